@@ -1,0 +1,1 @@
+"""Domain types: what SMSC's data means, free of any wire format."""

@@ -1,0 +1,30 @@
+"""The blacklist (phones.php `add_black`, `del_black`, `get_black`)."""
+
+import dataclasses
+
+from facade.domain.common import OpenEnum
+
+
+class BlockScope(OpenEnum):
+    """Which messages a blacklisted phone does not get (`type`)."""
+
+    ALL = 0
+    MASS = 1
+    SINGLE = 2
+    UNKNOWN = -1
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class BlacklistEntry:
+    id: str
+    phone: str
+    scope: BlockScope
+    scope_raw: int
+    comment: str | None
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class BlacklistDraft:
+    phone: str
+    scope: BlockScope = BlockScope.ALL
+    comment: str | None = None

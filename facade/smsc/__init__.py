@@ -1,0 +1,1 @@
+"""SMSC's legacy HTTP protocol, pure: commands build parameters, parsers read bodies."""

@@ -1,0 +1,61 @@
+"""What a request to SMSC is addressed to, and what came back: endpoints, formats, raw replies."""
+
+import dataclasses
+import enum
+
+from facade.errors import UpstreamProtocolError
+
+# smsc-api-notes.md §1.4: SMSC knows these three; the facade always asks for utf-8.
+CHARSETS = ("utf-8", "windows-1251", "koi8-r")
+DEFAULT_CHARSET = "utf-8"
+
+
+class Endpoint(enum.StrEnum):
+    """One PHP script per area of SMSC's API."""
+
+    TEMPLATES = "templates"
+    JOBS = "jobs"
+    PHONES = "phones"
+    GET = "get"
+    DOWNLOADS = "downloads"
+
+    @property
+    def path(self) -> str:
+        return f"/sys/{self.value}.php"
+
+
+class Fmt(enum.IntEnum):
+    """SMSC's `fmt`: the response format."""
+
+    TEXT = 0
+    CSV = 1
+    XML = 2
+    JSON = 3
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class Reply:
+    """A body SMSC sent for one command, with what was asked for (the headers are unreliable)."""
+
+    body: bytes
+    endpoint: Endpoint
+    command: str
+    fmt: Fmt
+    charset: str = DEFAULT_CHARSET
+    content_type: str | None = None
+    content_disposition: str | None = None
+
+    def text(self) -> str:
+        """The body decoded by the charset that was requested, not the one the header names."""
+        try:
+            return self.body.decode(self.charset)
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise self.protocol_error(f"not valid {self.charset}") from exc
+
+    def protocol_error(self, reason: str) -> UpstreamProtocolError:
+        return UpstreamProtocolError(
+            reason,
+            endpoint=f"{self.endpoint.path}?{self.command}",
+            fmt=int(self.fmt),
+            body=self.body,
+        )
