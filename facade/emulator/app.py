@@ -1,0 +1,219 @@
+"""`create_emulator()`: a Starlette app speaking SMSC's HTTP API at `/sys/*.php`.
+
+Every request to an SMSC path goes through one pipeline (`_answer`): decode the parameters,
+apply faults, check the address block, credentials, identical-request and concurrency limits,
+run the command, and write the answer or error envelope in the requested fmt and charset
+(docs/smsc-wire.md). Errors are always HTTP 200 (smsc-api-notes.md §1.5); an unexpected
+exception becomes error 1, never a 500. Test-only controls live under `/__emulator__/`.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Final
+
+from starlette.applications import Starlette
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+
+from facade.emulator import (
+    answers,
+    blacklist,
+    contacts,
+    control,
+    downloads,
+    groups,
+    jobs,
+    templates,
+)
+from facade.emulator.assumptions import (
+    AUTHORISE_ERROR,
+    DUPLICATE_REQUEST,
+    HANG_SECONDS,
+    HEADER_CHARSET,
+    INTERNAL_ERROR,
+    IP_BLOCKED,
+    MEDIA_TYPES,
+    TOO_MANY_CONCURRENT,
+    UNKNOWN_CLIENT,
+)
+from facade.emulator.command import CommandError, Context, Handler, Reply
+from facade.emulator.faults import DroppedConnection, gateway_page
+from facade.emulator.limits import IdenticalRequests, request_key
+from facade.emulator.params import Decoded, command_flags, decode_request, select_command
+from facade.emulator.render import render_error
+from facade.emulator.state import AccountCredentials, Call, EmulatorState
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable, Sequence
+
+    from starlette.requests import Request
+
+    from facade.emulator.faults import Fault
+    from facade.emulator.state import Account
+
+__all__ = ["ENDPOINTS", "AccountCredentials", "EmulatorState", "create_emulator"]
+
+logger = logging.getLogger(__name__)
+
+ENDPOINTS: Final[dict[str, dict[str, Handler]]] = {
+    "templates.php": templates.COMMANDS,
+    "jobs.php": jobs.COMMANDS,
+    "phones.php": {**contacts.COMMANDS, **groups.COMMANDS, **blacklist.COMMANDS},
+    "get.php": answers.COMMANDS,
+    "downloads.php": downloads.COMMANDS,
+}
+_FORM: Final = "application/x-www-form-urlencoded"
+
+
+async def _form_body(request: Request) -> bytes:
+    """A POST body counts when it is urlencoded (or untyped); other bodies are ignored [A]."""
+    if request.method != "POST":
+        return b""
+    content_type = request.headers.get("content-type", _FORM).split(";")[0].strip().lower()
+    return await request.body() if content_type == _FORM else b""
+
+
+def _admit(state: EmulatorState, endpoint: str, decoded: Decoded, address: str) -> Account:
+    """The checks before a command, in order (facade.emulator.assumptions); takes a slot."""
+    limits, now = state.limits, state.clock()
+    identical = limits.identical.count(request_key(endpoint, decoded.params), now)
+    if limits.blocks.is_blocked(address, now):
+        raise CommandError(IP_BLOCKED)
+    if decoded.error is not None:
+        raise decoded.error
+    account = state.authenticate(decoded.params)
+    if account is None:
+        limits.blocks.fail(address, now)
+        raise CommandError(AUTHORISE_ERROR)
+    if identical > IdenticalRequests.allowed(endpoint):
+        raise CommandError(DUPLICATE_REQUEST)
+    if not limits.in_flight.admit(account.credentials.login):
+        raise CommandError(TOO_MANY_CONCURRENT)
+    return account
+
+
+async def _delay(sleep: Callable[[float], Awaitable[None]], fault: Fault | None) -> None:
+    if fault is not None and fault.kind == "latency":
+        await sleep(fault.seconds)
+    elif fault is not None and fault.kind == "hang":
+        await sleep(HANG_SECONDS)
+
+
+async def _answer(
+    state: EmulatorState, endpoint: str, decoded: Decoded, address: str, fault: Fault | None
+) -> Reply | CommandError:
+    try:
+        account = _admit(state, endpoint, decoded, address)
+    except CommandError as exc:
+        await _delay(state.sleep, fault)
+        return exc
+    try:
+        # Faults delay every answer; an admitted request holds its concurrency slot meanwhile.
+        await _delay(state.sleep, fault)
+        commands = ENDPOINTS[endpoint]
+        command = select_command(decoded.params, commands)
+        context = Context(command, decoded.params, decoded.fmt, account.data, state.now())
+        return commands[command](context)
+    except CommandError as exc:
+        return exc
+    finally:
+        state.limits.in_flight.release(account.credentials.login)
+
+
+def _respond(result: Reply | CommandError, fmt: int, charset: str) -> Response:
+    if isinstance(result, CommandError):
+        result = Reply(render_error(fmt, result.code, result.description))
+    media_type = f"{result.media_type or MEDIA_TYPES[fmt]}; charset={HEADER_CHARSET}"
+    body = result.body.encode(charset, errors="replace")
+    return Response(body, headers=dict(result.headers), media_type=media_type)
+
+
+async def smsc_endpoint(request: Request) -> Response:
+    """`/sys/<endpoint>.php`, GET or POST: SMSC's answer, a gateway error, or a dropped link."""
+    state: EmulatorState = request.app.state.emulator
+    # Not `request.url`: it decodes the query string as UTF-8, and SMSC's need not be.
+    endpoint = request.scope["path"].rsplit("/", 1)[-1]
+    address = request.client.host if request.client else UNKNOWN_CLIENT
+    decoded = Decoded(params={}, fmt=0, charset=HEADER_CHARSET, credentials_in_query=False)
+    command, fault = None, None
+    state.limits.in_flight.arrive()
+    try:
+        decoded = decode_request(request.scope["query_string"], await _form_body(request))
+        flags = command_flags(decoded.params, ENDPOINTS[endpoint])
+        command = flags[0] if len(flags) == 1 else None
+        fault = state.faults.take(endpoint, command)
+        if fault is not None and fault.kind in ("status", "reset"):
+            return _fault_response(state, request, endpoint, decoded, command, fault)
+        result = await _answer(state, endpoint, decoded, address, fault)
+    except Exception:  # the edge: SMSC answers an envelope, never a 500
+        logger.exception("emulator: unexpected error on %s", endpoint)
+        result = CommandError(INTERNAL_ERROR)
+    finally:
+        state.limits.in_flight.depart()
+    error = result.code if isinstance(result, CommandError) else None
+    state.record(_call(request, command, decoded, error, fault), endpoint)
+    return _respond(result, decoded.fmt, decoded.charset)
+
+
+def _call(
+    request: Request,
+    command: str | None,
+    decoded: Decoded,
+    error: int | None,
+    fault: Fault | None,
+    status: int | None = 200,
+) -> Call:
+    return Call(
+        method=request.method,
+        path=request.scope["path"],
+        command=command,
+        fmt=decoded.fmt,
+        credentials_in_query=decoded.credentials_in_query,
+        error=error,
+        status=status,
+        fault=None if fault is None else fault.kind,
+    )
+
+
+def _fault_response(
+    state: EmulatorState,
+    request: Request,
+    endpoint: str,
+    decoded: Decoded,
+    command: str | None,
+    fault: Fault,
+) -> Response:
+    """A gateway error page or a dropped connection; SMSC itself never sees the request."""
+    status = fault.status if fault.kind == "status" else None
+    state.record(_call(request, command, decoded, None, fault, status), endpoint)
+    if fault.kind == "reset":
+        return DroppedConnection()
+    host = request.headers.get("host", "")
+    url = f"{request.scope['path']}?{request.scope['query_string'].decode('latin-1')}"
+    page = gateway_page(fault.status, f"{request.scope['scheme']}://{host}{url}")
+    return HTMLResponse(page, status_code=fault.status)
+
+
+def create_emulator(
+    *,
+    seed: str = "demo",
+    clock: Callable[[], float] | None = None,
+    sleep: Callable[[float], Awaitable[None]] | None = None,
+    accounts: Sequence[AccountCredentials] | None = None,
+    wall_start: float | None = None,
+) -> Starlette:
+    """The emulator app; its state is `app.state.emulator` (an `EmulatorState`).
+
+    `clock` (seconds, default `time.monotonic`) drives every limit window and, offset to
+    `wall_start` (default: now), every date the emulator writes; `sleep` (default `anyio.sleep`)
+    serves latency and hang faults. `accounts` default to login `demo`, password `demo`,
+    apikey `demo-apikey`; the `seed` (`demo` or `empty`) fills the first account.
+    """
+    state = EmulatorState(
+        seed=seed, clock=clock, sleep=sleep, accounts=accounts, wall_start=wall_start
+    )
+    routes = [Route(f"/sys/{name}", smsc_endpoint, methods=["GET", "POST"]) for name in ENDPOINTS]
+    app = Starlette(routes=[*routes, *control.ROUTES])
+    app.state.emulator = state
+    return app

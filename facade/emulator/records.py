@@ -1,0 +1,197 @@
+"""The emulator's in-memory records, one SMSC account's data, and how each record is rendered.
+
+Field order and JSON types of each `*_record` follow docs/smsc-wire.md, "Lists" (the section is
+named in each docstring). Times are Unix seconds, rendered in Moscow time.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from facade.emulator.render import Record, render_date_time
+
+
+@dataclass(slots=True)
+class Template:
+    id: int
+    name: str
+    message: str
+    format: str = ""
+    sender: str = ""
+    flag: int = 0
+
+
+@dataclass(slots=True)
+class Job:
+    id: int
+    name: str
+    status: int
+    created: float
+    message: str
+    cnt: int
+    time: float | None = None
+    options: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Contact:
+    id: int
+    phones: list[str]
+    name: str = ""
+    groups: set[int] = field(default_factory=set)
+    first_name: str = ""
+    last_name: str = ""
+    middle_name: str = ""
+    birthday: str = ""
+    client_id: str = ""
+    comment: str = ""
+    tags: list[str] = field(default_factory=list)
+    other_phones: list[str] = field(default_factory=list)
+
+    def searchable(self) -> str:
+        """The text `phones.php?get=1&search=` looks in (docs/smsc-wire.md, "phones.php get")."""
+        parts = [*self.phones, self.name, self.first_name, self.last_name, self.middle_name]
+        return "\n".join([*parts, self.comment, *self.tags]).casefold()
+
+
+@dataclass(slots=True)
+class Group:
+    id: int
+    name: str
+    number: int | None = None
+    type: int = 0
+
+
+@dataclass(slots=True)
+class BlacklistEntry:
+    id: int
+    phone: str
+    type: int = 0
+    comment: str = ""
+
+
+@dataclass(slots=True)
+class Answer:
+    id: int
+    received: float
+    phone: str
+    message: str
+    to_phone: str = ""
+    sent: float | None = None
+
+
+@dataclass(slots=True)
+class DownloadTask:
+    id: int
+    name: str
+    status: int
+    created: float
+    time: float | None = None
+    file: str = ""
+    content: str = ""
+
+
+@dataclass(slots=True)
+class AccountData:
+    """Everything one SMSC login owns; ids are allocated per account and never reused."""
+
+    templates: dict[int, Template] = field(default_factory=dict)
+    jobs: dict[int, Job] = field(default_factory=dict)
+    contacts: dict[int, Contact] = field(default_factory=dict)
+    groups: dict[int, Group] = field(default_factory=dict)
+    blacklist: dict[int, BlacklistEntry] = field(default_factory=dict)
+    answers: dict[int, Answer] = field(default_factory=dict)
+    downloads: dict[int, DownloadTask] = field(default_factory=dict)
+    _ids: dict[str, itertools.count[int]] = field(default_factory=dict)
+
+    def next_id(self, kind: str, *, start: int = 1) -> int:
+        """A fresh id for `kind`; `start` only matters for the first id of that kind."""
+        return next(self._ids.setdefault(kind, itertools.count(start)))
+
+    def contact_by_phone(self, phone: str) -> Contact | None:
+        return next((c for c in self.contacts.values() if phone in c.phones), None)
+
+    def group_size(self, group_id: int) -> int:
+        return sum(group_id in contact.groups for contact in self.contacts.values())
+
+
+def template_record(template: Template) -> Record:
+    """`id, name, format, sender, flag, message`; id and flag numbers ("templates.php get")."""
+    return (
+        ("id", template.id),
+        ("name", template.name),
+        ("format", template.format),
+        ("sender", template.sender),
+        ("flag", template.flag),
+        ("message", template.message),
+    )
+
+
+def job_record(job: Job) -> Record:
+    """`id, name, status, created, time, cnt, message`; id, status, cnt numbers ("jobs.php")."""
+    return (
+        ("id", job.id),
+        ("name", job.name),
+        ("status", job.status),
+        ("created", render_date_time(job.created)),
+        ("time", render_date_time(job.time)),
+        ("cnt", job.cnt),
+        ("message", job.message),
+    )
+
+
+def contact_record(contact: Contact) -> Record:
+    """Eleven fields, every value a string, lists comma-joined ("phones.php get=1")."""
+    return (
+        ("phone", ",".join(contact.phones)),
+        ("name", contact.name),
+        ("group", ",".join(str(group) for group in sorted(contact.groups))),
+        ("first_name", contact.first_name),
+        ("last_name", contact.last_name),
+        ("middle_name", contact.middle_name),
+        ("birthday", contact.birthday),
+        ("id", contact.client_id),
+        ("comments", contact.comment),
+        ("tags", ",".join(contact.tags)),
+        ("phone_other", ",".join(contact.other_phones)),
+    )
+
+
+def group_record(group: Group, size: int) -> Record:
+    """`id, name, number, cnt`; `number` omitted in fmt 3 without one, `cnt` a string."""
+    return (("id", group.id), ("name", group.name), ("number", group.number), ("cnt", str(size)))
+
+
+def blacklist_record(entry: BlacklistEntry) -> Record:
+    """`id, phone, type, comment`; id and type numbers ("phones.php get_black=1")."""
+    return (
+        ("id", entry.id),
+        ("phone", entry.phone),
+        ("type", entry.type),
+        ("comment", entry.comment),
+    )
+
+
+def answer_record(answer: Answer, *, message_last: bool) -> Record:
+    """`id, received, phone, message, to_phone, sent`; fmt 1 moves the message last ("get.php")."""
+    head: Record = (
+        ("id", answer.id),
+        ("received", render_date_time(answer.received)),
+        ("phone", answer.phone),
+    )
+    tail: Record = (("to_phone", answer.to_phone), ("sent", render_date_time(answer.sent)))
+    message: Record = (("message", answer.message),)
+    return head + tail + message if message_last else head + message + tail
+
+
+def download_record(task: DownloadTask) -> Record:
+    """`id, name, status, created, time, file`; id and status numbers ("downloads.php")."""
+    return (
+        ("id", task.id),
+        ("name", task.name),
+        ("status", task.status),
+        ("created", render_date_time(task.created)),
+        ("time", render_date_time(task.time)),
+        ("file", task.file),
+    )

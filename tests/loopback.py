@@ -1,0 +1,56 @@
+"""Real servers on loopback for tests: start a `facade` command, wait until it answers, stop it."""
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+
+import httpx
+
+STARTUP_TIMEOUT = 20.0
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextlib.contextmanager
+def running(
+    args: list[str], *, ready_path: str, port: int, env: Mapping[str, str] | None = None
+) -> Iterator[subprocess.Popen[str]]:
+    """Run `python -m facade ARGS` until `ready_path` answers on `port`; stop it on exit."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("SMSC_", "FACADE_"))}
+    environ.update(env or {})
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter running our own package
+        [sys.executable, "-m", "facade", *args],
+        env=environ,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"exited early: {process.communicate()[1]}")
+            try:
+                httpx.get(f"http://127.0.0.1:{port}{ready_path}", timeout=1.0)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
