@@ -25,7 +25,7 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/pytest -q -p no:cacheprovider --cov=facade --cov-branch --cov-report=term --cov-fail-under=95
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

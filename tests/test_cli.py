@@ -1,4 +1,5 @@
 import json
+from typing import Any
 
 import httpx
 import pytest
@@ -50,3 +51,36 @@ def test_emulator_answers_the_readme_curl_with_demo_templates():
     templates = json.loads(response.content.decode("windows-1251"))
     assert templates
     assert {"id", "name", "format", "sender", "flag", "message"} <= set(templates[0])
+
+
+def test_serve_banner_says_sandbox_and_runs_uvicorn(monkeypatch, capsys):
+    started: dict[str, Any] = {}
+    monkeypatch.setattr("facade.cli.uvicorn.run", lambda app, **kw: started.update(app=app, **kw))
+    for name in ("SMSC_LOGIN", "SMSC_PASSWORD", "SMSC_APIKEY"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["serve", "--host", "127.0.0.2", "--port", "8123"]) == 0
+    assert started["host"] == "127.0.0.2"
+    assert started["port"] == 8123
+    assert started["app"].state.settings.sandbox
+    assert "SANDBOX MODE" in capsys.readouterr().err
+
+
+def test_serve_with_credentials_says_so_without_showing_them(monkeypatch, capsys):
+    started: dict[str, Any] = {}
+    monkeypatch.setattr("facade.cli.uvicorn.run", lambda app, **kw: started.update(app=app, **kw))
+    monkeypatch.setenv("SMSC_LOGIN", "canary-login")
+    monkeypatch.setenv("SMSC_PASSWORD", "canary-password")
+    assert main(["serve"]) == 0
+    assert not started["app"].state.settings.sandbox
+    err = capsys.readouterr().err
+    assert "SANDBOX" not in err
+    assert "canary" not in err
+
+
+def test_emulator_command_runs_the_emulator_with_its_seed(monkeypatch, capsys):
+    started: dict[str, Any] = {}
+    monkeypatch.setattr("facade.cli.uvicorn.run", lambda app, **kw: started.update(app=app, **kw))
+    assert main(["emulator", "--seed", "empty", "--port", "8901"]) == 0
+    assert started["port"] == 8901
+    assert started["app"].state.emulator is not None
+    assert "empty data" in capsys.readouterr().err

@@ -1,1 +1,48 @@
-"""Parsers: one module per endpoint area, each reading fmt 0-3 bodies into domain objects."""
+"""Parsers: one module per endpoint area, each reading fmt 0-3 bodies into domain objects.
+
+Every module declares its fields (`fields.Field`: name, shape, may it be empty or left out) and
+its domain conversion; `records.py` reads all four formats from that spec. Anything that does not
+read raises UpstreamProtocolError; an error envelope raises its SmscError (`facade.smsc.codes`).
+
+## How fmt 0 and fmt 1 are read, and what they leave ambiguous
+
+SMSC escapes nothing in fmt 0 and 1 (docs/smsc-wire.md, "Lists"; smsc-api-notes.md §5): free text
+keeps its commas and new lines. The rules, the same for every command:
+
+- **R1 records.** One record a line; a line starts a record only if it begins the way a record
+  begins (below: the fields before the first free-text one, each of its shape). Any other line
+  continues the previous record's last free-text value, its new line kept.
+- **R2 fmt 0.** Each value ends at the first `, <next label> = ` after which the rest of the
+  record reads with every field of its shape.
+- **R3 fmt 1.** Fields are recovered by shape: a fixed-shape field (id, number, status, date,
+  phone, template format, sender) is one comma-free piece; a multi-valued shaped field (a
+  contact's phones, group ids, other phones) takes as many pieces of its shape as it can; free
+  text takes the fewest pieces after which the rest of the record reads; the last field takes
+  everything left. The first reading found in that order wins.
+- **R4 ends.** Trailing new lines of the body end the last record: its last value loses them.
+
+| command | record start, fmt 0 / fmt 1 | fmt 0: may be mis-split | fmt 1: may be mis-split, and how |
+|---|---|---|---|
+| templates `get` | `id = N, name = ` / `N,` | `name` containing `, format = <word>, sender = `; `sender` containing `, flag = N, message = ` | `name` containing `,<format>,<piece>,<digits>,` is cut there (the rest goes to `message`); formats are first sought among the known ones (`sms`, `flash`, ...), and only if no reading exists is any word taken as an unknown format |
+| jobs `get`, `get_all` | `id = N, name = ` / `N,` | `name` containing `, status = N, created = ` | `name` containing `,<digits>,<moment or empty>,<moment or empty>,<digits or empty>,` |
+| downloads `get_list` | `id = N, name = ` / `N,` | `name` containing `, status = N, created = ` | `name` containing `,<digits>,<moment or empty>,<moment or empty>,` |
+| phones `get_group` | `id = N, name = ` / `N,` | never (only fixed-shape fields follow `name`) | never, for the same reason |
+| phones `get_black` | `id = N, phone = P, type = N, comment = ` / `N,P,N,` | never (`comment` is last) | never |
+| get `get_answers` | `id = N, received = D, phone = P, message = ` / `N,D,P,P?,D?,` | never (only fixed-shape fields follow `message`) | never (`message` is last) |
+| phones `get` (contacts) | `phone = P, name = ` / `P,` | any free-text field containing the next field's `, <label> = ` | see below |
+
+Contacts in fmt 1 (`phone,name,group,first_name,last_name,middle_name,birthday,id,comments,
+tags,phone_other`) hold six adjacent free-text fields; R3 decides, and these are mis-read:
+- a `name` whose piece after a comma is all digits is read as group ids when the contact's own
+  `group` is empty (`Bob,7,,Ivan` reads name `Bob`, group `7`);
+- a comma in `first_name`, `last_name` or `middle_name` shifts the following name parts right
+  (the reading usually still succeeds, with the wrong parts);
+- `id` (`myid`) is one comma-free piece;
+- `comments` is one piece: the rest of a comment with commas is read as leading tags;
+- `phone_other` takes the longest trailing run of phone-shaped pieces, so all-digit tags just
+  before non-empty other phones are read as other phones.
+
+Everywhere in fmt 0/1, a line inside free text that itself begins like a record start (R1) is
+read as a new record: `10,000 rubles` on a new line of a fmt 1 template message starts a
+record that then fails to read (UpstreamProtocolError). Prefer fmt 3: it has none of this.
+"""

@@ -1,0 +1,43 @@
+"""phones.php `get_black=1`: the blacklist (smsc-contacts-responses.txt; the command's name is an
+assumption, docs/smsc-wire.md).
+
+Fields `id, phone, type, comment`; `type` 0 all messages, 1 mass mailings, 2 single messages, any
+other value kept as `BlockScope.UNKNOWN` with its raw number. fmt 2 records are `<record>`.
+"""
+
+from typing import TYPE_CHECKING
+
+from facade.domain.blacklist import BlacklistEntry, BlockScope
+from facade.smsc.parse.fields import CODE, ID, PHONE, TEXT, Field, Record
+from facade.smsc.parse.records import RecordSpec, read_list
+
+if TYPE_CHECKING:
+    from facade.smsc.wire import Reply
+
+__all__ = ["parse_blacklist"]
+
+SPEC = RecordSpec(
+    fields=(
+        Field("id", ID),
+        Field("phone", PHONE),
+        Field("type", CODE),
+        Field("comment", TEXT, optional=True, omissible=True),
+    ),
+    xml_item="record",
+)
+
+
+def parse_blacklist(reply: "Reply") -> list[BlacklistEntry]:
+    """The entries of a `get_black` reply; error 3 ("no records found") reads as `[]`."""
+    return read_list(reply, SPEC, _entry)
+
+
+def _entry(record: Record) -> BlacklistEntry:
+    scope_raw = record.integer("type")
+    return BlacklistEntry(
+        id=record.text("id"),
+        phone=record.text("phone"),
+        scope=BlockScope.from_raw(scope_raw),
+        scope_raw=scope_raw,
+        comment=record.optional_text("comment"),
+    )

@@ -1,0 +1,59 @@
+"""phones.php `get=1`: the contact list (smsc-contacts-responses.txt, docs/smsc-wire.md).
+
+Fields in order `phone, name, group, first_name, last_name, middle_name, birthday, id, comments,
+tags, phone_other`; `id` is the client's own id (`myid`), `birthday` is `dd.mm.yyyy` or empty.
+fmt 3 writes every value as a string (recorded, smsc-api-notes.md §2.3); a number is accepted for
+`group` as the page writes it unquoted. Phones split on any separator, group ids and tags on
+commas. fmt 1 is the most ambiguous body SMSC sends: see the table in `parse/__init__.py`.
+"""
+
+from typing import TYPE_CHECKING
+
+from facade.domain.contacts import Contact
+from facade.smsc.parse.fields import DAY, IDS, PHONES, TAGS, TEXT, TOKEN, Field, Record
+from facade.smsc.parse.records import RecordSpec, read_list, with_shapes
+
+if TYPE_CHECKING:
+    from facade.smsc.wire import Reply
+
+__all__ = ["parse_contacts"]
+
+_FIELDS = (
+    Field("phone", PHONES),
+    Field("name", TEXT, optional=True, omissible=True),
+    Field("group", IDS, optional=True, omissible=True),
+    Field("first_name", TEXT, optional=True, omissible=True),
+    Field("last_name", TEXT, optional=True, omissible=True),
+    Field("middle_name", TEXT, optional=True, omissible=True),
+    Field("birthday", DAY, optional=True, omissible=True),
+    Field("id", TEXT, optional=True, omissible=True),
+    Field("comments", TEXT, optional=True, omissible=True),
+    Field("tags", TAGS, optional=True, omissible=True),
+    Field("phone_other", PHONES, optional=True, omissible=True),
+)
+SPEC = RecordSpec(
+    fields=_FIELDS,
+    xml_item="contact",
+    csv_layouts=(with_shapes(_FIELDS, id=TOKEN),),
+)
+
+
+def parse_contacts(reply: "Reply") -> list[Contact]:
+    """The contacts of a `get` reply; error 3 ("no records found") reads as `[]`."""
+    return read_list(reply, SPEC, _contact)
+
+
+def _contact(record: Record) -> Contact:
+    return Contact(
+        phones=record.items("phone"),
+        name=record.optional_text("name"),
+        group_ids=record.items("group"),
+        first_name=record.optional_text("first_name"),
+        last_name=record.optional_text("last_name"),
+        middle_name=record.optional_text("middle_name"),
+        birthday=record.day("birthday"),
+        client_id=record.optional_text("id"),
+        comment=record.optional_text("comments"),
+        tags=record.items("tags"),
+        other_phones=record.items("phone_other"),
+    )

@@ -1,0 +1,129 @@
+"""The emulator and the parsers were written apart; here they must agree.
+
+For every read command and every fmt, parsing the emulator's answer gives the same domain objects
+as fmt=3, over the demo data and its text that breaks naive parsers; and the charsets agree too.
+"""
+
+import dataclasses
+import urllib.parse
+from typing import Any
+
+import httpx
+import pytest
+
+from facade.domain.answers import AnswerQuery
+from facade.emulator.app import create_emulator
+from facade.settings import SANDBOX_LOGIN, SANDBOX_PASSWORD
+from facade.smsc import commands
+from facade.smsc.commands import Command, Credentials, build_form, reply_for
+from facade.smsc.wire import Fmt
+
+DEMO = Credentials(login=SANDBOX_LOGIN, password=SANDBOX_PASSWORD)
+
+READS: dict[str, Command[Any]] = {
+    "templates": commands.list_templates(),
+    "jobs": commands.list_jobs(),
+    "contacts": commands.list_contacts(),
+    "groups": commands.list_groups(),
+    "blacklist": commands.list_blacklist(),
+    "answers": commands.list_answers(AnswerQuery(hours=168)),
+    "download-tasks": commands.list_download_tasks(),
+}
+
+
+async def ask(
+    client: httpx.AsyncClient, command: Command[Any], fmt: Fmt, charset: str = "utf-8"
+) -> Any:
+    form = build_form(command, credentials=DEMO, fmt=fmt, charset=charset)
+    response = await client.post(
+        command.endpoint.path,
+        content=urllib.parse.urlencode(form, encoding=charset).encode("ascii"),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 200
+    reply = reply_for(
+        command,
+        response.content,
+        fmt=fmt,
+        charset=charset,
+        content_type=response.headers.get("content-type"),
+        content_disposition=response.headers.get("content-disposition"),
+    )
+    return command.parse(reply)
+
+
+@pytest.fixture
+async def emulator():
+    app = create_emulator(seed="demo")
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://smsc.test"
+    ) as client:
+        yield client
+
+
+def _texts(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [t for f in dataclasses.fields(value) for t in _texts(getattr(value, f.name))]
+    if isinstance(value, list | tuple):
+        return [t for item in value for t in _texts(item)]
+    return []
+
+
+def _through_charset(value: Any, charset: str) -> Any:
+    """What a value becomes when its text passes a charset that cannot hold every character."""
+    if isinstance(value, str):
+        return value.encode(charset, "replace").decode(charset)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {
+            f.name: _through_charset(getattr(value, f.name), charset)
+            for f in dataclasses.fields(value)
+        }
+        return dataclasses.replace(value, **changes)
+    if isinstance(value, list):
+        return [_through_charset(item, charset) for item in value]
+    if isinstance(value, tuple):
+        return tuple(_through_charset(item, charset) for item in value)
+    return value
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("fmt", [Fmt.TEXT, Fmt.CSV, Fmt.XML], ids=lambda f: f"fmt{int(f)}")
+@pytest.mark.parametrize("read", READS)
+async def test_every_fmt_reads_the_same_as_json(emulator, read, fmt):
+    command = READS[read]
+    expected = await ask(emulator, command, Fmt.JSON)
+    assert expected, f"the demo data has no {read}"
+    assert await ask(emulator, command, fmt) == expected
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("fmt", list(Fmt), ids=lambda f: f"fmt{int(f)}")
+async def test_every_fmt_reads_each_job_the_same_as_json(emulator, fmt):
+    jobs = await ask(emulator, commands.list_jobs(), Fmt.JSON)
+    for job in jobs:
+        assert await ask(emulator, commands.get_job(job.id), fmt) == job
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("charset", ["windows-1251", "koi8-r"])
+@pytest.mark.parametrize("fmt", list(Fmt), ids=lambda f: f"fmt{int(f)}")
+@pytest.mark.parametrize("read", READS)
+async def test_other_charsets_read_the_same_as_utf8(emulator, read, fmt, charset):
+    command = READS[read]
+    expected = _through_charset(await ask(emulator, command, Fmt.JSON), charset)
+    assert await ask(emulator, command, fmt, charset) == expected
+
+
+@pytest.mark.anyio
+async def test_demo_data_holds_text_that_breaks_naive_parsers(emulator):
+    texts = []
+    for command in READS.values():
+        texts += _texts(await ask(emulator, command, Fmt.JSON))
+    joined = "\n".join(texts)
+    for tricky in [",", '"', "<", "&", ">"]:
+        assert tricky in joined, tricky
+    assert any(ord(char) > 0xFFFF for char in joined), "no emoji"
+    assert any("\n" in text for text in texts)
+    assert any("\u0430" <= char <= "\u044f" for char in joined), "no Cyrillic"
