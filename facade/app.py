@@ -15,14 +15,45 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from facade.emulator.app import create_emulator
-from facade.settings import Settings
+from facade.settings import CACHE_TTLS, SANDBOX_LOGIN, SANDBOX_PASSWORD, Settings
+from facade.smsc.commands import Credentials
+from facade.smsc.wire import Fmt
+from facade.upstream.client import SmscClient
+from facade.upstream.config import UpstreamConfig
+from facade.upstream.transport import SmscTransport
 
 # The embedded emulator is reached in process; this host name never resolves.
 SANDBOX_BASE_URL = "http://sandbox-smsc.invalid"
 
 
-def upstream_base_url(settings: Settings) -> str:
-    return SANDBOX_BASE_URL if settings.account is None else settings.account.base_url
+def upstream_base_urls(settings: Settings) -> tuple[str, ...]:
+    account = settings.account
+    if account is None:
+        return (SANDBOX_BASE_URL,)
+    return (account.base_url, *account.backup_urls)
+
+
+def upstream_credentials(settings: Settings) -> Credentials:
+    account = settings.account
+    if account is None:
+        return Credentials(login=SANDBOX_LOGIN, password=SANDBOX_PASSWORD)
+    return Credentials(
+        login=account.login.reveal() if account.login else None,
+        password=account.password.reveal() if account.password else None,
+        apikey=account.apikey.reveal() if account.apikey else None,
+    )
+
+
+def create_smsc_client(settings: Settings, http: httpx.AsyncClient) -> SmscClient:
+    """The default account's client; the emulator in sandbox mode."""
+    config = UpstreamConfig(fmt=Fmt(settings.upstream_fmt), ttls=CACHE_TTLS)
+    transport = SmscTransport(http, base_urls=upstream_base_urls(settings), config=config)
+    return SmscClient(
+        account="default",
+        credentials=upstream_credentials(settings),
+        transport=transport,
+        config=config,
+    )
 
 
 def create_app(
@@ -30,20 +61,21 @@ def create_app(
 ) -> Starlette:
     if upstream_transport is None and settings.sandbox:
         upstream_transport = httpx.ASGITransport(app=create_emulator(seed="demo"))
-    upstream = httpx.AsyncClient(
-        transport=upstream_transport, base_url=upstream_base_url(settings), trust_env=False
-    )
+    upstream = httpx.AsyncClient(transport=upstream_transport, trust_env=False)
+    smsc = create_smsc_client(settings, upstream)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         try:
             yield
         finally:
+            await smsc.aclose()
             await upstream.aclose()
 
     app = Starlette(routes=[Route("/healthz", healthz)], lifespan=lifespan)
     app.state.settings = settings
     app.state.upstream = upstream
+    app.state.smsc = smsc
     return app
 
 

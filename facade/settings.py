@@ -18,6 +18,18 @@ DEFAULT_BASE_URL: Final = "https://smsc.ru"
 DEFAULT_UPSTREAM_FMT: Final = 3
 DEFAULT_DATA_DIR: Final = ".facade"
 DEFAULT_LOG_LEVEL: Final = "INFO"
+# Seconds a cached read stays fresh, per SMSC command: the one table of TTLs. At SMSC's budget of
+# 2 identical requests a minute (1 on jobs.php) a shorter TTL could not be refreshed anyway.
+CACHE_TTLS: Final[Mapping[str, float]] = {
+    "templates.get": 300.0,
+    "jobs.get_all": 60.0,
+    "jobs.get": 60.0,
+    "phones.get": 120.0,
+    "phones.get_group": 120.0,
+    "phones.get_black": 300.0,
+    "get.get_answers": 30.0,
+    "downloads.get_list": 60.0,
+}
 # Sandbox mode's emulator account (DESIGN.md, "Operational details").
 SANDBOX_LOGIN: Final = "demo"
 SANDBOX_PASSWORD: Final = "demo"  # noqa: S105 - the emulator's public demo account

@@ -1,7 +1,7 @@
 import httpx
 import pytest
 
-from facade.app import SANDBOX_BASE_URL, app_from_env, create_app, upstream_base_url
+from facade.app import SANDBOX_BASE_URL, app_from_env, create_app, upstream_base_urls
 from facade.settings import Settings
 
 
@@ -17,26 +17,50 @@ async def test_healthz_answers_in_sandbox_mode():
 
 
 @pytest.mark.anyio
-async def test_sandbox_upstream_is_the_embedded_emulator_with_demo_data():
-    app = create_app(Settings.from_env({}))
-    upstream: httpx.AsyncClient = app.state.upstream
-    response = await upstream.post(
-        "/sys/templates.php",
-        data={"get": "1", "login": "demo", "psw": "demo", "fmt": "3", "charset": "utf-8"},
-    )
-    assert response.status_code == 200
-    assert response.content.startswith(b"[{\n")
-    await upstream.aclose()
+@pytest.mark.parametrize("fmt", ["0", "1", "2", "3"])
+async def test_sandbox_upstream_is_the_embedded_emulator_with_demo_data(fmt):
+    app = create_app(Settings.from_env({"FACADE_UPSTREAM_FMT": fmt}))
+    async with app.router.lifespan_context(app):
+        templates = await app.state.smsc.templates()
+    assert templates.value
 
 
-def test_configured_account_is_used_as_upstream():
-    settings = Settings.from_env({"SMSC_APIKEY": "k", "SMSC_BASE_URL": "https://smsc.kz"})
-    assert upstream_base_url(settings) == "https://smsc.kz"
-    assert upstream_base_url(Settings.from_env({})) == SANDBOX_BASE_URL
-    app = create_app(
-        settings, upstream_transport=httpx.MockTransport(lambda r: httpx.Response(200))
+@pytest.mark.anyio
+async def test_configured_account_is_used_as_upstream_with_credentials_in_the_body():
+    settings = Settings.from_env(
+        {"SMSC_LOGIN": "alex", "SMSC_PASSWORD": "secret", "SMSC_BASE_URL": "https://smsc.kz"}
     )
-    assert app.state.settings is settings
+    assert upstream_base_urls(settings) == ("https://smsc.kz", "https://www2.smsc.kz")
+    assert upstream_base_urls(Settings.from_env({})) == (SANDBOX_BASE_URL,)
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, content=b"[]")
+
+    app = create_app(settings, upstream_transport=httpx.MockTransport(handler))
+    async with app.router.lifespan_context(app):
+        assert (await app.state.smsc.templates()).value == []
+    (request,) = seen
+    assert str(request.url) == "https://smsc.kz/sys/templates.php"
+    body = request.content.decode()
+    assert "login=alex" in body
+    assert "secret" not in body, "the password travels as its MD5"
+
+
+@pytest.mark.anyio
+async def test_apikey_account_sends_the_apikey():
+    settings = Settings.from_env({"SMSC_APIKEY": "key-1"})
+    seen: list[bytes] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.content)
+        return httpx.Response(200, content=b"[]")
+
+    app = create_app(settings, upstream_transport=httpx.MockTransport(handler))
+    async with app.router.lifespan_context(app):
+        await app.state.smsc.groups()
+    assert b"apikey=key-1" in seen[0]
 
 
 @pytest.mark.anyio

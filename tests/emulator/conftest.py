@@ -11,50 +11,11 @@ from starlette.applications import Starlette
 
 from facade.emulator.app import create_emulator
 from facade.emulator.state import EmulatorState
+from tests.fakes import FakeClock, FakeSleep
 
 # 15.11.2025 12:00:00 Moscow time (09:00 UTC): fixed so that literal bodies can hold dates.
 WALL_START = 1763197200.0
 DEMO = {"login": "demo", "psw": "demo"}
-
-
-class FakeClock:
-    """A clock tests move by hand."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-class FakeSleep:
-    """Records every sleep; returns at once unless `hold()` made sleepers wait for `release()`."""
-
-    def __init__(self) -> None:
-        self.calls: list[float] = []
-        self.waiting = 0
-        self._gate: anyio.Event | None = None
-
-    def hold(self) -> None:
-        self._gate = anyio.Event()
-
-    def release(self) -> None:
-        assert self._gate is not None
-        self._gate.set()
-
-    async def __call__(self, seconds: float) -> None:
-        self.calls.append(seconds)
-        if self._gate is None:
-            await anyio.lowlevel.checkpoint()
-            return
-        self.waiting += 1
-        try:
-            await self._gate.wait()
-        finally:
-            self.waiting -= 1
 
 
 async def wait_until(condition: Callable[[], bool]) -> None:

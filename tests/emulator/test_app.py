@@ -20,7 +20,8 @@ from starlette.applications import Starlette
 from facade.emulator import templates
 from facade.emulator.app import create_emulator
 from facade.emulator.state import AccountCredentials
-from tests.emulator.conftest import WALL_START, FakeClock, FakeSleep, call
+from tests.emulator.conftest import WALL_START, call
+from tests.fakes import FakeClock, FakeSleep
 
 FORM = {"content-type": "application/x-www-form-urlencoded"}
 ENVELOPES = {

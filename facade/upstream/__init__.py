@@ -1,0 +1,1 @@
+"""All I/O to SMSC: one cached, coalescing, limit-keeping `SmscClient` per account."""

@@ -1,0 +1,334 @@
+"""`SmscClient`: one per SMSC account; typed calls in, domain objects out.
+
+Reads go cache → single flight → guard (account gate, breaker, identical-request budget,
+concurrency cap) → transport, and fall back to a stale cached value when SMSC cannot be asked or
+fails. Writes are never coalesced nor cached; each one then updates or invalidates the reads it
+can change (`effects.py`).
+"""
+
+import asyncio
+import dataclasses
+import enum
+import logging
+from typing import Any, Generic, TypeVar
+
+from facade.domain.answers import Answer, AnswerQuery
+from facade.domain.blacklist import BlacklistDraft, BlacklistEntry
+from facade.domain.contacts import Contact, ContactChanges, ContactDraft, ContactQuery
+from facade.domain.downloads import DownloadFile, DownloadTask
+from facade.domain.groups import Group, GroupDraft, GroupMove
+from facade.domain.jobs import Job, JobCreated, JobQuery, JobSpec
+from facade.domain.templates import Template, TemplateChanges, TemplateDraft
+from facade.errors import (
+    RateLimitedError,
+    SmscBlocked,
+    SmscError,
+    SmscRateLimited,
+    UpstreamUnavailable,
+)
+from facade.smsc import commands
+from facade.smsc.commands import Command, Credentials, build_form, reply_for
+from facade.smsc.wire import Endpoint
+from facade.upstream import effects
+from facade.upstream.cache import ResponseCache
+from facade.upstream.coalesce import SingleFlight
+from facade.upstream.config import UpstreamConfig
+from facade.upstream.limits import AccountGate, CircuitBreaker, ConcurrencyCap, RequestBudget
+from facade.upstream.stats import UpstreamStats
+from facade.upstream.timing import DEFAULT_CLOCK, Clock
+from facade.upstream.transport import SmscTransport
+
+logger = logging.getLogger("facade.upstream")
+
+T = TypeVar("T")
+
+# Failures after which a cached value, stale or not, is better than no answer.
+_STALE_IF = (UpstreamUnavailable, RateLimitedError, SmscRateLimited, SmscBlocked)
+
+
+class Freshness(enum.StrEnum):
+    HIT = "hit"
+    MISS = "miss"
+    STALE = "stale"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Fetched(Generic[T]):
+    """A read's value, and how fresh it is: `age` seconds since SMSC last gave it."""
+
+    value: T
+    freshness: Freshness
+    age: float = 0.0
+    coalesced: bool = False
+
+
+class SmscClient:
+    def __init__(
+        self,
+        *,
+        account: str,
+        credentials: Credentials,
+        transport: SmscTransport,
+        config: UpstreamConfig,
+        clock: Clock = DEFAULT_CLOCK,
+        stats: UpstreamStats | None = None,
+    ) -> None:
+        self.account = account
+        self._credentials = credentials
+        self._transport = transport
+        self.config = config
+        self._clock = clock
+        self.stats = stats or UpstreamStats()
+        self.cache = ResponseCache(maxsize=config.cache_size, clock=clock)
+        self._flights = SingleFlight()
+        self.budget = RequestBudget(window=config.budget_window, clock=clock)
+        self.cap = ConcurrencyCap(limit=config.concurrency, wait=config.concurrency_wait)
+        self.breaker = CircuitBreaker(
+            threshold=config.breaker_threshold, cooldown=config.breaker_cooldown, clock=clock
+        )
+        self.gate = AccountGate(
+            auth_probe_interval=config.auth_probe_interval,
+            ip_block_pause=config.ip_block_pause,
+            clock=clock,
+        )
+        self._background: set[asyncio.Task[Any]] = set()
+
+    def __repr__(self) -> str:
+        return f"SmscClient(account={self.account!r})"
+
+    # reads
+
+    async def templates(self) -> Fetched[list[Template]]:
+        return await self._read(commands.list_templates(), effects.TEMPLATES)
+
+    async def jobs(self, query: JobQuery = JobQuery()) -> Fetched[list[Job]]:  # noqa: B008 - frozen
+        return await self._read(commands.list_jobs(query), effects.JOBS)
+
+    async def job(self, id: str) -> Fetched[Job]:
+        return await self._read(commands.get_job(id), effects.JOBS)
+
+    async def contacts(self, query: ContactQuery = ContactQuery()) -> Fetched[list[Contact]]:  # noqa: B008 - frozen
+        return await self._read(commands.list_contacts(query), effects.CONTACTS)
+
+    async def groups(self) -> Fetched[list[Group]]:
+        return await self._read(commands.list_groups(), effects.GROUPS)
+
+    async def blacklist(self) -> Fetched[list[BlacklistEntry]]:
+        return await self._read(commands.list_blacklist(), effects.BLACKLIST)
+
+    async def answers(self, query: AnswerQuery = AnswerQuery()) -> Fetched[list[Answer]]:  # noqa: B008 - frozen
+        return await self._read(commands.list_answers(query), effects.ANSWERS)
+
+    async def download_tasks(
+        self, *, count: int | None = None, after_id: str | None = None
+    ) -> Fetched[list[DownloadTask]]:
+        command = commands.list_download_tasks(count=count, after_id=after_id)
+        return await self._read(command, effects.DOWNLOADS)
+
+    async def download_file(
+        self, *, id: str | None = None, name: str | None = None
+    ) -> DownloadFile:
+        """Files are not cached (they can be large); the identical-request budget still applies."""
+        command = commands.get_download_file(id=id, name=name)
+        value, _ = await self._flights.run(self._key(command), lambda: self._call(command))
+        return value
+
+    # writes
+
+    async def create_template(self, draft: TemplateDraft) -> Template:
+        template = effects.new_template(await self._write(commands.add_template(draft)), draft)
+        self._apply(effects.template_created(template))
+        return template
+
+    async def update_template(self, id: str, changes: TemplateChanges) -> None:
+        await self._write(commands.change_template(id, changes))
+        self._apply(effects.template_changed(id, changes))
+
+    async def delete_template(self, id: str) -> None:
+        await self._write(commands.delete_template(id))
+        self._apply(effects.template_deleted(id))
+
+    async def create_job(self, spec: JobSpec) -> JobCreated:
+        created = await self._write(commands.create_job(spec))
+        self._apply(effects.JOBS_CHANGED)
+        return created
+
+    async def cancel_job(self, id: str) -> None:
+        await self._write(commands.cancel_job(id))
+        self._apply(effects.JOBS_CHANGED)
+
+    async def delete_job(self, id: str) -> None:
+        await self._write(commands.delete_job(id))
+        self._apply(effects.JOBS_CHANGED)
+
+    async def create_contact(self, draft: ContactDraft) -> str:
+        id = await self._write(commands.add_contact(draft))
+        self._apply(effects.CONTACTS_CHANGED)
+        return id
+
+    async def update_contact(self, phone: str, changes: ContactChanges) -> None:
+        await self._write(commands.change_contact(phone, changes))
+        self._apply(effects.CONTACTS_CHANGED)
+
+    async def delete_contact(self, phone: str) -> None:
+        await self._write(commands.delete_contact(phone))
+        self._apply(effects.CONTACTS_CHANGED)
+
+    async def move_contact(self, phone: str, group_id: str, mode: GroupMove) -> None:
+        await self._write(commands.move_contact(phone, group_id, mode))
+        self._apply(effects.CONTACTS_CHANGED)
+
+    async def create_group(self, draft: GroupDraft) -> Group:
+        id = await self._write(commands.add_group(draft))
+        self._apply(effects.group_created(id, draft))
+        return Group(id=id, name=draft.name, number=draft.number, contact_count=0)
+
+    async def rename_group(self, id: str, name: str) -> None:
+        await self._write(commands.rename_group(id, name))
+        self._apply(effects.group_renamed(id, name))
+
+    async def delete_group(self, id: str) -> None:
+        await self._write(commands.delete_group(id))
+        self._apply(effects.group_deleted(id))
+
+    async def add_to_blacklist(self, draft: BlacklistDraft) -> str:
+        id = await self._write(commands.add_to_blacklist(draft))
+        self._apply(effects.blacklisted(id, draft))
+        return id
+
+    async def remove_from_blacklist(self, phone: str) -> None:
+        await self._write(commands.remove_from_blacklist(phone))
+        self._apply(effects.unblacklisted(phone))
+
+    async def aclose(self) -> None:
+        for task in self._background:
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
+
+    # the machinery
+
+    def _key(self, command: Command[Any]) -> str:
+        return f"{self.account}|{command.key}"
+
+    async def _read(self, command: Command[T], tag: str) -> Fetched[T]:
+        key = self._key(command)
+        now = self._clock()
+        entry = self.cache.get(key)
+        if entry is not None and entry.is_fresh(now):
+            self.stats.cache_result(Freshness.HIT)
+            return Fetched(entry.value, Freshness.HIT, entry.age(now))
+        if entry is not None and self._revalidates(command):
+            self._refresh_in_background(command, key, tag)
+            self.stats.cache_result(Freshness.STALE)
+            return Fetched(entry.value, Freshness.STALE, entry.age(now))
+        try:
+            value, shared = await self._flights.run(key, lambda: self._fetch(command, key, tag))
+        except _STALE_IF:
+            entry = self.cache.get(key)
+            if entry is None:
+                raise
+            self.stats.cache_result(Freshness.STALE)
+            return Fetched(entry.value, Freshness.STALE, entry.age(self._clock()))
+        if shared:
+            self.stats.coalesced_waiters += 1
+        self.stats.cache_result(Freshness.MISS)
+        return Fetched(value, Freshness.MISS, 0.0, coalesced=shared)
+
+    def _revalidates(self, command: Command[Any]) -> bool:
+        return _ttl_key(command) in self.config.revalidate_in_background
+
+    def _refresh_in_background(self, command: Command[Any], key: str, tag: str) -> None:
+        if self._flights.is_running(key):
+            return
+
+        async def refresh() -> None:
+            try:
+                await self._flights.run(key, lambda: self._fetch(command, key, tag))
+            except Exception:  # a background refresh has nobody to tell but the log
+                logger.warning("background refresh of %s failed", command.key, exc_info=True)
+
+        task = asyncio.get_running_loop().create_task(refresh())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _fetch(self, command: Command[T], key: str, tag: str) -> T:
+        value = await self._call(command)
+        ttl_key = _ttl_key(command)
+        self.cache.put(
+            key,
+            value,
+            ttl=self.config.ttl(ttl_key),
+            max_stale=self.config.max_stale,
+            tags=(tag,),
+        )
+        return value
+
+    async def _write(self, command: Command[T]) -> T:
+        return await self._call(command)
+
+    def _apply(self, effect: effects.Effect) -> None:
+        for tag in effect.invalidate:
+            self.cache.invalidate(tag)
+        for tag, change in effect.update:
+            self.cache.update(tag, change)
+
+    async def _call(self, command: Command[T]) -> T:
+        """One guarded exchange with SMSC: gate, budget and breaker per attempt, cap around it."""
+        remembered = self.gate.before_call()
+        if remembered is not None:
+            self.stats.rejected("account_gate")
+            raise remembered
+        limit = (
+            self.config.job_budget if command.endpoint is Endpoint.JOBS else self.config.read_budget
+        )
+
+        def admit() -> None:
+            retry_after = self.breaker.before_call()
+            if retry_after is not None:
+                self.stats.rejected("breaker_open")
+                raise UpstreamUnavailable(f"SMSC is failing; next try in {retry_after:.0f} s")
+            retry_after = self.budget.try_spend(command.key, limit)
+            if retry_after is not None:
+                self.stats.rejected("budget")
+                raise RateLimitedError(
+                    "SMSC allows few identical requests a minute; try again later",
+                    retry_after=retry_after,
+                )
+
+        def on_attempt(outcome: str) -> None:
+            self.stats.upstream_call(command.name, outcome)
+            if outcome == "ok":
+                self.breaker.record_success()
+            else:
+                self.breaker.record_failure()
+            logger.debug("SMSC %s: %s", command.key, outcome)
+
+        fmt, charset = self.config.fmt, self.config.charset
+        form = build_form(command, credentials=self._credentials, fmt=fmt, charset=charset)
+        async with self.cap.slot():
+            response = await self._transport.send(
+                command.endpoint.path,
+                form,
+                writes=command.writes,
+                admit=admit,
+                on_attempt=on_attempt,
+            )
+        reply = reply_for(
+            command,
+            response.content,
+            fmt=fmt,
+            charset=charset,
+            content_type=response.headers.get("content-type"),
+            content_disposition=response.headers.get("content-disposition"),
+        )
+        try:
+            value = command.parse(reply)
+        except SmscError as error:
+            self.gate.record(error)
+            raise
+        self.gate.record(None)
+        return value
+
+
+def _ttl_key(command: Command[Any]) -> str:
+    return f"{command.endpoint.value}.{command.name}"

@@ -1,0 +1,68 @@
+"""How the upstream layer behaves: one value object, built by the app from `Settings`."""
+
+import dataclasses
+from collections.abc import Mapping
+
+from facade.smsc.wire import DEFAULT_CHARSET, Fmt
+
+# SMSC gives error 9 past 3 identical requests a minute (1 on jobs.php) and at 15 concurrent
+# requests per login (smsc-api-notes.md §1.6); the defaults stay below both.
+DEFAULT_READ_BUDGET = 2
+DEFAULT_JOB_BUDGET = 1
+DEFAULT_BUDGET_WINDOW = 60.0
+DEFAULT_CONCURRENCY = 8
+SMSC_CONCURRENCY_LIMIT = 15
+DEFAULT_CONCURRENCY_WAIT = 5.0
+DEFAULT_CONNECT_TIMEOUT = 5.0
+DEFAULT_READ_TIMEOUT = 20.0
+DEFAULT_WRITE_TIMEOUT = 5.0
+DEFAULT_POOL_TIMEOUT = 5.0
+DEFAULT_DEADLINE = 30.0
+DEFAULT_ATTEMPTS = 3
+DEFAULT_BACKOFF = 0.5
+DEFAULT_BACKOFF_MAX = 4.0
+DEFAULT_BREAKER_THRESHOLD = 5
+DEFAULT_BREAKER_COOLDOWN = 30.0
+DEFAULT_AUTH_PROBE_INTERVAL = 600.0
+DEFAULT_IP_BLOCK_PAUSE = 600.0
+DEFAULT_CACHE_SIZE = 4096
+DEFAULT_MAX_STALE = 3600.0
+DEFAULT_TTL = 60.0
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class UpstreamConfig:
+    """Every knob of the upstream layer; `ttls` maps a command (`"templates.get"`) to seconds."""
+
+    fmt: Fmt = Fmt.JSON
+    charset: str = DEFAULT_CHARSET
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
+    read_timeout: float = DEFAULT_READ_TIMEOUT
+    write_timeout: float = DEFAULT_WRITE_TIMEOUT
+    pool_timeout: float = DEFAULT_POOL_TIMEOUT
+    deadline: float = DEFAULT_DEADLINE
+    attempts: int = DEFAULT_ATTEMPTS
+    backoff: float = DEFAULT_BACKOFF
+    backoff_max: float = DEFAULT_BACKOFF_MAX
+    read_budget: int = DEFAULT_READ_BUDGET
+    job_budget: int = DEFAULT_JOB_BUDGET
+    budget_window: float = DEFAULT_BUDGET_WINDOW
+    concurrency: int = DEFAULT_CONCURRENCY
+    concurrency_wait: float = DEFAULT_CONCURRENCY_WAIT
+    breaker_threshold: int = DEFAULT_BREAKER_THRESHOLD
+    breaker_cooldown: float = DEFAULT_BREAKER_COOLDOWN
+    auth_probe_interval: float = DEFAULT_AUTH_PROBE_INTERVAL
+    ip_block_pause: float = DEFAULT_IP_BLOCK_PAUSE
+    cache_size: int = DEFAULT_CACHE_SIZE
+    max_stale: float = DEFAULT_MAX_STALE
+    ttls: Mapping[str, float] = dataclasses.field(default_factory=dict)
+    revalidate_in_background: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.concurrency < SMSC_CONCURRENCY_LIMIT:
+            raise ValueError(f"concurrency must be 1..{SMSC_CONCURRENCY_LIMIT - 1}")
+        if self.attempts < 1:
+            raise ValueError("attempts must be at least 1")
+
+    def ttl(self, command: str) -> float:
+        return self.ttls.get(command, DEFAULT_TTL)

@@ -1,0 +1,274 @@
+"""One SMSC command over HTTP: a POSTed form, retries for reads, failover to backup hosts.
+
+Credentials travel in the form body, never in the URL (smsc-api-notes.md §1.2, §1.3), so
+exceptions, which carry the URL, never carry them. Any HTTP status but 200 is a transport
+failure; SMSC's own error envelopes come with 200 and are the parser's business (§1.5).
+"""
+
+import dataclasses
+import random
+import urllib.parse
+from collections.abc import Callable, Sequence
+from typing import Final
+
+import anyio
+import httpx
+
+from facade.errors import FacadeError, UpstreamUnavailable
+from facade.upstream.config import UpstreamConfig
+from facade.upstream.timing import Sleep, default_sleep
+
+__all__ = ["FORM_CONTENT_TYPE", "SmscTransport", "UpstreamOutcomeUnknown"]
+
+FORM_CONTENT_TYPE: Final = "application/x-www-form-urlencoded"
+
+# The connection was never established, so the request cannot have reached SMSC.
+_NOT_SENT: Final = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+# Outcome labels for `on_attempt`, most specific class first; anything else is
+# "transport_error". With "ok", "http_<status>" and "deadline_exceeded" the set stays bounded.
+_LABELS: Final[tuple[tuple[type[httpx.TransportError], str], ...]] = (
+    (httpx.ConnectTimeout, "connect_timeout"),
+    (httpx.ReadTimeout, "read_timeout"),
+    (httpx.WriteTimeout, "write_timeout"),
+    (httpx.PoolTimeout, "pool_timeout"),
+    (httpx.ConnectError, "connect_error"),
+    (httpx.ReadError, "read_error"),
+    (httpx.WriteError, "write_error"),
+    (httpx.RemoteProtocolError, "remote_protocol_error"),
+)
+
+
+class UpstreamOutcomeUnknown(UpstreamUnavailable):
+    """A write failed after its request may have reached SMSC: it may or may not have happened.
+
+    Never retry it blindly: check SMSC's state first. It is an `UpstreamUnavailable`, so code
+    that retries that class must test for this one before it does.
+    """
+
+    def __init__(self, message: str, *, path: str, host: str) -> None:
+        super().__init__(message)
+        self.path = path
+        self.host = host
+
+
+def _admit_any() -> None:
+    pass
+
+
+def _label(exc: httpx.TransportError) -> str:
+    for cls, label in _LABELS:
+        if isinstance(exc, cls):
+            return label
+    return "transport_error"
+
+
+def _status_label(status: int) -> str:
+    return f"http_{status}" if 100 <= status <= 599 else "http_invalid"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Failure:
+    label: str
+    host: str
+    cause: httpx.HTTPError
+
+
+@dataclasses.dataclass(slots=True)
+class _Call:
+    """What one `send` has done so far, for the error that ends it."""
+
+    path: str
+    writes: bool
+    attempts_max: int
+    on_attempt: Callable[[str], None] | None
+    attempts: int = 0
+    in_flight: str | None = None  # the host of the request under way
+    failures: list[_Failure] = dataclasses.field(default_factory=list)
+
+    def start(self, host: str) -> None:
+        self.attempts += 1
+        self.in_flight = host
+
+    def finish(self, label: str) -> None:
+        self.in_flight = None
+        if self.on_attempt is not None:
+            self.on_attempt(label)
+
+    def fail(self, label: str, host: str, cause: httpx.HTTPError) -> None:
+        self.failures.append(_Failure(label, host, cause))
+        self.finish(label)
+
+    def describe(self, label: str, host: str) -> str:
+        return (
+            f"SMSC {self.path}: {label} via {host} (attempt {self.attempts} of {self.attempts_max})"
+        )
+
+    def failure(self, then: str = "") -> tuple[UpstreamUnavailable, httpx.HTTPError]:
+        """The last failure as an error, and the httpx error to raise it from."""
+        last = self.failures[-1]
+        return UpstreamUnavailable(self.describe(last.label, last.host) + then), last.cause
+
+    def unknown(self, label: str, host: str) -> UpstreamOutcomeUnknown:
+        return UpstreamOutcomeUnknown(
+            f"{self.describe(label, host)}; the write may have been applied",
+            path=self.path,
+            host=host,
+        )
+
+
+class SmscTransport:
+    """POSTs one SMSC command: form body with credentials (never in the URL), retries for reads,
+    failover to backup hosts.
+
+    `base_urls[0]` is the primary (`https://smsc.ru`), the rest are backups (`https://www2.smsc.ru`,
+    smsc-api-notes.md §1.1). The client must carry no default query params; redirects are never
+    followed, so the credentials are never re-sent to another host.
+    """
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        *,
+        base_urls: Sequence[str],
+        config: UpstreamConfig,
+        sleep: Sleep = default_sleep,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        if not base_urls:
+            raise ValueError("base_urls: give at least the primary")
+        self._hosts: list[tuple[str, str]] = []
+        for position, base_url in enumerate(base_urls):
+            url = httpx.URL(base_url)
+            if (
+                url.scheme not in ("http", "https")
+                or not url.host
+                or url.userinfo
+                or url.query
+                or url.fragment
+            ):
+                # The URL itself stays out of the message: it may hold credentials.
+                raise ValueError(
+                    f"base_urls[{position}]: must be http(s)://host[/prefix] "
+                    "without credentials, query or fragment"
+                )
+            self._hosts.append((base_url.rstrip("/"), url.host))
+        self._client = client
+        self._config = config
+        self._sleep = sleep
+        self._jitter = jitter
+        self._timeout = httpx.Timeout(
+            connect=config.connect_timeout,
+            read=config.read_timeout,
+            write=config.write_timeout,
+            pool=config.pool_timeout,
+        )
+
+    def timeout(self) -> httpx.Timeout:
+        """The per-phase timeouts every request is sent with."""
+        return self._timeout
+
+    async def send(
+        self,
+        path: str,
+        form: Sequence[tuple[str, str]],
+        *,
+        writes: bool,
+        admit: Callable[[], None] = _admit_any,
+        on_attempt: Callable[[str], None] | None = None,
+    ) -> httpx.Response:
+        """POST `form` to `path` (`/sys/jobs.php`) and return the HTTP 200 response, body read.
+
+        Before every attempt `admit()` runs and may refuse by raising a `FacadeError`: before the
+        first attempt that error propagates as it is; after a failed attempt an
+        `UpstreamUnavailable` describing the last failure is raised from it instead (the refusal
+        stays as its `__context__`).
+
+        Reads (`writes=False`) are retried up to `config.attempts` attempts in all on transport
+        errors and 5xx, with full-jitter exponential backoff; a transport error moves on to the
+        next host, round-robin. Writes move on to the next host, without backoff, only when the
+        connection was never established; any later failure is an `UpstreamOutcomeUnknown` at
+        once. Everything, backoffs included, must end within `config.deadline` seconds.
+
+        `on_attempt` gets one label per attempt: "ok", "http_<status>", "connect_error",
+        "connect_timeout", "pool_timeout", "read_timeout", "write_timeout", "read_error",
+        "write_error", "remote_protocol_error", "transport_error" or "deadline_exceeded".
+        """
+        if not path.startswith("/") or "?" in path or "#" in path:
+            raise ValueError(f"path: {path!r} must be an absolute path without query")
+        content = urllib.parse.urlencode(form, encoding=self._config.charset).encode("ascii")
+        call = _Call(path, writes, self._config.attempts, on_attempt)
+        with anyio.move_on_after(self._config.deadline):
+            return await self._attempt_all(call, content, admit)
+        raise self._deadline_error(call)
+
+    async def _attempt_all(
+        self, call: _Call, content: bytes, admit: Callable[[], None]
+    ) -> httpx.Response:
+        index = 0
+        while True:
+            self._admit(call, admit)
+            base_url, host = self._hosts[index]
+            call.start(host)
+            try:
+                response = await self._client.post(
+                    base_url + call.path,
+                    content=content,
+                    headers={"Content-Type": FORM_CONTENT_TYPE},
+                    timeout=self._timeout,
+                    follow_redirects=False,
+                )
+            except httpx.TransportError as exc:
+                label = _label(exc)
+                if call.writes and not isinstance(exc, _NOT_SENT):
+                    call.finish(label)
+                    raise call.unknown(label, host) from exc
+                call.fail(label, host, exc)
+                index = (index + 1) % len(self._hosts)
+                retry = True
+            else:
+                if response.status_code == httpx.codes.OK:
+                    call.finish("ok")
+                    return response
+                label = _status_label(response.status_code)
+                status_error = httpx.HTTPStatusError(
+                    f"HTTP {response.status_code}", request=response.request, response=response
+                )
+                if call.writes:
+                    call.finish(label)
+                    raise call.unknown(label, host) from status_error
+                call.fail(label, host, status_error)
+                retry = response.is_server_error
+            if not retry or call.attempts >= call.attempts_max:
+                error, cause = call.failure()
+                raise error from cause
+            if not call.writes:
+                await self._sleep(self._backoff(call.attempts))
+
+    @staticmethod
+    def _admit(call: _Call, admit: Callable[[], None]) -> None:
+        if not call.failures:
+            admit()
+            return
+        try:
+            admit()
+        except FacadeError as exc:
+            error, cause = call.failure(f"; then refused ({type(exc).__name__})")
+            raise error from cause
+
+    def _backoff(self, failures: int) -> float:
+        delay = min(self._config.backoff_max, self._config.backoff * 2.0 ** (failures - 1))
+        return delay * self._jitter()
+
+    def _deadline_error(self, call: _Call) -> UpstreamUnavailable:
+        expired = f"deadline of {self._config.deadline:g}s exceeded"
+        host = call.in_flight
+        if host is not None:
+            call.finish("deadline_exceeded")
+            if call.writes:
+                return call.unknown(expired, host)
+            return UpstreamUnavailable(call.describe(expired, host))
+        # Between attempts only a backoff can be under way, so an attempt has failed.
+        error, cause = call.failure(f"; then {expired}")
+        error.__cause__ = cause
+        return error
