@@ -1,13 +1,13 @@
 """An `SmscClient` wired to the in-process emulator, with time the test drives."""
 
 import dataclasses
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import httpx
 
 from facade.emulator.app import create_emulator
-from facade.emulator.state import Call, EmulatorState
+from facade.emulator.state import AccountCredentials, Call, EmulatorState
 from facade.settings import CACHE_TTLS, SANDBOX_LOGIN, SANDBOX_PASSWORD
 from facade.smsc.commands import Credentials
 from facade.smsc.wire import Fmt
@@ -38,11 +38,12 @@ def harness(
     fmt: Fmt = Fmt.JSON,
     credentials: Credentials = DEMO,
     emulator_sleep: Callable[[float], Awaitable[None]] | None = None,
+    accounts: Sequence[AccountCredentials] | None = None,
     **config: Any,
 ) -> Harness:
     clock = FakeClock()
     sleep = FakeSleep()
-    app = create_emulator(seed=seed, clock=clock, sleep=emulator_sleep)
+    app = create_emulator(seed=seed, clock=clock, sleep=emulator_sleep, accounts=accounts)
     http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app))
     settings = UpstreamConfig(fmt=fmt, ttls=CACHE_TTLS, **config)
     transport = SmscTransport(
