@@ -10,6 +10,7 @@ FacadeError                      code
 ├── RateLimitedError             RATE_LIMITED        the facade's own guard refused (retry_after)
 └── UpstreamError
     ├── UpstreamUnavailable      UPSTREAM_UNAVAILABLE   timeouts, connect errors, 5xx: the only retried class
+    │   └── UpstreamOutcomeUnknown                      a write that may have reached SMSC: never retried
     ├── UpstreamProtocolError    UPSTREAM_PROTOCOL_ERROR a body did not parse (endpoint, fmt, excerpt)
     └── SmscError                (per class)         SMSC's error envelope (code, description, endpoint)
         ├── SmscBadRequest       UPSTREAM_REJECTED   1, and 5 "invalid date format" on jobs.php
@@ -41,6 +42,7 @@ __all__ = [
     "SmscRateLimited",
     "SmscRejected",
     "UpstreamError",
+    "UpstreamOutcomeUnknown",
     "UpstreamProtocolError",
     "UpstreamUnavailable",
 ]
@@ -118,6 +120,19 @@ class UpstreamError(FacadeError):
 
 class UpstreamUnavailable(UpstreamError):  # noqa: N818 - the name DESIGN.md and STYLE.md fix
     """SMSC could not be reached or answered with a transport-level failure (timeout, 5xx)."""
+
+
+class UpstreamOutcomeUnknown(UpstreamUnavailable):
+    """A write failed after its request may have reached SMSC: it may or may not have happened.
+
+    Never retry it blindly: check SMSC's state first. It is an `UpstreamUnavailable`, so code
+    that retries that class must test for this one before it does.
+    """
+
+    def __init__(self, message: str, *, path: str, host: str) -> None:
+        super().__init__(message)
+        self.path = path
+        self.host = host
 
 
 class UpstreamProtocolError(UpstreamError):

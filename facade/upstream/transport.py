@@ -14,11 +14,11 @@ from typing import Final
 import anyio
 import httpx
 
-from facade.errors import FacadeError, UpstreamUnavailable
+from facade.errors import FacadeError, UpstreamOutcomeUnknown, UpstreamUnavailable
 from facade.upstream.config import UpstreamConfig
 from facade.upstream.timing import Sleep, default_sleep
 
-__all__ = ["FORM_CONTENT_TYPE", "SmscTransport", "UpstreamOutcomeUnknown"]
+__all__ = ["FORM_CONTENT_TYPE", "SmscTransport"]
 
 FORM_CONTENT_TYPE: Final = "application/x-www-form-urlencoded"
 
@@ -37,19 +37,6 @@ _LABELS: Final[tuple[tuple[type[httpx.TransportError], str], ...]] = (
     (httpx.WriteError, "write_error"),
     (httpx.RemoteProtocolError, "remote_protocol_error"),
 )
-
-
-class UpstreamOutcomeUnknown(UpstreamUnavailable):
-    """A write failed after its request may have reached SMSC: it may or may not have happened.
-
-    Never retry it blindly: check SMSC's state first. It is an `UpstreamUnavailable`, so code
-    that retries that class must test for this one before it does.
-    """
-
-    def __init__(self, message: str, *, path: str, host: str) -> None:
-        super().__init__(message)
-        self.path = path
-        self.host = host
 
 
 def _admit_any() -> None:

@@ -9,10 +9,10 @@ import anyio
 import httpx
 import pytest
 
-from facade.errors import RateLimitedError, UpstreamUnavailable
+from facade.errors import RateLimitedError, UpstreamOutcomeUnknown, UpstreamUnavailable
 from facade.upstream.config import UpstreamConfig
 from facade.upstream.timing import Sleep
-from facade.upstream.transport import FORM_CONTENT_TYPE, SmscTransport, UpstreamOutcomeUnknown
+from facade.upstream.transport import FORM_CONTENT_TYPE, SmscTransport
 
 PRIMARY = "https://smsc.ru"
 BACKUP = "https://www2.smsc.ru"
