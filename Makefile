@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+GRAPHIQL_STAMP := facade/graphql/static/.installed
 
-.PHONY: run test install emulator schema clean
+.PHONY: run test install emulator schema clean audit-deps graphiql-assets
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,13 +15,34 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
-run: $(STAMP)
+# The graphql-http audit suite (tests/graphql/test_http_audit.py), pinned by its package-lock.json.
+AUDIT := tests/graphql_http_audit
+AUDIT_STAMP := $(AUDIT)/node_modules/.installed
+
+$(AUDIT_STAMP): $(AUDIT)/package.json $(AUDIT)/package-lock.json
+	npm ci --prefix $(AUDIT) --no-audit --no-fund
+	touch $(AUDIT_STAMP)
+
+audit-deps: $(AUDIT_STAMP)
+
+# GraphiQL's files from the npm registry (graphiql/package-lock.json), served by the service itself.
+$(GRAPHIQL_STAMP): graphiql/package.json graphiql/package-lock.json $(STAMP)
+	npm ci --prefix graphiql --no-audit --no-fund
+	$(BIN)/python -c 'from facade.graphql.graphiql import install_assets; install_assets("graphiql/node_modules")'
+	touch $(GRAPHIQL_STAMP)
+
+graphiql-assets: $(GRAPHIQL_STAMP)
+
+run: $(STAMP) $(GRAPHIQL_STAMP)
 	$(BIN)/facade serve --host 127.0.0.1 --port 8000
 
 emulator: $(STAMP)
 	$(BIN)/facade emulator --seed demo
 
-test: $(STAMP)
+schema: $(STAMP)
+	$(BIN)/facade schema > schema.graphql
+
+test: $(STAMP) $(GRAPHIQL_STAMP) audit-deps
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy
@@ -28,4 +50,4 @@ test: $(STAMP)
 	$(BIN)/pytest -q -p no:cacheprovider --cov=facade --cov-branch --cov-report=term --cov-fail-under=95
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache graphiql/node_modules facade/graphql/static

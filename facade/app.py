@@ -12,9 +12,13 @@ import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from facade.emulator.app import create_emulator
+from facade.graphql.context import Context
+from facade.graphql.graphiql import SANDBOX_EXAMPLE_QUERY, asset_routes, render_page
+from facade.graphql.http import GraphQLView
+from facade.graphql.schema import create_schema
 from facade.settings import CACHE_TTLS, SANDBOX_LOGIN, SANDBOX_PASSWORD, Settings
 from facade.smsc.commands import Credentials
 from facade.smsc.wire import Fmt
@@ -72,11 +76,32 @@ def create_app(
             await smsc.aclose()
             await upstream.aclose()
 
-    app = Starlette(routes=[Route("/healthz", healthz)], lifespan=lifespan)
+    app = Starlette(
+        routes=[*graphql_routes(settings, smsc), Route("/healthz", healthz)], lifespan=lifespan
+    )
     app.state.settings = settings
     app.state.upstream = upstream
     app.state.smsc = smsc
     return app
+
+
+def graphql_routes(settings: Settings, smsc: SmscClient) -> list[BaseRoute]:
+    """`/graphql` (GraphiQL on GET from a browser) and GraphiQL's own files, served locally."""
+
+    async def context(_: Request) -> Context:
+        return Context(smsc=smsc, sandbox=settings.sandbox)
+
+    example = SANDBOX_EXAMPLE_QUERY if settings.sandbox else None
+    view = GraphQLView(
+        create_schema(production=not settings.sandbox),
+        context_getter=context,
+        graphiql=settings.graphiql,
+        ide_html=lambda: render_page(example_query=example),
+    )
+    routes: list[BaseRoute] = [Route("/graphql", view, methods=["GET", "POST"])]
+    if settings.graphiql:
+        routes += asset_routes()
+    return routes
 
 
 async def healthz(request: Request) -> JSONResponse:

@@ -10,6 +10,7 @@ import uvicorn
 from facade.app import create_app
 from facade.emulator.app import create_emulator
 from facade.errors import ConfigError
+from facade.graphql.schema import create_schema
 from facade.settings import SANDBOX_LOGIN, SANDBOX_PASSWORD, Settings
 
 DEFAULT_HOST = "127.0.0.1"
@@ -29,6 +30,8 @@ def _parser() -> argparse.ArgumentParser:
     emulator.add_argument("--host", default=DEFAULT_HOST)
     emulator.add_argument("--port", type=int, default=DEFAULT_EMULATOR_PORT)
     emulator.add_argument("--seed", choices=("demo", "empty"), default="demo")
+
+    commands.add_parser("schema", help="print the GraphQL schema (SDL)")
     return parser
 
 
@@ -70,8 +73,12 @@ def _emulator(args: argparse.Namespace) -> int:
     return 0
 
 
+def _schema(_: argparse.Namespace) -> int:
+    print(create_schema().as_str())
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command == "serve":
-        return _serve(args)
-    return _emulator(args)
+    run = {"serve": _serve, "emulator": _emulator, "schema": _schema}[args.command]
+    return run(args)

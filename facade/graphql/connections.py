@@ -1,0 +1,209 @@
+"""Relay-style connections over SMSC's whole lists: opaque cursors, pages sliced from the cache.
+
+SMSC answers a contact or answer listing whole (answers up to 10,000 a call), and `SmscClient`
+caches it under one key per filter. So a page never asks SMSC for less: every page of one filter
+slices the same cached list, and walking a connection spends one identical-request budget, not
+one per page.
+
+A cursor is urlsafe base64 of `v1:<kind>:<position>:<key>`, and only cursors of that shape are
+accepted. How a page resumes after a cursor depends on what the list guarantees:
+- answers are keyed by id, which SMSC assigns in ascending order: the next page starts at the
+  first answer with a greater id, so new messages and messages leaving the `sinceHours` window
+  never shift a page;
+- contacts have no id of their own (SMSC lists `myid`, the client's optional id); they are keyed
+  by their first phone, which no other contact may hold. The next page starts after that
+  contact wherever it now is; when it was deleted, at the position it had (exact unless
+  contacts before it went too: then a page may skip as many contacts as went).
+"""
+
+import base64
+import binascii
+import bisect
+import dataclasses
+from collections.abc import Callable, Sequence
+from typing import Generic, TypeVar
+
+import strawberry
+
+from facade.domain.answers import Answer as DomainAnswer
+from facade.domain.contacts import Contact as DomainContact
+from facade.errors import InputError
+from facade.graphql.types import Answer, Contact
+
+T = TypeVar("T")
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+_CURSOR_VERSION = "v1"
+_CONTACT = "contact"
+_ANSWER = "answer"
+_NOT_A_CURSOR = "is not a cursor this API issued"
+
+
+@strawberry.type(description="Where a page sits in its connection (Relay cursor connections).")
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class ContactEdge:
+    cursor: str
+    node: Contact
+
+
+@strawberry.type(description="A page of contacts; cursors stay valid as contacts come and go.")
+class ContactConnection:
+    edges: list[ContactEdge]
+    page_info: PageInfo
+    total_count: int = strawberry.field(description="Contacts matching the filter, all pages.")
+
+
+@strawberry.type
+class AnswerEdge:
+    cursor: str
+    node: Answer
+
+
+@strawberry.type(description="A page of incoming messages, oldest first, resumed by id.")
+class AnswerConnection:
+    edges: list[AnswerEdge]
+    page_info: PageInfo
+    total_count: int = strawberry.field(description="Answers matching the filter, all pages.")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Cursor:
+    """A decoded cursor: the item's position when the cursor was issued, and its key."""
+
+    position: int
+    key: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class PageRequest:
+    """`first` and `after`, checked before anything is read."""
+
+    first: int
+    after: Cursor | None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    items: list[tuple[str, T]]
+    has_next: bool
+    has_previous: bool
+    total: int
+
+    def page_info(self) -> PageInfo:
+        return PageInfo(
+            has_next_page=self.has_next,
+            has_previous_page=self.has_previous,
+            start_cursor=self.items[0][0] if self.items else None,
+            end_cursor=self.items[-1][0] if self.items else None,
+        )
+
+
+def encode_cursor(kind: str, position: int, key: str) -> str:
+    raw = f"{_CURSOR_VERSION}:{kind}:{position}:{key}".encode()
+    return base64.urlsafe_b64encode(raw).decode("ascii")
+
+
+def decode_cursor(cursor: str, kind: str) -> Cursor:
+    """The cursor this API issued for a `kind` list; anything else is an `InputError` on `after`."""
+    try:
+        text = base64.urlsafe_b64decode(cursor.encode("ascii")).decode()
+    except (UnicodeError, binascii.Error) as exc:
+        raise InputError("after", _NOT_A_CURSOR) from exc
+    parts = text.split(":", 3)
+    if (
+        len(parts) == 4
+        and parts[:2] == [_CURSOR_VERSION, kind]
+        and _is_digits(parts[2])
+        and parts[3]
+    ):
+        return Cursor(int(parts[2]), parts[3])
+    raise InputError("after", _NOT_A_CURSOR)
+
+
+def page_request(first: int | None, after: str | None, kind: str) -> PageRequest:
+    size = DEFAULT_PAGE_SIZE if first is None else first
+    if not 1 <= size <= MAX_PAGE_SIZE:
+        raise InputError("first", f"must be between 1 and {MAX_PAGE_SIZE}")
+    return PageRequest(size, None if after is None else decode_cursor(after, kind))
+
+
+def _slice(
+    items: Sequence[T], start: int, request: PageRequest, kind: str, key: Callable[[T], str]
+) -> Page[T]:
+    chosen = items[start : start + request.first]
+    return Page(
+        items=[(encode_cursor(kind, start + i, key(item)), item) for i, item in enumerate(chosen)],
+        has_next=start + request.first < len(items),
+        has_previous=start > 0,
+        total=len(items),
+    )
+
+
+def _contact_key(contact: DomainContact) -> str:
+    # SMSC addresses contacts by phone, so each has one; "-" keeps a malformed record pageable.
+    return contact.phones[0] if contact.phones else "-"
+
+
+def paginate_contacts(
+    contacts: Sequence[DomainContact], request: PageRequest
+) -> Page[DomainContact]:
+    start = 0
+    if request.after is not None:
+        keys = [_contact_key(contact) for contact in contacts]
+        if request.after.key in keys:
+            start = keys.index(request.after.key) + 1
+        else:
+            start = min(request.after.position, len(contacts))
+    return _slice(contacts, start, request, _CONTACT, _contact_key)
+
+
+def paginate_answers(answers: Sequence[DomainAnswer], request: PageRequest) -> Page[DomainAnswer]:
+    ordered = sorted(answers, key=lambda answer: int(answer.id))
+    start = 0
+    if request.after is not None:
+        ids = [int(answer.id) for answer in ordered]
+        start = bisect.bisect_right(ids, int(request.after.key))
+    return _slice(ordered, start, request, _ANSWER, lambda answer: answer.id)
+
+
+def contact_connection(
+    contacts: Sequence[DomainContact], request: PageRequest
+) -> ContactConnection:
+    page = paginate_contacts(contacts, request)
+    return ContactConnection(
+        edges=[ContactEdge(cursor=c, node=Contact.from_domain(item)) for c, item in page.items],
+        page_info=page.page_info(),
+        total_count=page.total,
+    )
+
+
+def answer_connection(answers: Sequence[DomainAnswer], request: PageRequest) -> AnswerConnection:
+    page = paginate_answers(answers, request)
+    return AnswerConnection(
+        edges=[AnswerEdge(cursor=c, node=Answer.from_domain(item)) for c, item in page.items],
+        page_info=page.page_info(),
+        total_count=page.total,
+    )
+
+
+def contacts_page(first: int | None, after: str | None) -> PageRequest:
+    return page_request(first, after, _CONTACT)
+
+
+def answers_page(first: int | None, after: str | None) -> PageRequest:
+    request = page_request(first, after, _ANSWER)
+    if request.after is not None and not _is_digits(request.after.key):
+        raise InputError("after", _NOT_A_CURSOR)
+    return request
+
+
+def _is_digits(text: str) -> bool:
+    return text.isascii() and text.isdigit()

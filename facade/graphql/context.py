@@ -1,0 +1,58 @@
+"""What every resolver gets: the account's `SmscClient`, request-scoped loaders, freshness."""
+
+import dataclasses
+from typing import Any, TypeVar
+
+from strawberry.dataloader import DataLoader
+from strawberry.types import Info
+
+from facade.domain.groups import Group
+from facade.upstream.client import Fetched, Freshness, SmscClient
+
+T = TypeVar("T")
+
+_RANK = {Freshness.HIT: 0, Freshness.MISS: 1, Freshness.STALE: 2}
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class FieldFreshness:
+    """How fresh the data behind one top-level field is (the least fresh read wins)."""
+
+    status: Freshness
+    age: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {"status": self.status.value, "age": round(self.age, 3)}
+
+
+@dataclasses.dataclass
+class Context:
+    smsc: SmscClient
+    sandbox: bool = False
+    freshness: dict[str, FieldFreshness] = dataclasses.field(default_factory=dict)
+    groups_by_id: DataLoader[str, Group | None] = dataclasses.field(init=False)
+
+    def __post_init__(self) -> None:
+        self.groups_by_id = DataLoader(load_fn=self._load_groups)
+
+    async def _load_groups(self, ids: list[str]) -> list[Group | None]:
+        """One upstream group list per request, however many contacts ask for their groups."""
+        groups = {group.id: group for group in await self.read_groups()}
+        return [groups.get(id) for id in ids]
+
+    async def read_groups(self) -> list[Group]:
+        return (await self.smsc.groups()).value
+
+    def unwrap(self, info: Info[Any, Any], fetched: Fetched[T]) -> T:
+        """The value of a read, its freshness recorded under the top-level field it serves."""
+        path = info.path
+        while path.prev is not None:
+            path = path.prev
+        key = str(path.key)
+        seen = FieldFreshness(fetched.freshness, fetched.age)
+        known = self.freshness.get(key)
+        if known is not None:
+            worst = max(known.status, seen.status, key=_RANK.__getitem__)
+            seen = FieldFreshness(worst, max(known.age, seen.age))
+        self.freshness[key] = seen
+        return fetched.value

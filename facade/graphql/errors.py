@@ -1,0 +1,268 @@
+"""The GraphQL error surface: `interface Error`, its union members, and codes on every error.
+
+- Expected errors are union members (STYLE.md B4): a field whose result union lists members of
+  `Error` gets the `ErrorResult` field extension, which turns a raised `FacadeError` into the
+  member `MEMBERS` (the one table) names for its class, if the union lists that member.
+- Every other error reaches the response's `errors`; `ErrorExtension` gives it
+  `extensions.code` from the same vocabulary (plus `field`, `upstreamCode`, `retryAfter` where
+  they apply). Errors without a path are graphql-core's own (syntax, validation, variable
+  coercion, `@oneOf`): they keep their message and get `INVALID_INPUT`, since the request is at
+  fault. Anything else raised while executing is masked as `INTERNAL` and logged once, with its
+  traceback, on the "facade.graphql" logger; so is a `FacadeError` whose code is `INTERNAL`
+  (`ConfigError`: its text is for operators).
+- `FacadeSchema` turns off strawberry's own error log, which would log every error a second
+  time, expected ones included, with a traceback.
+"""
+
+import dataclasses
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from typing import Any, Self
+
+import strawberry
+from graphql import ExecutionResult as GraphQLExecutionResult
+from graphql import GraphQLError
+from strawberry.extensions import FieldExtension, SchemaExtension
+from strawberry.types import ExecutionContext, Info
+from strawberry.types.execution import ExecutionResult
+from strawberry.types.field import StrawberryField
+from strawberry.types.union import StrawberryUnion
+
+from facade import errors as tree
+from facade.errors import ErrorCode
+
+logger = logging.getLogger("facade.graphql")
+
+INTERNAL_MESSAGE = "Internal error."
+# SMSC's own limit is counted per minute (smsc-api-notes.md §1.6, error 9); it names no wait.
+SMSC_RETRY_AFTER = 60.0
+
+# The GraphQL enum is the facade's own: one vocabulary, nothing to keep in step.
+strawberry.enum(
+    ErrorCode, description="Why a request failed; the same codes as REST problems and the logs."
+)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ErrorDetails:
+    """What clients are told about a `FacadeError`, in union members and `extensions` alike."""
+
+    code: ErrorCode
+    message: str
+    field: str | None = None
+    upstream_code: int | None = None
+    retry_after: float | None = None
+    outcome_unknown: bool = False
+
+    @classmethod
+    def of(cls, error: tree.FacadeError) -> Self:
+        retry_after = None
+        if isinstance(error, tree.RateLimitedError):
+            retry_after = error.retry_after
+        elif isinstance(error, tree.SmscRateLimited):
+            retry_after = SMSC_RETRY_AFTER
+        return cls(
+            code=error.code,
+            message=error.message,
+            field=error.field if isinstance(error, tree.InputError) else None,
+            upstream_code=error.upstream_code if isinstance(error, tree.SmscError) else None,
+            retry_after=retry_after,
+            outcome_unknown=isinstance(error, tree.UpstreamOutcomeUnknown),
+        )
+
+    def extensions(self) -> dict[str, Any]:
+        found = {
+            "code": self.code.value,
+            "field": self.field,
+            "upstreamCode": self.upstream_code,
+            "retryAfter": self.retry_after,
+        }
+        return {key: value for key, value in found.items() if value is not None}
+
+
+@strawberry.interface(description="Every expected error: a code and a message for people.")
+class Error:
+    code: ErrorCode
+    message: str
+
+
+@strawberry.type(description="The input was refused; nothing was sent to SMSC.")
+class InvalidInputError(Error):
+    field: str = strawberry.field(
+        description="The field at fault, as a camelCase path inside the argument: `phones[2]`, "
+        "`messages[0].sender`, `sendTime`; an argument of its own by its name (`id`, `phone`)."
+    )
+
+    @classmethod
+    def from_details(cls, details: ErrorDetails) -> Self:
+        return cls(code=details.code, message=details.message, field=details.field or "")
+
+
+@strawberry.type(description="The thing named does not exist (SMSC said so, or the facade knows).")
+class NotFoundError(Error):
+    @classmethod
+    def from_details(cls, details: ErrorDetails) -> Self:
+        return cls(code=details.code, message=details.message)
+
+
+@strawberry.type(description="Too many identical requests: the facade or SMSC refused this one.")
+class RateLimitedError(Error):
+    retry_after: float = strawberry.field(description="Seconds to wait before trying again.")
+
+    @classmethod
+    def from_details(cls, details: ErrorDetails) -> Self:
+        retry_after = details.retry_after if details.retry_after is not None else SMSC_RETRY_AFTER
+        return cls(code=details.code, message=details.message, retry_after=retry_after)
+
+
+@strawberry.type(description="SMSC refused the request, failed, or could not be reached.")
+class UpstreamError(Error):
+    upstream_code: int | None = strawberry.field(
+        description="SMSC's own error number, when SMSC answered with one."
+    )
+    outcome_unknown: bool = strawberry.field(
+        description="The request may have reached SMSC: check before repeating it."
+    )
+
+    @classmethod
+    def from_details(cls, details: ErrorDetails) -> Self:
+        return cls(
+            code=details.code,
+            message=details.message,
+            upstream_code=details.upstream_code,
+            outcome_unknown=details.outcome_unknown,
+        )
+
+
+Member = InvalidInputError | NotFoundError | RateLimitedError | UpstreamError
+MemberType = type[InvalidInputError | NotFoundError | RateLimitedError | UpstreamError]
+
+# The one table: the first row whose class matches names the union member. Errors no row
+# matches (AuthError, ForbiddenError, ConfigError) are never union members.
+MEMBERS: tuple[tuple[type[tree.FacadeError], MemberType], ...] = (
+    (tree.InputError, InvalidInputError),
+    (tree.NotFoundError, NotFoundError),
+    (tree.SmscNotFound, NotFoundError),
+    (tree.RateLimitedError, RateLimitedError),
+    (tree.SmscRateLimited, RateLimitedError),
+    (tree.UpstreamError, UpstreamError),
+)
+
+
+def member_type(error: tree.FacadeError) -> MemberType | None:
+    return next((member for cls, member in MEMBERS if isinstance(error, cls)), None)
+
+
+class ErrorResult(FieldExtension):
+    """Resolves a field to the union member of a `FacadeError` its result union lists.
+
+    A `FacadeError` whose member the union does not list propagates unchanged, for
+    `ErrorExtension` to give it a code. One instance per field: `apply` reads that field's union.
+    """
+
+    def __init__(self) -> None:
+        self.members: frozenset[type] = frozenset()
+
+    def apply(self, field: StrawberryField) -> None:
+        union = field.type
+        if not isinstance(union, StrawberryUnion):
+            raise TypeError(f"{field.python_name}: ErrorResult needs a field returning a union")
+        self.members = frozenset(
+            member
+            for member in union.types
+            if isinstance(member, type) and issubclass(member, Error)
+        )
+
+    def _member(self, error: tree.FacadeError) -> Member | None:
+        found = member_type(error)
+        if found is None or found not in self.members:
+            return None
+        return found.from_details(ErrorDetails.of(error))
+
+    def resolve(
+        self, next_: Callable[..., Any], source: Any, info: Info[Any, Any], **kwargs: Any
+    ) -> Any:
+        try:
+            return next_(source, info, **kwargs)
+        except tree.FacadeError as error:
+            member = self._member(error)
+            if member is None:
+                raise
+            return member
+
+    async def resolve_async(
+        self, next_: Callable[..., Awaitable[Any]], source: Any, info: Info[Any, Any], **kwargs: Any
+    ) -> Any:
+        try:
+            return await next_(source, info, **kwargs)
+        except tree.FacadeError as error:
+            member = self._member(error)
+            if member is None:
+                raise
+            return member
+
+
+class ErrorExtension(SchemaExtension):
+    """Codes on every error of a response; unexpected ones masked and logged once."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if isinstance(result, GraphQLExecutionResult | ExecutionResult) and result.errors:
+            result.errors = [coded(error) for error in result.errors]
+
+
+def coded(error: GraphQLError) -> GraphQLError:
+    """`error` with `extensions.code`, or its masked stand-in (see the module docstring)."""
+    original = error.original_error
+    if isinstance(original, tree.FacadeError) and original.code is not ErrorCode.INTERNAL:
+        details = ErrorDetails.of(original)
+        logger.info("GraphQL %s at %s: %s", details.code.value, _where(error), details.message)
+        error.extensions = {**(error.extensions or {}), **details.extensions()}
+        return error
+    if error.path is None and not isinstance(original, tree.FacadeError):
+        error.extensions = {**(error.extensions or {}), "code": ErrorCode.INVALID_INPUT.value}
+        return error
+    logger.error("unexpected error at %s", _where(error), exc_info=original or error)
+    return GraphQLError(
+        INTERNAL_MESSAGE,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions={"code": ErrorCode.INTERNAL.value},
+    )
+
+
+def _where(error: GraphQLError) -> str:
+    return ".".join(str(key) for key in error.path) if error.path else "(request)"
+
+
+class FacadeSchema(strawberry.Schema):
+    """A schema whose errors only `ErrorExtension` logs.
+
+    strawberry's `Schema.process_errors` logs every error on "strawberry.execution" with its
+    traceback, expected ones included, before any extension sees it.
+    """
+
+    def process_errors(
+        self, errors: Iterable[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        return None
+
+
+__all__ = [
+    "MEMBERS",
+    "Error",
+    "ErrorCode",
+    "ErrorDetails",
+    "ErrorExtension",
+    "ErrorResult",
+    "FacadeSchema",
+    "InvalidInputError",
+    "NotFoundError",
+    "RateLimitedError",
+    "UpstreamError",
+    "coded",
+    "member_type",
+]

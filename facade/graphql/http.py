@@ -1,0 +1,346 @@
+"""GraphQL over HTTP at `/graphql`: content negotiation, status codes and request checks.
+
+Follows the GraphQL-over-HTTP specification (https://graphql.github.io/graphql-over-http/draft/,
+"Request", "Body", "Status Codes") and passes every `graphql-http` server audit, warnings included
+(`tests/graphql_http_audit`). Strawberry executes; this view decides everything around it:
+
+- the response media type comes from `Accept`: `application/graphql-response+json` when asked
+  for by name, `application/json` for wildcards and a missing header (audits 47DE and 80D8),
+  406 when neither is acceptable;
+- a request that is not a well-formed GraphQL-over-HTTP request (malformed JSON, missing or
+  mistyped parameters, a batch) is answered 400; an unsupported `Content-Type` 415; a body over
+  `max_body_bytes` 413 before it is parsed;
+- a GraphQL request error (parse, validation, abuse limits, operation selection, variable
+  coercion) is answered without `data`: 400 under `application/graphql-response+json`, 200 under
+  `application/json` as the specification asks of that legacy type;
+- GET serves queries only (a mutation is 405 with `Allow: POST`), and only when
+  `allow_get_queries`; a GET from a browser without `query` gets the GraphQL IDE.
+"""
+
+import dataclasses
+import json
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, cast
+
+import strawberry.asgi
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.exceptions import MissingQueryError
+from strawberry.schema.base import BaseSchema
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
+
+from facade.errors import AuthError, ErrorCode, ForbiddenError
+from facade.graphql.limits import MAX_BODY_BYTES
+
+__all__ = ["GRAPHQL_RESPONSE_JSON", "JSON", "GraphQLView", "negotiate"]
+
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+JSON = "application/json"
+
+logger = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Params:
+    query: str
+    operation_name: str | None
+    variables: dict[str, Any] | None
+    extensions: dict[str, Any] | None
+
+
+class _Refusal(Exception):  # noqa: N818 - control flow inside this module, never raised out of it
+    """The request is answered with `status` and a GraphQL error, without executing anything."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        code: ErrorCode | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = dict(headers or {})
+        self.code = code
+
+
+def _split_media_type(value: str) -> tuple[str, dict[str, str]]:
+    """`type/subtype; k=v` as the lowercased media type and its parameters (RFC 9110 §8.3.1)."""
+    media_type, *parameters = value.split(";")
+    parsed: dict[str, str] = {}
+    for parameter in parameters:
+        name, _, parameter_value = parameter.partition("=")
+        parsed[name.strip().lower()] = parameter_value.strip().strip('"')
+    return media_type.strip().lower(), parsed
+
+
+def _utf8(parameters: Mapping[str, str]) -> bool:
+    """The spec allows no other encoding: a `charset` must name UTF-8 (spec, "Media Types")."""
+    return parameters.get("charset", "utf-8").lower() in ("utf-8", "utf8")
+
+
+def negotiate(accept: str | None) -> str | None:
+    """The response media type for an `Accept` header; None when nothing we offer is acceptable.
+
+    The most specific matching range gives an offer its quality (RFC 9110 §12.5.1). On a tie a
+    type named outright prefers `application/graphql-response+json`; one reached only through a
+    wildcard prefers `application/json`, which legacy clients sending `*/*` understand.
+    """
+    if accept is None or not accept.strip():
+        return JSON
+    ranges: list[tuple[str, str, float]] = []
+    for item in accept.split(","):
+        media_range, parameters = _split_media_type(item)
+        kind, _, subtype = media_range.partition("/")
+        try:
+            quality = float(parameters.get("q", "1"))
+        except ValueError:
+            continue
+        if _utf8(parameters) and 0.0 <= quality <= 1.0:
+            ranges.append((kind, subtype, quality))
+    best: tuple[tuple[float, int, bool], str] | None = None
+    for offer in (GRAPHQL_RESPONSE_JSON, JSON):
+        offer_kind, offer_subtype = offer.split("/")
+        matches = [
+            (2 if subtype == offer_subtype else 1 if kind != "*" else 0, quality)
+            for kind, subtype, quality in ranges
+            if kind in ("*", offer_kind) and subtype in ("*", offer_subtype)
+        ]
+        if not matches:
+            continue
+        specificity, quality = max(matches)
+        preferred = (offer == GRAPHQL_RESPONSE_JSON) == (specificity == 2)
+        key = (quality, specificity, preferred)
+        if quality > 0 and (best is None or key > best[0]):
+            best = (key, offer)
+    return None if best is None else best[1]
+
+
+def _is_request_error(result: ExecutionResult) -> bool:
+    """No field ran: parse, validation or variable coercion failed (GraphQL spec, "Errors").
+
+    Field errors always carry a `path`; request errors never do, and leave no `data`.
+    """
+    return (
+        result.data is None
+        and bool(result.errors)
+        and all(error.path is None for error in result.errors or ())
+    )
+
+
+def _optional(data: Mapping[str, Any], name: str, kind: type, kind_name: str) -> Any:
+    value = data.get(name)
+    if value is not None and not isinstance(value, kind):
+        raise _Refusal(400, f"The `{name}` parameter must be {kind_name} or null.")
+    return value
+
+
+def _params(data: object) -> _Params:
+    """A well-formed GraphQL-over-HTTP request's parameters (spec, "Request Parameters")."""
+    if isinstance(data, list):
+        raise _Refusal(400, "Batched requests are not supported; send one operation a request.")
+    if not isinstance(data, dict):
+        raise _Refusal(400, "The request body must be a JSON object.")
+    query = data.get("query")
+    if not isinstance(query, str):
+        raise _Refusal(400, "The `query` parameter must be a string.")
+    return _Params(
+        query=query,
+        operation_name=_optional(data, "operationName", str, "a string") or None,
+        variables=_optional(data, "variables", dict, "an object"),
+        extensions=_optional(data, "extensions", dict, "an object"),
+    )
+
+
+def _decode_json(text: str | bytes, what: str) -> object:
+    try:
+        if isinstance(text, bytes):
+            text = text.decode("utf-8")
+        return json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise _Refusal(400, f"{what} is not valid UTF-8 JSON.") from exc
+
+
+class GraphQLView(strawberry.asgi.GraphQL[Any, None]):
+    """Strawberry's ASGI view with GraphQL over HTTP done by the specification.
+
+    `context_getter` builds each operation's context from the request; it may raise `AuthError`
+    (answered 401) or `ForbiddenError` (403). WebSocket subscriptions go through strawberry as
+    they are, with the same `context_getter`.
+    """
+
+    def __init__(
+        self,
+        schema: BaseSchema,
+        *,
+        context_getter: Callable[[Request], Awaitable[Any]],
+        graphiql: bool = True,
+        allow_get_queries: bool = True,
+        ide_html: Callable[[], str] | None = None,
+        max_body_bytes: int = MAX_BODY_BYTES,
+    ) -> None:
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if graphiql else None,
+            allow_queries_via_get=allow_get_queries,
+        )
+        self._context_getter = context_getter
+        self._ide_html = ide_html
+        self._max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            response = await self.respond(Request(scope, receive))
+            await response(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Any:
+        # A WebSocket handshake carries the headers and query string a context getter reads.
+        return await self._context_getter(cast("Request", request))
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return HTMLResponse(self._ide_html() if self._ide_html else self.graphql_ide_html)
+
+    async def respond(self, request: Request) -> Response:
+        """The HTTP response to one request; never raises, never shows a traceback."""
+        media_type = JSON
+        try:
+            if request.method not in ("GET", "POST"):
+                raise _Refusal(405, "GraphQL is served by GET and POST.", headers=_ALLOW_ALL)
+            if self._wants_ide(request):
+                return await self.render_graphql_ide(request)
+            negotiated = negotiate(request.headers.get("accept"))
+            if negotiated is None:
+                raise _Refusal(406, f"Accept {GRAPHQL_RESPONSE_JSON} or {JSON}.")
+            media_type = negotiated
+            return await self._execute(request, media_type)
+        except _Refusal as refusal:
+            body = {"errors": [_error(refusal.message, refusal.code)]}
+            return self._response(body, refusal.status, media_type, refusal.headers)
+        except Exception:  # the edge: logged here, answered without the traceback
+            logger.exception("GraphQL request failed")
+            body = {"errors": [_error("Internal server error.", ErrorCode.INTERNAL)]}
+            return self._response(body, 500, media_type)
+
+    def _wants_ide(self, request: Request) -> bool:
+        return (
+            self.graphql_ide is not None
+            and request.method == "GET"
+            and "query" not in request.query_params
+            and "text/html" in request.headers.get("accept", "")
+        )
+
+    async def _execute(self, request: Request, media_type: str) -> Response:
+        params = await (self._get_params if request.method == "GET" else self._post_params)(request)
+        try:
+            context = await self._context_getter(request)
+        except AuthError as exc:
+            raise _Refusal(
+                401, exc.message, headers={"WWW-Authenticate": "Bearer"}, code=exc.code
+            ) from exc
+        except ForbiddenError as exc:
+            raise _Refusal(403, exc.message, code=exc.code) from exc
+        allowed = {OperationType.QUERY}
+        if request.method == "POST":
+            allowed.add(OperationType.MUTATION)
+        try:
+            result = await self.schema.execute(
+                params.query,
+                variable_values=params.variables,
+                context_value=context,
+                operation_name=params.operation_name,
+                allowed_operation_types=allowed,
+                operation_extensions=params.extensions,
+            )
+        except InvalidOperationTypeError as exc:
+            if exc.operation_type is OperationType.MUTATION:
+                raise _Refusal(405, "Mutations need POST.", headers=_ALLOW_POST) from exc
+            return self._request_error("Subscriptions are served over WebSocket.", media_type)
+        except CannotGetOperationTypeError as exc:
+            return self._request_error(exc.as_http_error_reason(), media_type)
+        except MissingQueryError:
+            return self._request_error("The `query` parameter is empty.", media_type)
+        body: dict[str, Any] = dict(await self.process_result(request, result))
+        if _is_request_error(result):
+            body.pop("data", None)
+            return self._response(body, _request_error_status(media_type), media_type)
+        return self._response(body, 200, media_type)
+
+    async def _get_params(self, request: Request) -> _Params:
+        if not self.allow_queries_via_get:
+            raise _Refusal(405, "Queries need POST here.", headers=_ALLOW_POST)
+        if len(request.scope["query_string"]) > self._max_body_bytes:
+            raise _Refusal(414, "The query string is too long.")
+        query = request.query_params
+        if "query" not in query:
+            raise _Refusal(400, "The `query` parameter must be a string.")
+        data: dict[str, object] = {"query": query["query"]}
+        if query.get("operationName"):
+            data["operationName"] = query["operationName"]
+        for name in ("variables", "extensions"):
+            if query.get(name):
+                data[name] = _decode_json(query[name], f"The `{name}` parameter")
+        return _params(data)
+
+    async def _post_params(self, request: Request) -> _Params:
+        media_type, parameters = _split_media_type(request.headers.get("content-type", ""))
+        if media_type != JSON or not _utf8(parameters):
+            raise _Refusal(415, f"Send the request as {JSON} (UTF-8).")
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self._max_body_bytes:
+            raise self._too_large()
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > self._max_body_bytes:
+                raise self._too_large()
+        if not body:
+            raise _Refusal(400, "The request body is empty.")
+        return _params(_decode_json(bytes(body), "The request body"))
+
+    def _too_large(self) -> _Refusal:
+        return _Refusal(413, f"The request body exceeds {self._max_body_bytes} bytes.")
+
+    def _request_error(self, message: str, media_type: str) -> Response:
+        body = {"errors": [_error(message, None)]}
+        return self._response(body, _request_error_status(media_type), media_type)
+
+    def _response(
+        self,
+        body: Mapping[str, Any],
+        status: int,
+        media_type: str,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
+        return Response(
+            self.encode_json(body),
+            status_code=status,
+            headers={
+                **(headers or {}),
+                "Content-Type": f"{media_type}; charset=utf-8",
+                "Vary": "Accept",
+            },
+        )
+
+
+_ALLOW_ALL = {"Allow": "GET, POST"}
+_ALLOW_POST = {"Allow": "POST"}
+
+
+def _request_error_status(media_type: str) -> int:
+    """400, except under legacy `application/json`, which keeps 200 (spec, "Status Codes")."""
+    return 400 if media_type == GRAPHQL_RESPONSE_JSON else 200
+
+
+def _error(message: str, code: ErrorCode | None) -> dict[str, Any]:
+    return {"message": message} | ({"extensions": {"code": code.value}} if code else {})

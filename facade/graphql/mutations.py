@@ -1,0 +1,477 @@
+"""The Mutation type (DESIGN.md, "GraphQL"), thin over `SmscClient`, and the `jobPreview` query.
+
+Each mutation takes one `input` (or the `id`, or a contact's `phone`) and returns its
+`<Verb><Noun>Result` union: a success payload, or one of the `Error` members it can produce
+(`ErrorResult` maps the exception; see facade.graphql.errors). Input is validated completely by
+`to_domain()` before the client is called.
+"""
+
+import decimal
+from typing import Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from facade.domain import blacklist, contacts, jobs
+from facade.domain.groups import GroupMove
+from facade.graphql.context import Context
+from facade.graphql.errors import (
+    ErrorResult,
+    InvalidInputError,
+    NotFoundError,
+    RateLimitedError,
+    UpstreamError,
+)
+from facade.graphql.inputs import (
+    AddContactToGroupInput,
+    AddToBlacklistInput,
+    CreateContactInput,
+    CreateGroupInput,
+    CreateJobInput,
+    CreateTemplateInput,
+    MoveContactToGroupInput,
+    RemoveContactFromGroupInput,
+    RenameGroupInput,
+    UpdateContactInput,
+    UpdateTemplateInput,
+    require_listed_phone,
+)
+from facade.graphql.types import BlacklistEntry, Contact, Group, Job, MessageSegments, Template
+
+ContextInfo = Info[Context, None]
+
+
+def _mutation(description: str) -> Any:
+    return strawberry.mutation(description=description, extensions=[ErrorResult()])
+
+
+# templates
+
+
+@strawberry.type
+class CreateTemplateSuccess:
+    template: Template
+
+
+@strawberry.type
+class UpdateTemplateSuccess:
+    id: strawberry.ID
+
+    @strawberry.field(
+        description="The template as the template list now shows it; null if it lacks it."
+    )
+    async def template(self, info: ContextInfo) -> Template | None:
+        found = info.context.unwrap(info, await info.context.smsc.templates())
+        return next((Template.from_domain(t) for t in found if t.id == self.id), None)
+
+
+@strawberry.type
+class DeleteTemplateSuccess:
+    id: strawberry.ID
+
+
+CreateTemplateResult = Annotated[
+    CreateTemplateSuccess | InvalidInputError | RateLimitedError | UpstreamError,
+    strawberry.union("CreateTemplateResult"),
+]
+UpdateTemplateResult = Annotated[
+    UpdateTemplateSuccess | InvalidInputError | NotFoundError | RateLimitedError | UpstreamError,
+    strawberry.union("UpdateTemplateResult"),
+]
+DeleteTemplateResult = Annotated[
+    DeleteTemplateSuccess | InvalidInputError | NotFoundError | RateLimitedError | UpstreamError,
+    strawberry.union("DeleteTemplateResult"),
+]
+
+# jobs
+
+
+@strawberry.type(description="A job SMSC accepted.")
+class CreatedJob:
+    id: strawberry.ID
+    cost: decimal.Decimal | None = strawberry.field(
+        description="What the job costs, when withCost asked SMSC for it."
+    )
+
+
+@strawberry.type
+class CreateJobSuccess:
+    job: CreatedJob
+
+
+@strawberry.type
+class CancelJobSuccess:
+    id: strawberry.ID
+
+    @strawberry.field(description="The job as SMSC now reports it.")
+    async def job(self, info: ContextInfo) -> Job | None:
+        return Job.from_domain(info.context.unwrap(info, await info.context.smsc.job(self.id)))
+
+
+@strawberry.type
+class DeleteJobSuccess:
+    id: strawberry.ID
+
+
+CreateJobResult = Annotated[
+    CreateJobSuccess | InvalidInputError | RateLimitedError | UpstreamError,
+    strawberry.union("CreateJobResult"),
+]
+CancelJobResult = Annotated[
+    CancelJobSuccess | InvalidInputError | NotFoundError | RateLimitedError | UpstreamError,
+    strawberry.union("CancelJobResult"),
+]
+DeleteJobResult = Annotated[
+    DeleteJobSuccess | InvalidInputError | NotFoundError | RateLimitedError | UpstreamError,
+    strawberry.union("DeleteJobResult"),
+]
+
+# contacts
+
+
+@strawberry.type
+class CreateContactSuccess:
+    contact: Contact = strawberry.field(description="As SMSC lists it: phones without a +.")
+
+
+@strawberry.type
+class UpdateContactSuccess:
+    phone: str = strawberry.field(
+        description="A phone that finds the contact now, as SMSC lists it (without a +)."
+    )
+
+
+@strawberry.type
+class DeleteContactSuccess:
+    phone: str
+
+
+@strawberry.type
+class AddContactToGroupSuccess:
+    phone: str
+    group_id: strawberry.ID
+
+
+@strawberry.type
+class RemoveContactFromGroupSuccess:
+    phone: str
+    group_id: strawberry.ID
+
+
+@strawberry.type
+class MoveContactToGroupSuccess:
+    phone: str
+    group_id: strawberry.ID
+
+
+CreateContactResult = Annotated[
+    CreateContactSuccess | InvalidInputError | NotFoundError | RateLimitedError | UpstreamError,
+    strawberry.union("CreateContactResult"),
+]
+UpdateContactResult = Annotated[
+    UpdateContactSuccess | InvalidInputError | NotFoundError | RateLimitedError | UpstreamError,
+    strawberry.union("UpdateContactResult"),
+]
+DeleteContactResult = Annotated[
+    DeleteContactSuccess | InvalidInputError | NotFoundError | RateLimitedError | UpstreamError,
+    strawberry.union("DeleteContactResult"),
+]
+AddContactToGroupResult = Annotated[
+    AddContactToGroupSuccess | InvalidInputError | NotFoundError | RateLimitedError | UpstreamError,
+    strawberry.union("AddContactToGroupResult"),
+]
+RemoveContactFromGroupResult = Annotated[
+    RemoveContactFromGroupSuccess
+    | InvalidInputError
+    | NotFoundError
+    | RateLimitedError
+    | UpstreamError,
+    strawberry.union("RemoveContactFromGroupResult"),
+]
+MoveContactToGroupResult = Annotated[
+    MoveContactToGroupSuccess
+    | InvalidInputError
+    | NotFoundError
+    | RateLimitedError
+    | UpstreamError,
+    strawberry.union("MoveContactToGroupResult"),
+]
+
+# groups
+
+
+@strawberry.type
+class CreateGroupSuccess:
+    group: Group
+
+
+@strawberry.type
+class RenameGroupSuccess:
+    id: strawberry.ID
+
+    @strawberry.field(description="The group as the group list now shows it; null if it lacks it.")
+    async def group(self, info: ContextInfo) -> Group | None:
+        found = info.context.unwrap(info, await info.context.smsc.groups())
+        return next((Group.from_domain(g) for g in found if g.id == self.id), None)
+
+
+@strawberry.type
+class DeleteGroupSuccess:
+    id: strawberry.ID
+
+
+CreateGroupResult = Annotated[
+    CreateGroupSuccess | InvalidInputError | RateLimitedError | UpstreamError,
+    strawberry.union("CreateGroupResult"),
+]
+RenameGroupResult = Annotated[
+    RenameGroupSuccess | InvalidInputError | NotFoundError | RateLimitedError | UpstreamError,
+    strawberry.union("RenameGroupResult"),
+]
+DeleteGroupResult = Annotated[
+    DeleteGroupSuccess | InvalidInputError | NotFoundError | RateLimitedError | UpstreamError,
+    strawberry.union("DeleteGroupResult"),
+]
+
+# the blacklist
+
+
+@strawberry.type
+class AddToBlacklistSuccess:
+    entry: BlacklistEntry
+
+
+@strawberry.type
+class RemoveFromBlacklistSuccess:
+    phone: str
+
+
+AddToBlacklistResult = Annotated[
+    AddToBlacklistSuccess | InvalidInputError | RateLimitedError | UpstreamError,
+    strawberry.union("AddToBlacklistResult"),
+]
+RemoveFromBlacklistResult = Annotated[
+    RemoveFromBlacklistSuccess
+    | InvalidInputError
+    | NotFoundError
+    | RateLimitedError
+    | UpstreamError,
+    strawberry.union("RemoveFromBlacklistResult"),
+]
+
+
+@strawberry.type
+class Mutation:
+    @_mutation("Create a message template.")
+    async def create_template(
+        self, info: ContextInfo, input: CreateTemplateInput
+    ) -> CreateTemplateResult:
+        template = await info.context.smsc.create_template(input.to_domain())
+        return CreateTemplateSuccess(template=Template.from_domain(template))
+
+    @_mutation("Change fields of a template.")
+    async def update_template(
+        self, info: ContextInfo, input: UpdateTemplateInput
+    ) -> UpdateTemplateResult:
+        await info.context.smsc.update_template(input.id, input.to_domain())
+        return UpdateTemplateSuccess(id=input.id)
+
+    @_mutation("Delete a template.")
+    async def delete_template(self, info: ContextInfo, id: strawberry.ID) -> DeleteTemplateResult:
+        await info.context.smsc.delete_template(id)
+        return DeleteTemplateSuccess(id=id)
+
+    @_mutation("Create a mailing (SMSC's job): send now, later, or again and again.")
+    async def create_job(self, info: ContextInfo, input: CreateJobInput) -> CreateJobResult:
+        created = await info.context.smsc.create_job(input.to_domain())
+        return CreateJobSuccess(job=CreatedJob(id=strawberry.ID(created.id), cost=created.cost))
+
+    @_mutation("Cancel a job that is waiting to be sent.")
+    async def cancel_job(self, info: ContextInfo, id: strawberry.ID) -> CancelJobResult:
+        await info.context.smsc.cancel_job(id)
+        return CancelJobSuccess(id=id)
+
+    @_mutation("Delete a job, whatever its status.")
+    async def delete_job(self, info: ContextInfo, id: strawberry.ID) -> DeleteJobResult:
+        await info.context.smsc.delete_job(id)
+        return DeleteJobSuccess(id=id)
+
+    @_mutation("Create a contact.")
+    async def create_contact(
+        self, info: ContextInfo, input: CreateContactInput
+    ) -> CreateContactResult:
+        draft = input.to_domain()
+        await info.context.smsc.create_contact(draft)
+        return CreateContactSuccess(contact=Contact.from_domain(_listed_contact(draft)))
+
+    @_mutation("Change fields of a contact, found by any of its phones.")
+    async def update_contact(
+        self, info: ContextInfo, input: UpdateContactInput
+    ) -> UpdateContactResult:
+        phone, changes = input.to_domain()
+        await info.context.smsc.update_contact(phone, changes)
+        if changes.new_phones:
+            phone = changes.new_phones[0].removeprefix("+")
+        return UpdateContactSuccess(phone=phone)
+
+    @_mutation("Delete a contact, found by any of its phones.")
+    async def delete_contact(self, info: ContextInfo, phone: str) -> DeleteContactResult:
+        listed = require_listed_phone(phone, "phone")
+        await info.context.smsc.delete_contact(listed)
+        return DeleteContactSuccess(phone=listed)
+
+    @_mutation("Put a contact in one more group.")
+    async def add_contact_to_group(
+        self, info: ContextInfo, input: AddContactToGroupInput
+    ) -> AddContactToGroupResult:
+        phone, group_id = input.to_domain()
+        await info.context.smsc.move_contact(phone, group_id, GroupMove.ADD)
+        return AddContactToGroupSuccess(phone=phone, group_id=strawberry.ID(group_id))
+
+    @_mutation("Take a contact out of one group.")
+    async def remove_contact_from_group(
+        self, info: ContextInfo, input: RemoveContactFromGroupInput
+    ) -> RemoveContactFromGroupResult:
+        phone, group_id = input.to_domain()
+        await info.context.smsc.move_contact(phone, group_id, GroupMove.REMOVE)
+        return RemoveContactFromGroupSuccess(phone=phone, group_id=strawberry.ID(group_id))
+
+    @_mutation("Make one group the contact's only group.")
+    async def move_contact_to_group(
+        self, info: ContextInfo, input: MoveContactToGroupInput
+    ) -> MoveContactToGroupResult:
+        phone, group_id = input.to_domain()
+        await info.context.smsc.move_contact(phone, group_id, GroupMove.REPLACE)
+        return MoveContactToGroupSuccess(phone=phone, group_id=strawberry.ID(group_id))
+
+    @_mutation("Create a contact group.")
+    async def create_group(self, info: ContextInfo, input: CreateGroupInput) -> CreateGroupResult:
+        group = await info.context.smsc.create_group(input.to_domain())
+        return CreateGroupSuccess(group=Group.from_domain(group))
+
+    @_mutation("Rename a contact group.")
+    async def rename_group(self, info: ContextInfo, input: RenameGroupInput) -> RenameGroupResult:
+        id, name = input.to_domain()
+        await info.context.smsc.rename_group(id, name)
+        return RenameGroupSuccess(id=strawberry.ID(id))
+
+    @_mutation("Delete a contact group; its contacts stay.")
+    async def delete_group(self, info: ContextInfo, id: strawberry.ID) -> DeleteGroupResult:
+        await info.context.smsc.delete_group(id)
+        return DeleteGroupSuccess(id=id)
+
+    @_mutation("Stop sending to a phone.")
+    async def add_to_blacklist(
+        self, info: ContextInfo, input: AddToBlacklistInput
+    ) -> AddToBlacklistResult:
+        draft = input.to_domain()
+        id = await info.context.smsc.add_to_blacklist(draft)
+        return AddToBlacklistSuccess(entry=BlacklistEntry.from_domain(_listed_entry(id, draft)))
+
+    @_mutation("Send to a blacklisted phone again.")
+    async def remove_from_blacklist(
+        self, info: ContextInfo, phone: str
+    ) -> RemoveFromBlacklistResult:
+        listed = require_listed_phone(phone, "phone")
+        await info.context.smsc.remove_from_blacklist(listed)
+        return RemoveFromBlacklistSuccess(phone=listed)
+
+
+def _listed_contact(draft: contacts.ContactDraft) -> contacts.Contact:
+    """The contact as SMSC lists it after creating it (phones without a leading +)."""
+    return contacts.Contact(
+        phones=tuple(phone.removeprefix("+") for phone in draft.phones),
+        name=draft.name or None,
+        group_ids=draft.group_ids,
+        first_name=draft.first_name or None,
+        last_name=draft.last_name or None,
+        middle_name=draft.middle_name or None,
+        birthday=draft.birthday,
+        client_id=draft.client_id or None,
+        comment=draft.comment or None,
+        tags=draft.tags,
+        other_phones=tuple(phone.removeprefix("+") for phone in draft.other_phones),
+    )
+
+
+def _listed_entry(id: str, draft: blacklist.BlacklistDraft) -> blacklist.BlacklistEntry:
+    return blacklist.BlacklistEntry(
+        id=id,
+        phone=draft.phone.removeprefix("+"),
+        scope=draft.scope,
+        scope_raw=draft.scope.value,
+        comment=draft.comment or None,
+    )
+
+
+# jobPreview: a Query field, for the lead to merge into Query.
+
+
+@strawberry.type(description="One recipient list of a job and what its text takes as SMS.")
+class MessagePreview:
+    recipients: list[str] = strawberry.field(description="Group numbers appear as G<number>.")
+    message: str | None = strawberry.field(
+        description="Null when a template gives the text or the channel sends none."
+    )
+    segments: MessageSegments | None = strawberry.field(
+        description="Of the text as given, before any transliteration."
+    )
+
+
+@strawberry.type(description="What createJob would send for the same input; SMSC is not asked.")
+class JobPreview:
+    messages: list[MessagePreview]
+    sms_count: int | None = strawberry.field(
+        description="SMS parts over all recipients, for the SMS and FLASH channels; null when "
+        "a template or group numbers hide the text or the recipients."
+    )
+
+    @classmethod
+    def of(cls, spec: jobs.JobSpec) -> "JobPreview":
+        lines: list[tuple[tuple[str, ...], str | None]] = [
+            (line.phones, line.message) for line in spec.messages
+        ] or [(spec.phones, spec.message)]
+        previews = [
+            MessagePreview(
+                recipients=list(phones),
+                message=text,
+                segments=None if text is None else MessageSegments.of(text),
+            )
+            for phones, text in lines
+        ]
+        return cls(messages=previews, sms_count=_sms_count(spec.channel, previews))
+
+
+def _sms_count(channel: jobs.Channel, previews: list[MessagePreview]) -> int | None:
+    if channel not in _SMS_CHANNELS:
+        return None
+    total = 0
+    for preview in previews:
+        if preview.segments is None or _has_group(preview.recipients):
+            return None
+        total += len(preview.recipients) * preview.segments.parts
+    return total
+
+
+_SMS_CHANNELS = frozenset({jobs.Channel.SMS, jobs.Channel.FLASH})
+
+
+def _has_group(recipients: list[str]) -> bool:
+    return any(recipient.startswith("G") for recipient in recipients)
+
+
+JobPreviewResult = Annotated[JobPreview | InvalidInputError, strawberry.union("JobPreviewResult")]
+
+
+@strawberry.type
+class PreviewQuery:
+    @strawberry.field(
+        description="What createJob would send for this input: validated, and its SMS parts "
+        "counted, without asking SMSC.",
+        extensions=[ErrorResult()],
+    )
+    def job_preview(self, input: CreateJobInput) -> JobPreviewResult:
+        return JobPreview.of(input.to_domain())
+
+
+__all__ = ["JobPreview", "Mutation", "PreviewQuery"]

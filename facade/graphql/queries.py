@@ -1,0 +1,142 @@
+"""The Query type: every SMSC area, read through the account's `SmscClient`.
+
+Each resolver checks its arguments first (an `InputError` naming the public argument, before any
+upstream call), reads through `Context.unwrap` (which records the read's freshness under the
+top-level field) and converts with `<Type>.from_domain`.
+"""
+
+import datetime as dt
+import re
+
+import strawberry
+from strawberry.types import Info
+
+from facade.domain.answers import MAX_ANSWER_HOURS, AnswerQuery
+from facade.domain.contacts import ContactQuery
+from facade.domain.jobs import JobQuery
+from facade.errors import InputError, SmscNotFound
+from facade.graphql.connections import (
+    DEFAULT_PAGE_SIZE,
+    AnswerConnection,
+    ContactConnection,
+    answer_connection,
+    answers_page,
+    contact_connection,
+    contacts_page,
+)
+from facade.graphql.context import Context
+from facade.graphql.types import (
+    BlacklistEntry,
+    DownloadTask,
+    Group,
+    Job,
+    Template,
+)
+
+_PHONE = re.compile(r"\+?[0-9]{10,15}")
+
+
+def _require_id(value: str, field: str) -> str:
+    if not (value.isascii() and value.isdigit()):
+        raise InputError(field, "must be a non-empty string of digits")
+    return value
+
+
+def _require_phone(value: str, field: str) -> str:
+    """A phone in international form, `+` optional; SMSC matches it without the `+`."""
+    if _PHONE.fullmatch(value) is None:
+        raise InputError(field, "must be a phone number of 10 to 15 digits, optionally after +")
+    return value.removeprefix("+")
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Every message template of the account.")
+    async def templates(self, info: Info[Context, None]) -> list[Template]:
+        found = info.context.unwrap(info, await info.context.smsc.templates())
+        return [Template.from_domain(template) for template in found]
+
+    @strawberry.field(description="One template; null when the account has none with that id.")
+    async def template(self, info: Info[Context, None], id: strawberry.ID) -> Template | None:
+        wanted = _require_id(id, "id")
+        found = info.context.unwrap(info, await info.context.smsc.templates())
+        return next((Template.from_domain(t) for t in found if t.id == wanted), None)
+
+    @strawberry.field(
+        description="Jobs created between two days, inclusive (Moscow time). Without `since`, "
+        "SMSC gives the last 10 of the last two months."
+    )
+    async def jobs(
+        self, info: Info[Context, None], since: dt.date | None = None, until: dt.date | None = None
+    ) -> list[Job]:
+        if since is not None and until is not None and since > until:
+            raise InputError("until", "must not be before since")
+        query = JobQuery(since=since, until=until)
+        found = info.context.unwrap(info, await info.context.smsc.jobs(query))
+        return [Job.from_domain(job) for job in found]
+
+    @strawberry.field(description="One job; null when SMSC does not know the id.")
+    async def job(self, info: Info[Context, None], id: strawberry.ID) -> Job | None:
+        wanted = _require_id(id, "id")
+        try:
+            found = info.context.unwrap(info, await info.context.smsc.job(wanted))
+        except SmscNotFound:
+            return None
+        return Job.from_domain(found)
+
+    @strawberry.field(
+        description="Contacts, optionally those matching `search`, a page at a time "
+        "(`first` 1-100, default 20)."
+    )
+    async def contacts(
+        self,
+        info: Info[Context, None],
+        search: str | None = None,
+        first: int | None = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+    ) -> ContactConnection:
+        request = contacts_page(first, after)
+        query = ContactQuery(search=search or None)
+        found = info.context.unwrap(info, await info.context.smsc.contacts(query))
+        return contact_connection(found, request)
+
+    @strawberry.field(description="Every contact group of the account.")
+    async def groups(self, info: Info[Context, None]) -> list[Group]:
+        found = info.context.unwrap(info, await info.context.smsc.groups())
+        return [Group.from_domain(group) for group in found]
+
+    @strawberry.field(description="One contact group; null when the account has none with that id.")
+    async def group(self, info: Info[Context, None], id: strawberry.ID) -> Group | None:
+        wanted = _require_id(id, "id")
+        found = info.context.unwrap(info, await info.context.smsc.groups())
+        return next((Group.from_domain(g) for g in found if g.id == wanted), None)
+
+    @strawberry.field(description="Phones that get no messages, or no mass messages.")
+    async def blacklist(self, info: Info[Context, None]) -> list[BlacklistEntry]:
+        found = info.context.unwrap(info, await info.context.smsc.blacklist())
+        return [BlacklistEntry.from_domain(entry) for entry in found]
+
+    @strawberry.field(
+        description="Incoming messages of the last `sinceHours` (1-168; SMSC's default is 24), "
+        "optionally only those sent to `toPhone`, oldest first, a page at a time."
+    )
+    async def answers(
+        self,
+        info: Info[Context, None],
+        since_hours: int | None = None,
+        to_phone: str | None = None,
+        first: int | None = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+    ) -> AnswerConnection:
+        if since_hours is not None and not 1 <= since_hours <= MAX_ANSWER_HOURS:
+            raise InputError("sinceHours", f"must be between 1 and {MAX_ANSWER_HOURS}")
+        phone = None if to_phone is None else _require_phone(to_phone, "toPhone")
+        request = answers_page(first, after)
+        query = AnswerQuery(hours=since_hours, to_phone=phone)
+        found = info.context.unwrap(info, await info.context.smsc.answers(query))
+        return answer_connection(found, request)
+
+    @strawberry.field(description="The account's download (export) tasks.")
+    async def download_tasks(self, info: Info[Context, None]) -> list[DownloadTask]:
+        found = info.context.unwrap(info, await info.context.smsc.download_tasks())
+        return [DownloadTask.from_domain(task) for task in found]
