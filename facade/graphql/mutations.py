@@ -1,4 +1,4 @@
-"""The Mutation type (DESIGN.md, "GraphQL"), thin over `SmscClient`, and the `jobPreview` query.
+"""The Mutation type (DESIGN.md, "GraphQL"), thin over `SmscClient`.
 
 Each mutation takes one `input` (or the `id`, or a contact's `phone`) and returns its
 `<Verb><Noun>Result` union: a success payload, or one of the `Error` members it can produce
@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from facade.domain import blacklist, contacts, jobs
+from facade.domain import blacklist, contacts
 from facade.domain.groups import GroupMove
 from facade.graphql.context import Context
 from facade.graphql.errors import (
@@ -27,7 +27,6 @@ from facade.graphql.inputs import (
     AddToBlacklistInput,
     CreateContactInput,
     CreateGroupInput,
-    CreateJobInput,
     CreateTemplateInput,
     MoveContactToGroupInput,
     RemoveContactFromGroupInput,
@@ -36,7 +35,8 @@ from facade.graphql.inputs import (
     UpdateTemplateInput,
     require_listed_phone,
 )
-from facade.graphql.types import BlacklistEntry, Contact, Group, Job, MessageSegments, Template
+from facade.graphql.job_inputs import CreateJobInput
+from facade.graphql.types import BlacklistEntry, Contact, Group, Job, Template
 
 ContextInfo = Info[Context, None]
 
@@ -404,74 +404,4 @@ def _listed_entry(id: str, draft: blacklist.BlacklistDraft) -> blacklist.Blackli
     )
 
 
-# jobPreview: a Query field, for the lead to merge into Query.
-
-
-@strawberry.type(description="One recipient list of a job and what its text takes as SMS.")
-class MessagePreview:
-    recipients: list[str] = strawberry.field(description="Group numbers appear as G<number>.")
-    message: str | None = strawberry.field(
-        description="Null when a template gives the text or the channel sends none."
-    )
-    segments: MessageSegments | None = strawberry.field(
-        description="Of the text as given, before any transliteration."
-    )
-
-
-@strawberry.type(description="What createJob would send for the same input; SMSC is not asked.")
-class JobPreview:
-    messages: list[MessagePreview]
-    sms_count: int | None = strawberry.field(
-        description="SMS parts over all recipients, for the SMS and FLASH channels; null when "
-        "a template or group numbers hide the text or the recipients."
-    )
-
-    @classmethod
-    def of(cls, spec: jobs.JobSpec) -> "JobPreview":
-        lines: list[tuple[tuple[str, ...], str | None]] = [
-            (line.phones, line.message) for line in spec.messages
-        ] or [(spec.phones, spec.message)]
-        previews = [
-            MessagePreview(
-                recipients=list(phones),
-                message=text,
-                segments=None if text is None else MessageSegments.of(text),
-            )
-            for phones, text in lines
-        ]
-        return cls(messages=previews, sms_count=_sms_count(spec.channel, previews))
-
-
-def _sms_count(channel: jobs.Channel, previews: list[MessagePreview]) -> int | None:
-    if channel not in _SMS_CHANNELS:
-        return None
-    total = 0
-    for preview in previews:
-        if preview.segments is None or _has_group(preview.recipients):
-            return None
-        total += len(preview.recipients) * preview.segments.parts
-    return total
-
-
-_SMS_CHANNELS = frozenset({jobs.Channel.SMS, jobs.Channel.FLASH})
-
-
-def _has_group(recipients: list[str]) -> bool:
-    return any(recipient.startswith("G") for recipient in recipients)
-
-
-JobPreviewResult = Annotated[JobPreview | InvalidInputError, strawberry.union("JobPreviewResult")]
-
-
-@strawberry.type
-class PreviewQuery:
-    @strawberry.field(
-        description="What createJob would send for this input: validated, and its SMS parts "
-        "counted, without asking SMSC.",
-        extensions=[ErrorResult()],
-    )
-    def job_preview(self, input: CreateJobInput) -> JobPreviewResult:
-        return JobPreview.of(input.to_domain())
-
-
-__all__ = ["JobPreview", "Mutation", "PreviewQuery"]
+__all__ = ["Mutation"]

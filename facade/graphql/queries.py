@@ -6,7 +6,6 @@ top-level field) and converts with `<Type>.from_domain`.
 """
 
 import datetime as dt
-import re
 
 import strawberry
 from strawberry.types import Info
@@ -25,6 +24,7 @@ from facade.graphql.connections import (
     contacts_page,
 )
 from facade.graphql.context import Context
+from facade.graphql.inputs import require_listed_phone
 from facade.graphql.types import (
     BlacklistEntry,
     DownloadTask,
@@ -33,20 +33,13 @@ from facade.graphql.types import (
     Template,
 )
 
-_PHONE = re.compile(r"\+?[0-9]{10,15}")
+# toPhone keeps its own wording of inputs.require_listed_phone's error message.
 
 
 def _require_id(value: str, field: str) -> str:
     if not (value.isascii() and value.isdigit()):
         raise InputError(field, "must be a non-empty string of digits")
     return value
-
-
-def _require_phone(value: str, field: str) -> str:
-    """A phone in international form, `+` optional; SMSC matches it without the `+`."""
-    if _PHONE.fullmatch(value) is None:
-        raise InputError(field, "must be a phone number of 10 to 15 digits, optionally after +")
-    return value.removeprefix("+")
 
 
 @strawberry.type
@@ -130,7 +123,7 @@ class Query:
     ) -> AnswerConnection:
         if since_hours is not None and not 1 <= since_hours <= MAX_ANSWER_HOURS:
             raise InputError("sinceHours", f"must be between 1 and {MAX_ANSWER_HOURS}")
-        phone = None if to_phone is None else _require_phone(to_phone, "toPhone")
+        phone = None if to_phone is None else require_listed_phone(to_phone, "toPhone")
         request = answers_page(first, after)
         query = AnswerQuery(hours=since_hours, to_phone=phone)
         found = info.context.unwrap(info, await info.context.smsc.answers(query))

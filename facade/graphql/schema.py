@@ -6,7 +6,8 @@ from strawberry.tools import merge_types
 from facade.graphql.errors import ErrorExtension, FacadeSchema
 from facade.graphql.freshness import FreshnessExtension
 from facade.graphql.limits import abuse_extensions
-from facade.graphql.mutations import Mutation, PreviewQuery
+from facade.graphql.mutations import Mutation
+from facade.graphql.preview import PreviewQuery
 from facade.graphql.queries import Query as ReadQuery
 
 Query = merge_types("Query", (ReadQuery, PreviewQuery))

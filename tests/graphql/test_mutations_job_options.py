@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from facade.errors import InputError
-from facade.graphql.inputs import SendTimeInput
+from facade.graphql.job_inputs import SendTimeInput
 from tests.graphql.conftest import GraphQLCall
 from tests.upstream.harness import Harness
 

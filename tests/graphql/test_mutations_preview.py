@@ -6,7 +6,7 @@ import pytest
 import strawberry
 
 from facade.graphql.errors import ErrorExtension, FacadeSchema
-from facade.graphql.mutations import PreviewQuery
+from facade.graphql.preview import PreviewQuery
 
 pytestmark = pytest.mark.anyio
 

@@ -1,0 +1,288 @@
+"""The inputs of createJob (and jobPreview): every option of SMSC's jobs.php?add.
+
+`CreateJobInput.to_domain()` validates the job completely, with the rules shared by all the
+inputs (facade.graphql.inputs), and builds the command before anything is sent; an `InputError`
+names a camelCase path inside the argument: `phones[2]`, `messages[0].sender`, `sendTime`.
+"""
+
+import datetime as dt
+import decimal
+import enum
+import re
+
+import strawberry
+
+from facade.domain import jobs
+from facade.errors import InputError
+from facade.graphql.inputs import optional_sender, require_message, require_phone
+from facade.smsc import commands
+from facade.smsc.job_options import require_range
+
+_EMAIL = re.compile(r"[^@\s,;]+@(?:[^@\s,;.]+\.)+[^@\s,;.]+")
+# smsc-jobs.txt, "phones": telegram takes "the subscriber's nickname or ID ... in the form #ID".
+_TELEGRAM_ID = re.compile(r"#[A-Za-z0-9_]{1,32}")
+# smsc-jobs.txt, "bot": "@botname_bot"; Telegram usernames are 5-32 characters.
+_TELEGRAM_BOT = re.compile(r"@[A-Za-z][A-Za-z0-9_]{1,28}[Bb][Oo][Tt]")
+
+
+@strawberry.enum(description="How a job's messages travel.")
+class Channel(enum.Enum):
+    SMS = "SMS"
+    FLASH = "FLASH"
+    PUSH = "PUSH"
+    BINARY = "BINARY"
+    BINARY_HEX = "BINARY_HEX"
+    HLR = "HLR"
+    PING = "PING"
+    MMS = "MMS"
+    EMAIL = "EMAIL"
+    CALL = "CALL"
+    VIBER = "VIBER"
+    SOCIAL = "SOCIAL"
+    WHATSAPP = "WHATSAPP"
+    TELEGRAM = "TELEGRAM"
+
+
+@strawberry.enum(description="How often a job is sent again.")
+class Repeat(enum.Enum):
+    MANUAL = "MANUAL"
+    HOURLY = "HOURLY"
+    DAILY = "DAILY"
+    WORKDAYS = "WORKDAYS"
+    WEEKENDS = "WEEKENDS"
+    WEEKLY = "WEEKLY"
+    MONTHLY = "MONTHLY"
+    YEARLY = "YEARLY"
+
+
+@strawberry.enum(description='NONE; LATIN ("translit"); LOOKALIKE ("mpaHc/Ium").')
+class Transliteration(enum.Enum):
+    NONE = "NONE"
+    LATIN = "LATIN"
+    LOOKALIKE = "LOOKALIKE"
+
+
+@strawberry.enum(description="The voice of a CALL.")
+class Voice(enum.Enum):
+    MALE = "MALE"
+    MALE_2 = "MALE_2"
+    MALE_3 = "MALE_3"
+    MALE_4 = "MALE_4"
+    FEMALE = "FEMALE"
+    FEMALE_2 = "FEMALE_2"
+    FEMALE_3 = "FEMALE_3"
+    FEMALE_4 = "FEMALE_4"
+
+
+@strawberry.input(
+    description="Hours of the day, in the job's time zone: at once inside, else at start."
+)
+class SendWindowInput:
+    start_hour: int
+    end_hour: int
+
+
+@strawberry.input(one_of=True, description="When to send: exactly one of the four forms.")
+class SendTimeInput:
+    at: dt.datetime | None = strawberry.field(
+        default=strawberry.UNSET, description="A moment with its offset (sent as day and time)."
+    )
+    at_timestamp: dt.datetime | None = strawberry.field(
+        default=strawberry.UNSET, description="A moment with its offset (sent as a Unix time)."
+    )
+    window: SendWindowInput | None = strawberry.UNSET
+    after_minutes: int | None = strawberry.field(
+        default=strawberry.UNSET, description="Minutes from now."
+    )
+
+    def to_domain(self) -> jobs.SendTime:
+        given: list[jobs.SendTime] = []
+        if isinstance(self.at, dt.datetime):
+            given.append(jobs.SendAt(self.at))
+        if isinstance(self.at_timestamp, dt.datetime):
+            given.append(jobs.SendAtTimestamp(self.at_timestamp))
+        if isinstance(self.window, SendWindowInput):
+            given.append(jobs.SendWindow(self.window.start_hour, self.window.end_hour))
+        if isinstance(self.after_minutes, int):
+            given.append(jobs.SendAfter(self.after_minutes))
+        if len(given) != 1:
+            raise InputError(
+                "sendTime", "give exactly one of at, atTimestamp, window, afterMinutes"
+            )
+        return given[0]
+
+
+@strawberry.input(description="How a CALL dials: the documented ranges are 0-99, 0-3600, 0-9.")
+class CallParamsInput:
+    wait_seconds: int = strawberry.field(description="Wait for an answer (SMSC uses 10-35).")
+    retry_interval_seconds: int = strawberry.field(description="Between attempts (10-3600).")
+    attempts: int = strawberry.field(description="Dial attempts in all (1-9).")
+
+
+@strawberry.input(description="Recipients with their own text, sender and time zone.")
+class RecipientMessageInput:
+    phones: list[str]
+    message: str
+    sender: str | None = None
+    time_zone: int | None = strawberry.field(
+        default=None, description="Hours from Moscow; needs sendTime.at."
+    )
+
+
+@strawberry.input(
+    description="A mailing: every option of SMSC's jobs.php?add. Recipients are phones (or "
+    "groupNumbers) with one message or templateId, or messages, one text per recipient list."
+)
+class CreateJobInput:
+    name: str
+    phones: list[str] = strawberry.field(
+        default_factory=list,
+        description="Phones (10-15 digits, optionally after +); e-mail addresses for EMAIL; "
+        "also #id for TELEGRAM.",
+    )
+    group_numbers: list[int] = strawberry.field(
+        default_factory=list, description="Every contact of the groups with these numbers."
+    )
+    message: str | None = strawberry.field(default=None, description="At most 1,000 characters.")
+    template_id: strawberry.ID | None = None
+    messages: list[RecipientMessageInput] = strawberry.field(default_factory=list)
+    sender: str | None = None
+    fallback_message: str | None = strawberry.field(
+        default=None, description="Sent by SMS when a messenger route fails."
+    )
+    fallback_sender: str | None = strawberry.field(
+        default=None, description="The sender of fallbackMessage."
+    )
+    send_time: SendTimeInput | None = None
+    time_zone: int | None = strawberry.field(
+        default=None, description="Hours from Moscow of sendTime.at or .window (-15 to 11)."
+    )
+    repeat: Repeat | None = None
+    repeat_count: int | None = strawberry.field(default=None, description="Needs repeat.")
+    period_hours: float | None = strawberry.field(
+        default=None, description="Spread the job over 0.1-720 hours."
+    )
+    frequency_minutes: int | None = strawberry.field(
+        default=None, description="Send the next batch every 1-1440 minutes; needs periodHours."
+    )
+    validity_minutes: int | None = strawberry.field(
+        default=None, description="How long the operator tries to deliver: 1-1440 minutes."
+    )
+    transliteration: Transliteration | None = None
+    shorten_links: bool = False
+    channel: Channel = Channel.SMS
+    subject: str | None = strawberry.field(default=None, description="MMS and EMAIL only.")
+    voice: Voice | None = strawberry.field(default=None, description="CALL only.")
+    voice_language: str | None = strawberry.field(
+        default=None, description="With voice: a language code such as en."
+    )
+    call_params: CallParamsInput | None = strawberry.field(default=None, description="CALL only.")
+    telegram_bot: str | None = strawberry.field(default=None, description="@name_bot")
+    confirm_after_days: int | None = strawberry.field(
+        default=None, description="Ask to confirm the phone after 10-999 days."
+    )
+    file_url: str | None = strawberry.field(default=None, description="An http(s) file to attach.")
+    with_cost: bool = strawberry.field(default=False, description="Ask SMSC for the cost.")
+    multiline_messages: bool = strawberry.field(
+        default=False, description="messages keep their line breaks."
+    )
+
+    def to_domain(self) -> jobs.JobSpec:
+        channel = jobs.Channel[self.channel.name]
+        phones = tuple(
+            _recipient(phone, channel, f"phones[{index}]")
+            for index, phone in enumerate(self.phones)
+        )
+        groups_ = tuple(
+            "G" + require_range(number, f"groupNumbers[{index}]", 0)
+            for index, number in enumerate(self.group_numbers)
+        )
+        spec = jobs.JobSpec(
+            name=self.name,
+            phones=phones + groups_,
+            message=None if self.message is None else require_message(self.message, "message"),
+            template_id=self.template_id,
+            messages=tuple(_line(line, index, channel) for index, line in enumerate(self.messages)),
+            sender=optional_sender(self.sender, "sender"),
+            fallback_sender=optional_sender(self.fallback_sender, "fallbackSender"),
+            fallback_message=None
+            if self.fallback_message is None
+            else require_message(self.fallback_message, "fallbackMessage"),
+            send_time=None if self.send_time is None else self.send_time.to_domain(),
+            time_zone=self.time_zone,
+            repeat=None if self.repeat is None else jobs.Repeat[self.repeat.name],
+            repeat_count=self.repeat_count,
+            period_hours=None
+            if self.period_hours is None
+            else decimal.Decimal(str(self.period_hours)),
+            frequency_minutes=self.frequency_minutes,
+            validity=None
+            if self.validity_minutes is None
+            else dt.timedelta(minutes=self.validity_minutes),
+            transliteration=None
+            if self.transliteration is None
+            else jobs.Transliteration[self.transliteration.name],
+            shorten_links=self.shorten_links,
+            channel=channel,
+            subject=self.subject,
+            voice=None if self.voice is None else jobs.Voice[self.voice.name],
+            voice_language=self.voice_language,
+            call_params=None if self.call_params is None else _call_params(self.call_params),
+            telegram_bot=None if self.telegram_bot is None else _telegram_bot(self.telegram_bot),
+            confirm_after_days=self.confirm_after_days,
+            file_url=self.file_url,
+            with_cost=self.with_cost,
+            multiline_messages=self.multiline_messages,
+        )
+        commands.create_job(spec)
+        return spec
+
+
+def _recipient(value: str, channel: jobs.Channel, field: str) -> str:
+    if channel is jobs.Channel.EMAIL:
+        if not _EMAIL.fullmatch(value):
+            raise InputError(field, "must be an e-mail address")
+        return value
+    if channel is jobs.Channel.TELEGRAM and _TELEGRAM_ID.fullmatch(value):
+        return value
+    return require_phone(value, field)
+
+
+def _line(line: RecipientMessageInput, index: int, channel: jobs.Channel) -> jobs.RecipientMessage:
+    where = f"messages[{index}]"
+    return jobs.RecipientMessage(
+        phones=tuple(
+            _recipient(phone, channel, f"{where}.phones[{number}]")
+            for number, phone in enumerate(line.phones)
+        ),
+        message=require_message(line.message, f"{where}.message"),
+        sender=optional_sender(line.sender, f"{where}.sender"),
+        time_zone=line.time_zone,
+    )
+
+
+def _call_params(params: CallParamsInput) -> jobs.CallParams:
+    return jobs.CallParams(
+        wait_seconds=params.wait_seconds,
+        retry_interval_seconds=params.retry_interval_seconds,
+        attempts=params.attempts,
+    )
+
+
+def _telegram_bot(value: str) -> str:
+    if not _TELEGRAM_BOT.fullmatch(value):
+        raise InputError("telegramBot", "must be a bot's name such as @name_bot")
+    return value
+
+
+__all__ = [
+    "CallParamsInput",
+    "Channel",
+    "CreateJobInput",
+    "RecipientMessageInput",
+    "Repeat",
+    "SendTimeInput",
+    "SendWindowInput",
+    "Transliteration",
+    "Voice",
+]
