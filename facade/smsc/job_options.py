@@ -20,6 +20,7 @@ from facade.domain.jobs import (
     SendTime,
     SendWindow,
 )
+from facade.domain.rules import require_id
 from facade.errors import InputError
 
 Params = list[tuple[str, str]]
@@ -66,13 +67,6 @@ _LIST_SEPARATORS = frozenset(",;:|\n\r")
 # Phone-shaped: optional sender prefix, then digits and phone punctuation up to a colon.
 _LIST_LINE_START = re.compile(r"(?:[^|:\n]*\|)?\s*[+#]?[Gg]?[0-9][0-9 ,;()+-]*:")
 _LANGUAGE = re.compile(r"[A-Za-z]{2,8}")
-
-
-def require_id(value: str, field: str) -> str:
-    """An SMSC id: a non-empty string of ASCII digits."""
-    if not (value.isascii() and value.isdigit()):
-        raise InputError(field, "must be a non-empty string of digits")
-    return value
 
 
 def require_text(value: str, field: str) -> str:
