@@ -19,6 +19,7 @@ from facade.graphql.context import Context
 from facade.graphql.graphiql import SANDBOX_EXAMPLE_QUERY, asset_routes, render_page
 from facade.graphql.http import GraphQLView
 from facade.graphql.schema import create_schema
+from facade.rest import EXCEPTION_HANDLERS, rest_routes
 from facade.settings import CACHE_TTLS, SANDBOX_LOGIN, SANDBOX_PASSWORD, Settings
 from facade.smsc.commands import Credentials
 from facade.smsc.wire import Fmt
@@ -77,7 +78,9 @@ def create_app(
             await upstream.aclose()
 
     app = Starlette(
-        routes=[*graphql_routes(settings, smsc), Route("/healthz", healthz)], lifespan=lifespan
+        routes=[*graphql_routes(settings, smsc), *rest_routes(smsc), Route("/healthz", healthz)],
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.upstream = upstream

@@ -1,0 +1,48 @@
+"""The REST API (`/v1/...`), described by `/openapi.json` and `/docs`, thin over `SmscClient`.
+
+Layout:
+    operations.py   declarations: Resource, Operation, Call, Reply, model bases
+    http.py         declarations → Starlette routes: validation, ETag/304, cache headers
+    openapi.py      declarations → the OpenAPI 3.1 document, and the /docs page
+    errors.py       the one table exception class → status; problem+json (RFC 9457)
+    pagination.py   `limit`/`cursor` pages of a whole cached list, with a `next` link
+    inputs.py       path parameters and request bodies (`to_domain()` applies domain.rules)
+    serialize.py    response bodies: GraphQL's field names and enum values
+    resources/      one module per resource; routes.py lists them in RESOURCES
+
+Adding a resource (say `/v1/blacklist`):
+1. Response model in serialize.py (`class BlacklistEntry(Model)` with `from_domain`; enum values
+   are the GraphQL ones, field names snake_case: the alias generator makes them camelCase).
+2. Bodies in inputs.py (`class AddToBlacklist(Body)` with `to_domain()` applying
+   `facade.domain.rules`); path/query models derive from `Params` (`IdPath` exists;
+   `pagination.PageQuery` gives `limit` and `cursor`).
+3. `resources/blacklist.py`: a `Resource` and one decorated handler per operation. The
+   handler's `call: Call[PathModel, QueryModel, BodyModel | None]` annotation declares what is
+   validated and documented; the decorator declares the rest::
+
+       resource = Resource("/v1/blacklist", tag="Blacklist", description="...")
+
+       @resource.get("", "listBlacklist", "Blocked phones.",
+                     response=list[BlacklistEntry], cache="phones.get_black")
+       async def list_blacklist(call: Call[NoParams, NoParams, None]) -> Reply:
+           fetched = await call.smsc.blacklist()
+           return Reply.read([BlacklistEntry.from_domain(e) for e in fetched.value], fetched)
+
+       @resource.post("", "addToBlacklist", "Stop sending to a phone.",
+                      response=BlacklistEntry, status=201)
+       async def add(call: Call[NoParams, NoParams, AddToBlacklist]) -> Reply:
+           ...
+           return Reply.created(body, f"/v1/blacklist/{id}")
+
+   `cache=` (the SmscClient TTL key, as in `facade.settings.CACHE_TTLS`) makes a GET
+   conditional and cache-described: return `Reply.read(body, fetched)`. `errors=` adds codes
+   beyond `operations.COMMON_ERRORS` (usually `ErrorCode.NOT_FOUND`); `empty=(204,)` documents
+   a bodiless success next to `status`. Raise facade errors; never build error responses.
+4. Add `blacklist.resource` to `routes.RESOURCES`. Routes and `/openapi.json` follow; the tests
+   in tests/rest/test_openapi.py check both.
+"""
+
+from facade.rest.errors import EXCEPTION_HANDLERS
+from facade.rest.routes import RESOURCES, rest_routes
+
+__all__ = ["EXCEPTION_HANDLERS", "RESOURCES", "rest_routes"]

@@ -1,0 +1,173 @@
+"""From declarations to Starlette routes: validation, conditional reads, cache headers, errors.
+
+One `Route` per path serves all of its methods, so a wrong method is answered 405 with an
+`Allow` header that lists every method of the path. A request goes: path, query and body
+validated (pydantic errors become an `InputError` naming the camelCase field) → the handler →
+the reply serialized with the declared response type.
+
+Reads (RFC 9110 §8.8.3, §13.1.2; RFC 9111 §5.2.2.1, §5.1): every cacheable GET carries a strong
+`ETag` (a hash of the body) and answers `If-None-Match` with 304. `Cache-Control` tells the truth
+about the facade's cache: `private, max-age=<seconds the cached value stays fresh>`, or
+`private, no-cache` when a stale value is served; `Age` and `X-Facade-Cache: hit|miss|stale`
+say where the value came from.
+"""
+
+import hashlib
+import math
+import typing
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Final
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from facade.errors import InputError
+from facade.rest.errors import error_response
+from facade.rest.operations import Call, Operation, Reply
+from facade.upstream.client import Fetched, Freshness, SmscClient
+
+JSON: Final = "application/json"
+MAX_BODY_BYTES: Final = 1 << 20
+CACHE_HEADER: Final = "X-Facade-Cache"
+
+ClientGetter = Callable[[Request], Awaitable[SmscClient]]
+
+
+def fixed_client(smsc: SmscClient) -> ClientGetter:
+    """Every request served by one account's client (sandbox mode, tests)."""
+
+    async def get(_: Request) -> SmscClient:
+        return smsc
+
+    return get
+
+
+def build_routes(operations: Sequence[Operation], client_for: ClientGetter) -> list[BaseRoute]:
+    by_path: dict[str, dict[str, Operation]] = {}
+    for operation in operations:
+        methods = by_path.setdefault(operation.path, {})
+        if operation.method in methods:
+            raise ValueError(f"{operation.method} {operation.path} is declared twice")
+        methods[operation.method] = operation
+    return [
+        Route(path, _endpoint(methods, client_for), methods=list(methods))
+        for path, methods in by_path.items()
+    ]
+
+
+def _endpoint(
+    methods: dict[str, Operation], client_for: ClientGetter
+) -> Callable[[Request], Awaitable[Response]]:
+    adapters = {
+        op.method: None if op.response is None else TypeAdapter(op.response)
+        for op in methods.values()
+    }
+
+    async def endpoint(request: Request) -> Response:
+        method = "GET" if request.method == "HEAD" else request.method
+        operation = methods[method]
+        try:
+            call = Call(
+                request=request,
+                smsc=await client_for(request),
+                path=_params(operation.path_model, request.path_params),
+                query=_params(operation.query_model, request.query_params),
+                body=await _body(operation, request),
+            )
+            reply = await operation.handler(call)
+            return _respond(operation, adapters[method], reply, call)
+        except Exception as error:  # noqa: BLE001 - the edge: every failure becomes a problem
+            return error_response(error, operation.operation_id)
+
+    return endpoint
+
+
+def _params(model: type[BaseModel], values: typing.Mapping[str, Any]) -> BaseModel:
+    try:
+        return model.model_validate(dict(values))
+    except ValidationError as exc:
+        raise invalid_input(exc) from exc
+
+
+async def _body(operation: Operation, request: Request) -> BaseModel | None:
+    model = operation.body_model
+    if model is None:
+        return None
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != JSON and not (
+        media_type.startswith("application/") and media_type.endswith("+json")
+    ):
+        raise HTTPException(415, f"Send the body as {JSON}.")
+    raw = bytearray()
+    async for chunk in request.stream():
+        raw += chunk
+        if len(raw) > MAX_BODY_BYTES:
+            raise HTTPException(413, f"The body must be at most {MAX_BODY_BYTES} bytes.")
+    try:
+        return model.model_validate_json(bytes(raw))
+    except ValidationError as exc:
+        raise invalid_input(exc) from exc
+
+
+def invalid_input(exc: ValidationError) -> InputError:
+    """The first pydantic error as an `InputError` on its camelCase path (`phones[2]`)."""
+    first = exc.errors(include_url=False)[0]
+    if first["type"] == "json_invalid":
+        return InputError("body", "malformed JSON: " + str(first["ctx"]["error"]))
+    return InputError(field_path(first["loc"]) or "body", first["msg"])
+
+
+def field_path(loc: Sequence[int | str]) -> str:
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else part)
+    return path
+
+
+def _respond(
+    operation: Operation, adapter: TypeAdapter[Any] | None, reply: Reply, call: Call[Any, Any, Any]
+) -> Response:
+    status = reply.status or operation.status
+    headers = dict(reply.headers)
+    if reply.location is not None:
+        headers["Location"] = reply.location
+    if adapter is None or status == 204:
+        return Response(status_code=status, headers=headers)
+    body = adapter.dump_json(reply.body, by_alias=True)
+    if reply.fetched is not None and operation.cache is not None:
+        headers.update(cache_headers(reply.fetched, call.smsc.config.ttl(operation.cache)))
+        etag = entity_tag(body)
+        headers["ETag"] = etag
+        if matches(call.request.headers.get("if-none-match"), etag):
+            return Response(status_code=304, headers=headers)
+    return Response(body, status_code=status, headers=headers, media_type=JSON)
+
+
+def entity_tag(body: bytes) -> str:
+    """A strong validator: the same bytes, the same tag (RFC 9110 §8.8.3)."""
+    return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+
+
+def matches(if_none_match: str | None, etag: str) -> bool:
+    """`If-None-Match` uses the weak comparison (RFC 9110 §13.1.2): W/ prefixes are ignored."""
+    if if_none_match is None:
+        return False
+    wanted = etag.removeprefix("W/")
+    for candidate in if_none_match.split(","):
+        tag = candidate.strip()
+        if tag == "*" or tag.removeprefix("W/") == wanted:
+            return True
+    return False
+
+
+def cache_headers(fetched: Fetched[Any], ttl: float) -> dict[str, str]:
+    """What the facade's cache holds: fresh for `ttl - age` more seconds, or stale."""
+    headers = {CACHE_HEADER: fetched.freshness.value, "Age": str(math.floor(fetched.age))}
+    if fetched.freshness is Freshness.STALE:
+        headers["Cache-Control"] = "private, no-cache"
+    else:
+        headers["Cache-Control"] = f"private, max-age={max(0, math.floor(ttl - fetched.age))}"
+    return headers

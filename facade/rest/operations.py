@@ -1,0 +1,243 @@
+"""Declarations: a `Resource` groups `Operation`s; each is the single source of its route and
+of its entry in `/openapi.json`.
+
+A handler is `async def handler(call: Call[PathModel, QueryModel, BodyModel]) -> Reply`; the
+models are read from that annotation, so what the handler uses, what is validated and what is
+documented are one and the same. `NoParams` stands for "no path parameters" or "no query";
+`None` for "no body".
+"""
+
+import dataclasses
+import typing
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Final, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+from pydantic.alias_generators import to_camel
+from starlette.requests import Request
+
+from facade.errors import ErrorCode
+from facade.upstream.client import Fetched, SmscClient
+
+P = TypeVar("P", bound=BaseModel)
+Q = TypeVar("Q", bound=BaseModel)
+B = TypeVar("B", bound=BaseModel | None)
+
+
+class Model(BaseModel):
+    """Base of response models: camelCase JSON names, like the GraphQL schema."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True)
+
+
+class Params(BaseModel):
+    """Base of path and query models: values arrive as strings, unknown query names are ignored."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
+
+
+class Body(BaseModel):
+    """Base of request bodies: strict JSON types, unknown fields refused."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, extra="forbid", strict=True
+    )
+
+
+class NoParams(Params):
+    pass
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Call(Generic[P, Q, B]):
+    """One validated request, as a handler sees it."""
+
+    request: Request
+    smsc: SmscClient
+    path: P
+    query: Q
+    body: B
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Reply:
+    """What a handler answers; the operation's declaration supplies the status by default.
+
+    `fetched` makes a read conditional and cache-described: `ETag`, `Cache-Control`, `Age`
+    and `X-Facade-Cache` come from it (see `http.py`).
+    """
+
+    body: Any = None
+    status: int | None = None
+    fetched: Fetched[Any] | None = None
+    location: str | None = None
+    headers: Mapping[str, str] = dataclasses.field(default_factory=dict)
+
+    @classmethod
+    def read(cls, body: Any, fetched: Fetched[Any], **headers: str) -> "Reply":
+        return cls(body=body, fetched=fetched, headers=headers)
+
+    @classmethod
+    def created(cls, body: Any, location: str) -> "Reply":
+        return cls(body=body, status=201, location=location)
+
+    @classmethod
+    def no_content(cls) -> "Reply":
+        return cls(status=204)
+
+
+Handler = Callable[[Call[Any, Any, Any]], Awaitable[Reply]]
+
+# What any operation that reaches SMSC can answer, besides its own codes.
+COMMON_ERRORS: Final = (
+    ErrorCode.INVALID_INPUT,
+    ErrorCode.UNAUTHENTICATED,
+    ErrorCode.FORBIDDEN,
+    ErrorCode.RATE_LIMITED,
+    ErrorCode.UPSTREAM_AUTH_FAILED,
+    ErrorCode.UPSTREAM_IP_BLOCKED,
+    ErrorCode.UPSTREAM_REJECTED,
+    ErrorCode.UPSTREAM_UNAVAILABLE,
+    ErrorCode.UPSTREAM_PROTOCOL_ERROR,
+    ErrorCode.INTERNAL,
+)
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class Operation:
+    method: str
+    path: str
+    operation_id: str
+    summary: str
+    description: str
+    tag: str
+    handler: Handler
+    path_model: type[BaseModel]
+    query_model: type[BaseModel]
+    body_model: type[BaseModel] | None
+    response: Any  # a type pydantic can serialize (a model, list[Model], ...); None: no body
+    status: int
+    empty: tuple[int, ...]  # other success statuses the operation answers without a body
+    errors: tuple[ErrorCode, ...]
+    cache: str | None  # the SmscClient TTL key of the read behind a cacheable GET
+
+    @property
+    def cacheable(self) -> bool:
+        return self.cache is not None
+
+    @property
+    def all_errors(self) -> tuple[ErrorCode, ...]:
+        return tuple(dict.fromkeys((*self.errors, *COMMON_ERRORS)))
+
+
+def call_models(
+    handler: Handler,
+) -> tuple[type[BaseModel], type[BaseModel], type[BaseModel] | None]:
+    """The path, query and body models named by the handler's `call: Call[P, Q, B]`."""
+    hints = typing.get_type_hints(handler)
+    annotation = hints.get("call")
+    if typing.get_origin(annotation) is not Call:
+        raise TypeError(f"{handler.__qualname__}: annotate its parameter as call: Call[P, Q, B]")
+    path, query, body = typing.get_args(annotation)
+    return path, query, None if body is type(None) else body
+
+
+class Resource:
+    """A group of operations under one path prefix and OpenAPI tag.
+
+    Declare each operation with the decorator of its method::
+
+        templates = Resource("/v1/templates", tag="Templates")
+
+        @templates.get("/{id}", "getTemplate", "One template.", response=Template,
+                       cache="templates.get", errors=(ErrorCode.NOT_FOUND,))
+        async def get_template(call: Call[IdPath, NoParams, None]) -> Reply: ...
+    """
+
+    def __init__(self, prefix: str, *, tag: str, description: str = "") -> None:
+        self.prefix = prefix
+        self.tag = tag
+        self.description = description
+        self.operations: list[Operation] = []
+
+    def operation(
+        self,
+        method: str,
+        path: str,
+        operation_id: str,
+        summary: str,
+        *,
+        response: Any = None,
+        status: int = 200,
+        empty: tuple[int, ...] = (),
+        errors: tuple[ErrorCode, ...] = (),
+        cache: str | None = None,
+        description: str = "",
+    ) -> Callable[[Handler], Handler]:
+        if cache is not None and method != "GET":
+            raise ValueError(f"{operation_id}: only a GET is cacheable")
+
+        def declare(handler: Handler) -> Handler:
+            path_model, query_model, body_model = call_models(handler)
+            self.operations.append(
+                Operation(
+                    method=method,
+                    path=self.prefix + path,
+                    operation_id=operation_id,
+                    summary=summary,
+                    description=description or (handler.__doc__ or "").strip(),
+                    tag=self.tag,
+                    handler=handler,
+                    path_model=path_model,
+                    query_model=query_model,
+                    body_model=body_model,
+                    response=response,
+                    status=status,
+                    empty=empty,
+                    errors=errors,
+                    cache=cache,
+                )
+            )
+            return handler
+
+        return declare
+
+    def get(
+        self, path: str, operation_id: str, summary: str, **kw: Any
+    ) -> Callable[[Handler], Handler]:
+        return self.operation("GET", path, operation_id, summary, **kw)
+
+    def post(
+        self, path: str, operation_id: str, summary: str, **kw: Any
+    ) -> Callable[[Handler], Handler]:
+        return self.operation("POST", path, operation_id, summary, **kw)
+
+    def put(
+        self, path: str, operation_id: str, summary: str, **kw: Any
+    ) -> Callable[[Handler], Handler]:
+        return self.operation("PUT", path, operation_id, summary, **kw)
+
+    def patch(
+        self, path: str, operation_id: str, summary: str, **kw: Any
+    ) -> Callable[[Handler], Handler]:
+        return self.operation("PATCH", path, operation_id, summary, **kw)
+
+    def delete(
+        self, path: str, operation_id: str, summary: str, **kw: Any
+    ) -> Callable[[Handler], Handler]:
+        return self.operation("DELETE", path, operation_id, summary, **kw)
+
+
+__all__ = [
+    "COMMON_ERRORS",
+    "Body",
+    "Call",
+    "Handler",
+    "Model",
+    "NoParams",
+    "Operation",
+    "Params",
+    "Reply",
+    "Resource",
+    "call_models",
+]

@@ -1,0 +1,116 @@
+"""Pages of a whole list: `limit` (1-100, default 20) and an opaque `cursor`.
+
+SMSC answers a listing whole and `SmscClient` caches it, so every page slices one cached list:
+walking the pages spends one identical-request budget, not one per page. A cursor is urlsafe
+base64 (unpadded) of `r1:<kind>:<position>:<key>`: the next page starts after the item with that key
+wherever it now is, or at the position it had if it is gone. The body says
+`{"items", "totalCount", "nextCursor", "next"}`; `next` is also a `Link: <...>; rel="next"`.
+"""
+
+import base64
+import binascii
+import dataclasses
+from collections.abc import Callable, Sequence
+from typing import Any, Final, Generic, TypeVar
+
+from pydantic import Field
+from starlette.datastructures import URL
+
+from facade.errors import InputError
+from facade.rest.operations import Model, Params, Reply
+from facade.upstream.client import Fetched
+
+T = TypeVar("T")
+U = TypeVar("U")
+
+DEFAULT_LIMIT: Final = 20
+MAX_LIMIT: Final = 100
+_VERSION: Final = "r1"
+_NOT_A_CURSOR: Final = "is not a cursor this API issued"
+
+
+class PageQuery(Params):
+    limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page.")
+    cursor: str | None = Field(default=None, description="Where to go on: a page's `nextCursor`.")
+
+
+class Page(Model, Generic[T]):
+    items: list[T]
+    total_count: int = Field(description="Items of the whole list, all pages.")
+    next_cursor: str | None = Field(description="The cursor of the next page; null on the last.")
+    next: str | None = Field(description="The URL of the next page; null on the last.")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Slice(Generic[T]):
+    items: list[T]
+    total: int
+    next_cursor: str | None
+
+
+def encode_cursor(kind: str, position: int, key: str) -> str:
+    raw = f"{_VERSION}:{kind}:{position}:{key}".encode()
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def decode_cursor(cursor: str, kind: str) -> tuple[int, str]:
+    """(position, key) of a cursor this API issued for a `kind` list; else `InputError`."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        text = base64.urlsafe_b64decode(padded.encode("ascii")).decode()
+    except (UnicodeError, binascii.Error) as exc:
+        raise InputError("cursor", _NOT_A_CURSOR) from exc
+    parts = text.split(":", 3)
+    if len(parts) == 4 and parts[:2] == [_VERSION, kind] and parts[2].isdigit() and parts[3]:
+        return int(parts[2]), parts[3]
+    raise InputError("cursor", _NOT_A_CURSOR)
+
+
+def paginate(
+    items: Sequence[T], query: PageQuery, *, kind: str, key: Callable[[T], str]
+) -> Slice[T]:
+    """The page `query` asks for; `key` names an item uniquely within the list."""
+    start = 0
+    if query.cursor is not None:
+        position, after = decode_cursor(query.cursor, kind)
+        keys = [key(item) for item in items]
+        start = keys.index(after) + 1 if after in keys else min(position, len(items))
+    chosen = list(items[start : start + query.limit])
+    end = start + len(chosen)
+    following = encode_cursor(kind, end, key(chosen[-1])) if chosen and end < len(items) else None
+    return Slice(chosen, len(items), following)
+
+
+def page_reply(
+    body_type: type[Page[U]],
+    url: URL,
+    page: Slice[T],
+    convert: Callable[[T], U],
+    fetched: Fetched[Any],
+) -> Reply:
+    """A cacheable read of one page: the body (`body_type`, e.g. `Page[Contact]`, the declared
+    response) and its `Link` header; `url` is the request's, whose `cursor` is replaced."""
+    next_url = (
+        None if page.next_cursor is None else str(url.include_query_params(cursor=page.next_cursor))
+    )
+    body = body_type(
+        items=[convert(item) for item in page.items],
+        total_count=page.total,
+        next_cursor=page.next_cursor,
+        next=next_url,
+    )
+    headers = {} if next_url is None else {"Link": f'<{next_url}>; rel="next"'}
+    return Reply.read(body, fetched, **headers)
+
+
+__all__ = [
+    "DEFAULT_LIMIT",
+    "MAX_LIMIT",
+    "Page",
+    "PageQuery",
+    "Slice",
+    "decode_cursor",
+    "encode_cursor",
+    "page_reply",
+    "paginate",
+]

@@ -1,0 +1,36 @@
+"""The REST API's routes: every resource's operations, `/openapi.json` and `/docs`."""
+
+from collections.abc import Sequence
+from typing import Final
+
+from starlette.routing import BaseRoute
+
+from facade.rest.http import ClientGetter, build_routes, fixed_client
+from facade.rest.openapi import document_routes, openapi_document
+from facade.rest.operations import Resource
+from facade.rest.resources import groups, templates
+from facade.upstream.client import SmscClient
+
+TITLE: Final = "smsc-facade REST API"
+VERSION: Final = "1"
+DESCRIPTION: Final = (
+    "The SMSC gateway as JSON resources. Field names and enum values are the GraphQL schema's; "
+    "errors are RFC 9457 problems (`application/problem+json`) with a `code`."
+)
+
+# Every resource of the API, in the order of the documentation.
+RESOURCES: Final[tuple[Resource, ...]] = (templates.resource, groups.resource)
+
+
+def rest_routes(
+    smsc: SmscClient | ClientGetter, resources: Sequence[Resource] = RESOURCES
+) -> list[BaseRoute]:
+    """Routes for `resources`; `smsc` is the client, or a callable picking one per request
+    (it authenticates: `AuthError` → 401, `ForbiddenError` → 403)."""
+    client_for = fixed_client(smsc) if isinstance(smsc, SmscClient) else smsc
+    operations = [op for resource in resources for op in resource.operations]
+    document = openapi_document(resources, title=TITLE, version=VERSION, description=DESCRIPTION)
+    return [*build_routes(operations, client_for), *document_routes(document)]
+
+
+__all__ = ["RESOURCES", "rest_routes"]

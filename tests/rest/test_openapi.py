@@ -1,0 +1,114 @@
+"""`/openapi.json` and `/docs`: generated from the declarations, valid, and matching the routes."""
+
+import enum
+import re
+from typing import Any
+
+import httpx
+import pytest
+from openapi_spec_validator import validate
+from starlette.applications import Starlette
+from starlette.routing import Route
+
+from facade.graphql import types as graphql_types
+from facade.graphql.inputs import GroupKind as GraphQLGroupKind
+from facade.rest import RESOURCES, inputs, serialize
+from facade.settings import CACHE_TTLS
+from tests.rest.conftest import GraphQLCall
+
+pytestmark = pytest.mark.anyio
+
+DOCUMENT_ROUTES = {"/openapi.json", "/docs"}
+
+
+@pytest.fixture
+async def document(client: httpx.AsyncClient) -> dict[str, Any]:
+    response = await client.get("/openapi.json")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def test_the_document_is_valid_openapi_3_1(document: dict[str, Any]) -> None:
+    assert document["openapi"] == "3.1.0"
+    validate(document)
+
+
+async def test_documented_operations_and_routes_are_the_same(
+    app: Starlette, document: dict[str, Any]
+) -> None:
+    served = {
+        (route.path, method)
+        for route in app.routes
+        if isinstance(route, Route) and route.path.startswith("/v1/")
+        for method in route.methods or ()
+        if method != "HEAD"
+    }
+    documented = {
+        (path, method.upper()) for path, item in document["paths"].items() for method in item
+    }
+    assert documented == served
+    assert {r.path for r in app.routes if isinstance(r, Route)} >= DOCUMENT_ROUTES
+
+
+async def test_path_parameters_match_the_templates(document: dict[str, Any]) -> None:
+    for path, item in document["paths"].items():
+        for op in item.values():
+            names = {p["name"] for p in op["parameters"] if p["in"] == "path"}
+            assert names == set(re.findall(r"{(\w+)}", path))
+            assert all(p["required"] for p in op["parameters"] if p["in"] == "path")
+
+
+async def test_every_response_of_every_operation_is_described(document: dict[str, Any]) -> None:
+    for item in document["paths"].values():
+        for method, op in item.items():
+            statuses = set(op["responses"])
+            assert {"400", "401", "403", "429", "500", "502", "503"} <= statuses
+            if method == "get":
+                assert "304" in statuses
+                assert set(op["responses"]["200"]["headers"]) >= {"ETag", "Cache-Control"}
+            if method in {"post", "patch"}:
+                assert {"413", "415"} <= statuses
+                assert "requestBody" in op
+
+
+def test_every_cacheable_read_names_a_known_ttl() -> None:
+    for resource in RESOURCES:
+        for op in resource.operations:
+            assert (op.method == "GET") is op.cacheable
+            assert op.cache is None or op.cache in CACHE_TTLS
+
+
+@pytest.mark.parametrize(
+    ("rest", "graphql"),
+    [
+        (serialize.MessageFormat, graphql_types.MessageFormat),
+        (serialize.SmsEncoding, graphql_types.SmsEncoding),
+        (inputs.GroupKind, GraphQLGroupKind),
+    ],
+)
+def test_enum_values_are_graphqls(rest: type[enum.Enum], graphql: type[enum.Enum]) -> None:
+    assert [m.value for m in rest] == [m.value for m in graphql]
+
+
+@pytest.mark.parametrize(
+    ("schema", "type_name"),
+    [("Template", "Template"), ("Group", "Group"), ("MessageSegments", "MessageSegments")],
+)
+async def test_field_names_are_graphqls(
+    document: dict[str, Any], graphql: GraphQLCall, schema: str, type_name: str
+) -> None:
+    data = await graphql(f'{{ __type(name: "{type_name}") {{ fields {{ name }} }} }}')
+    graphql_fields = {field["name"] for field in data["__type"]["fields"]}
+
+    assert set(document["components"]["schemas"][schema]["properties"]) == graphql_fields
+
+
+async def test_the_docs_page_needs_no_cdn(client: httpx.AsyncClient) -> None:
+    response = await client.get("/docs")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert "listTemplates" in response.text
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", response.text)
