@@ -29,6 +29,8 @@ CACHE_TTLS: Final[Mapping[str, float]] = {
     "phones.get_black": 300.0,
     "get.get_answers": 30.0,
     "downloads.get_list": 60.0,
+    # Files are never cached (SmscClient.download_file): REST's file GET says max-age=0.
+    "downloads.get_file": 0.0,
 }
 # Sandbox mode's emulator account (DESIGN.md, "Operational details").
 SANDBOX_LOGIN: Final = "demo"

@@ -28,3 +28,14 @@ class BlacklistDraft:
     phone: str
     scope: BlockScope = BlockScope.ALL
     comment: str | None = None
+
+
+def listed(id: str, draft: BlacklistDraft) -> BlacklistEntry:
+    """The entry as SMSC lists it after adding `draft` with `id` (the phone without a +)."""
+    return BlacklistEntry(
+        id=id,
+        phone=draft.phone.removeprefix("+"),
+        scope=draft.scope,
+        scope_raw=draft.scope.value,
+        comment=draft.comment or None,
+    )

@@ -38,6 +38,29 @@ class ContactDraft:
     other_phones: tuple[str, ...] = ()
 
 
+def page_key(contact: Contact) -> str:
+    """What names a contact in a page cursor: its first phone, which no other contact holds
+    (SMSC addresses contacts by phone); "-" keeps a malformed record pageable."""
+    return contact.phones[0] if contact.phones else "-"
+
+
+def listed(draft: ContactDraft) -> Contact:
+    """The contact as SMSC lists it after creating `draft` (phones without a leading +)."""
+    return Contact(
+        phones=tuple(phone.removeprefix("+") for phone in draft.phones),
+        name=draft.name or None,
+        group_ids=draft.group_ids,
+        first_name=draft.first_name or None,
+        last_name=draft.last_name or None,
+        middle_name=draft.middle_name or None,
+        birthday=draft.birthday,
+        client_id=draft.client_id or None,
+        comment=draft.comment or None,
+        tags=draft.tags,
+        other_phones=tuple(phone.removeprefix("+") for phone in draft.other_phones),
+    )
+
+
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class ContactChanges:
     """The fields of a contact to change; `None` leaves a field as it is."""

@@ -3,6 +3,7 @@
 Each raises `InputError` naming the public, camelCase field it was given.
 """
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 
@@ -16,6 +17,11 @@ _PHONE_RULE = "must be a phone number: 10 to 15 digits, optionally after +"
 # characters or 15 digits".
 _SENDER_NAME = re.compile(r"(?=.*[A-Za-z])[A-Za-z0-9 !#&'()*+,\-./:?@_]{1,11}")
 _SENDER_NUMBER = re.compile(r"\+?[0-9]{1,15}")
+_EMAIL = re.compile(r"[^@\s,;]+@(?:[^@\s,;.]+\.)+[^@\s,;.]+")
+# smsc-jobs.txt, "phones": telegram takes "the subscriber's nickname or ID ... in the form #ID".
+_TELEGRAM_ID = re.compile(r"#[A-Za-z0-9_]{1,32}")
+# smsc-jobs.txt, "bot": "@botname_bot"; Telegram usernames are 5-32 characters.
+_TELEGRAM_BOT = re.compile(r"@[A-Za-z][A-Za-z0-9_]{1,28}[Bb][Oo][Tt]")
 
 
 def require_id(value: str, field: str) -> str:
@@ -64,3 +70,38 @@ def phones(values: Sequence[str], field: str) -> tuple[str, ...]:
 
 def ids(values: Sequence[str], field: str) -> tuple[str, ...]:
     return tuple(require_id(value, f"{field}[{index}]") for index, value in enumerate(values))
+
+
+# jobs
+
+
+def job_recipient(value: str, channel: jobs.Channel, field: str) -> str:
+    """A phone; an e-mail address for EMAIL; also `#id` for TELEGRAM."""
+    if channel is jobs.Channel.EMAIL:
+        if not _EMAIL.fullmatch(value):
+            raise InputError(field, "must be an e-mail address")
+        return value
+    if channel is jobs.Channel.TELEGRAM and _TELEGRAM_ID.fullmatch(value):
+        return value
+    return require_phone(value, field)
+
+
+def telegram_bot(value: str, field: str) -> str:
+    if not _TELEGRAM_BOT.fullmatch(value):
+        raise InputError(field, "must be a bot's name such as @name_bot")
+    return value
+
+
+def one_send_time(forms: Sequence[jobs.SendTime | None], field: str) -> jobs.SendTime:
+    """The one send time given among the four forms (at, atTimestamp, window, afterMinutes)."""
+    given = [form for form in forms if form is not None]
+    if len(given) != 1:
+        raise InputError(field, "give exactly one of at, atTimestamp, window, afterMinutes")
+    return given[0]
+
+
+def job_dates(since: dt.date | None, until: dt.date | None) -> jobs.JobQuery:
+    """A job listing's bounds, inclusive; `until` may not come before `since`."""
+    if since is not None and until is not None and since > until:
+        raise InputError("until", "must not be before since")
+    return jobs.JobQuery(since=since, until=until)

@@ -27,6 +27,7 @@ import strawberry
 
 from facade.domain.answers import Answer as DomainAnswer
 from facade.domain.contacts import Contact as DomainContact
+from facade.domain.contacts import page_key
 from facade.errors import InputError
 from facade.graphql.types import Answer, Contact
 
@@ -147,22 +148,17 @@ def _slice(
     )
 
 
-def _contact_key(contact: DomainContact) -> str:
-    # SMSC addresses contacts by phone, so each has one; "-" keeps a malformed record pageable.
-    return contact.phones[0] if contact.phones else "-"
-
-
 def paginate_contacts(
     contacts: Sequence[DomainContact], request: PageRequest
 ) -> Page[DomainContact]:
     start = 0
     if request.after is not None:
-        keys = [_contact_key(contact) for contact in contacts]
+        keys = [page_key(contact) for contact in contacts]
         if request.after.key in keys:
             start = keys.index(request.after.key) + 1
         else:
             start = min(request.after.position, len(contacts))
-    return _slice(contacts, start, request, _CONTACT, _contact_key)
+    return _slice(contacts, start, request, _CONTACT, page_key)
 
 
 def paginate_answers(answers: Sequence[DomainAnswer], request: PageRequest) -> Page[DomainAnswer]:

@@ -8,21 +8,14 @@ names a camelCase path inside the argument: `phones[2]`, `messages[0].sender`, `
 import datetime as dt
 import decimal
 import enum
-import re
 
 import strawberry
 
 from facade.domain import jobs
-from facade.errors import InputError
-from facade.graphql.inputs import optional_sender, require_message, require_phone
+from facade.domain.rules import job_recipient, one_send_time, telegram_bot
+from facade.graphql.inputs import optional_sender, require_message
 from facade.smsc import commands
 from facade.smsc.job_options import require_range
-
-_EMAIL = re.compile(r"[^@\s,;]+@(?:[^@\s,;.]+\.)+[^@\s,;.]+")
-# smsc-jobs.txt, "phones": telegram takes "the subscriber's nickname or ID ... in the form #ID".
-_TELEGRAM_ID = re.compile(r"#[A-Za-z0-9_]{1,32}")
-# smsc-jobs.txt, "bot": "@botname_bot"; Telegram usernames are 5-32 characters.
-_TELEGRAM_BOT = re.compile(r"@[A-Za-z][A-Za-z0-9_]{1,28}[Bb][Oo][Tt]")
 
 
 @strawberry.enum(description="How a job's messages travel.")
@@ -96,20 +89,20 @@ class SendTimeInput:
     )
 
     def to_domain(self) -> jobs.SendTime:
-        given: list[jobs.SendTime] = []
-        if isinstance(self.at, dt.datetime):
-            given.append(jobs.SendAt(self.at))
-        if isinstance(self.at_timestamp, dt.datetime):
-            given.append(jobs.SendAtTimestamp(self.at_timestamp))
-        if isinstance(self.window, SendWindowInput):
-            given.append(jobs.SendWindow(self.window.start_hour, self.window.end_hour))
-        if isinstance(self.after_minutes, int):
-            given.append(jobs.SendAfter(self.after_minutes))
-        if len(given) != 1:
-            raise InputError(
-                "sendTime", "give exactly one of at, atTimestamp, window, afterMinutes"
-            )
-        return given[0]
+        at, at_timestamp, window = self.at, self.at_timestamp, self.window
+        return one_send_time(
+            (
+                jobs.SendAt(at) if isinstance(at, dt.datetime) else None,
+                jobs.SendAtTimestamp(at_timestamp)
+                if isinstance(at_timestamp, dt.datetime)
+                else None,
+                jobs.SendWindow(window.start_hour, window.end_hour)
+                if isinstance(window, SendWindowInput)
+                else None,
+                jobs.SendAfter(self.after_minutes) if isinstance(self.after_minutes, int) else None,
+            ),
+            "sendTime",
+        )
 
 
 @strawberry.input(description="How a CALL dials: the documented ranges are 0-99, 0-3600, 0-9.")
@@ -190,7 +183,7 @@ class CreateJobInput:
     def to_domain(self) -> jobs.JobSpec:
         channel = jobs.Channel[self.channel.name]
         phones = tuple(
-            _recipient(phone, channel, f"phones[{index}]")
+            job_recipient(phone, channel, f"phones[{index}]")
             for index, phone in enumerate(self.phones)
         )
         groups_ = tuple(
@@ -228,7 +221,9 @@ class CreateJobInput:
             voice=None if self.voice is None else jobs.Voice[self.voice.name],
             voice_language=self.voice_language,
             call_params=None if self.call_params is None else _call_params(self.call_params),
-            telegram_bot=None if self.telegram_bot is None else _telegram_bot(self.telegram_bot),
+            telegram_bot=None
+            if self.telegram_bot is None
+            else telegram_bot(self.telegram_bot, "telegramBot"),
             confirm_after_days=self.confirm_after_days,
             file_url=self.file_url,
             with_cost=self.with_cost,
@@ -238,21 +233,11 @@ class CreateJobInput:
         return spec
 
 
-def _recipient(value: str, channel: jobs.Channel, field: str) -> str:
-    if channel is jobs.Channel.EMAIL:
-        if not _EMAIL.fullmatch(value):
-            raise InputError(field, "must be an e-mail address")
-        return value
-    if channel is jobs.Channel.TELEGRAM and _TELEGRAM_ID.fullmatch(value):
-        return value
-    return require_phone(value, field)
-
-
 def _line(line: RecipientMessageInput, index: int, channel: jobs.Channel) -> jobs.RecipientMessage:
     where = f"messages[{index}]"
     return jobs.RecipientMessage(
         phones=tuple(
-            _recipient(phone, channel, f"{where}.phones[{number}]")
+            job_recipient(phone, channel, f"{where}.phones[{number}]")
             for number, phone in enumerate(line.phones)
         ),
         message=require_message(line.message, f"{where}.message"),
@@ -267,12 +252,6 @@ def _call_params(params: CallParamsInput) -> jobs.CallParams:
         retry_interval_seconds=params.retry_interval_seconds,
         attempts=params.attempts,
     )
-
-
-def _telegram_bot(value: str) -> str:
-    if not _TELEGRAM_BOT.fullmatch(value):
-        raise InputError("telegramBot", "must be a bot's name such as @name_bot")
-    return value
 
 
 __all__ = [

@@ -302,7 +302,7 @@ class Mutation:
     ) -> CreateContactResult:
         draft = input.to_domain()
         await info.context.smsc.create_contact(draft)
-        return CreateContactSuccess(contact=Contact.from_domain(_listed_contact(draft)))
+        return CreateContactSuccess(contact=Contact.from_domain(contacts.listed(draft)))
 
     @_mutation("Change fields of a contact, found by any of its phones.")
     async def update_contact(
@@ -366,7 +366,7 @@ class Mutation:
     ) -> AddToBlacklistResult:
         draft = input.to_domain()
         id = await info.context.smsc.add_to_blacklist(draft)
-        return AddToBlacklistSuccess(entry=BlacklistEntry.from_domain(_listed_entry(id, draft)))
+        return AddToBlacklistSuccess(entry=BlacklistEntry.from_domain(blacklist.listed(id, draft)))
 
     @_mutation("Send to a blacklisted phone again.")
     async def remove_from_blacklist(
@@ -375,33 +375,6 @@ class Mutation:
         listed = require_listed_phone(phone, "phone")
         await info.context.smsc.remove_from_blacklist(listed)
         return RemoveFromBlacklistSuccess(phone=listed)
-
-
-def _listed_contact(draft: contacts.ContactDraft) -> contacts.Contact:
-    """The contact as SMSC lists it after creating it (phones without a leading +)."""
-    return contacts.Contact(
-        phones=tuple(phone.removeprefix("+") for phone in draft.phones),
-        name=draft.name or None,
-        group_ids=draft.group_ids,
-        first_name=draft.first_name or None,
-        last_name=draft.last_name or None,
-        middle_name=draft.middle_name or None,
-        birthday=draft.birthday,
-        client_id=draft.client_id or None,
-        comment=draft.comment or None,
-        tags=draft.tags,
-        other_phones=tuple(phone.removeprefix("+") for phone in draft.other_phones),
-    )
-
-
-def _listed_entry(id: str, draft: blacklist.BlacklistDraft) -> blacklist.BlacklistEntry:
-    return blacklist.BlacklistEntry(
-        id=id,
-        phone=draft.phone.removeprefix("+"),
-        scope=draft.scope,
-        scope_raw=draft.scope.value,
-        comment=draft.comment or None,
-    )
 
 
 __all__ = ["Mutation"]

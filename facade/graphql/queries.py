@@ -12,7 +12,7 @@ from strawberry.types import Info
 
 from facade.domain.answers import MAX_ANSWER_HOURS, AnswerQuery
 from facade.domain.contacts import ContactQuery
-from facade.domain.jobs import JobQuery
+from facade.domain.rules import job_dates
 from facade.errors import InputError, SmscNotFound
 from facade.graphql.connections import (
     DEFAULT_PAGE_SIZE,
@@ -62,9 +62,7 @@ class Query:
     async def jobs(
         self, info: Info[Context, None], since: dt.date | None = None, until: dt.date | None = None
     ) -> list[Job]:
-        if since is not None and until is not None and since > until:
-            raise InputError("until", "must not be before since")
-        query = JobQuery(since=since, until=until)
+        query = job_dates(since, until)
         found = info.context.unwrap(info, await info.context.smsc.jobs(query))
         return [Job.from_domain(job) for job in found]
 

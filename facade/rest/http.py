@@ -15,13 +15,13 @@ say where the value came from.
 import hashlib
 import math
 import typing
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any, Final
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
 from facade.errors import InputError
@@ -31,6 +31,7 @@ from facade.upstream.client import Fetched, Freshness, SmscClient
 
 JSON: Final = "application/json"
 MAX_BODY_BYTES: Final = 1 << 20
+FILE_CHUNK_BYTES: Final = 64 << 10
 CACHE_HEADER: Final = "X-Facade-Cache"
 
 ClientGetter = Callable[[Request], Awaitable[SmscClient]]
@@ -134,16 +135,29 @@ def _respond(
     headers = dict(reply.headers)
     if reply.location is not None:
         headers["Location"] = reply.location
-    if adapter is None or status == 204:
+    if reply.media_type is not None:
+        body: bytes = reply.body
+    elif adapter is None or status == 204:
         return Response(status_code=status, headers=headers)
-    body = adapter.dump_json(reply.body, by_alias=True)
+    else:
+        body = adapter.dump_json(reply.body, by_alias=True)
     if reply.fetched is not None and operation.cache is not None:
         headers.update(cache_headers(reply.fetched, call.smsc.config.ttl(operation.cache)))
         etag = entity_tag(body)
         headers["ETag"] = etag
         if matches(call.request.headers.get("if-none-match"), etag):
             return Response(status_code=304, headers=headers)
+    if reply.media_type is not None:
+        return StreamingResponse(
+            chunks(body), status_code=status, headers=headers, media_type=reply.media_type
+        )
     return Response(body, status_code=status, headers=headers, media_type=JSON)
+
+
+async def chunks(content: bytes, size: int = FILE_CHUNK_BYTES) -> AsyncIterator[bytes]:
+    """A file's bytes in pieces, so a large file is not written to the socket in one go."""
+    for start in range(0, len(content), size):
+        yield content[start : start + size]
 
 
 def entity_tag(body: bytes) -> str:

@@ -127,7 +127,14 @@ def _responses(op: Operation, refs: dict[tuple[tuple[str, str], Any], Any]) -> d
     headers: dict[str, Any] = dict(_READ_HEADERS) if op.cacheable else {}
     if op.status == 201:
         headers["Location"] = {"description": "The new resource.", "schema": _STRING}
-    if op.response is not None and op.status != 204:
+    if op.files:
+        headers["Content-Disposition"] = {
+            "description": "`attachment` and the file's name (RFC 6266, `filename*` of "
+            "RFC 8187 when it is not ASCII).",
+            "schema": _STRING,
+        }
+        success["content"] = {media_type: {"schema": _STRING} for media_type in op.files}
+    elif op.response is not None and op.status != 204:
         schema = refs[((op.operation_id, "response"), "serialization")]
         success["content"] = {JSON: {"schema": schema}}
     if headers:

@@ -72,10 +72,18 @@ class Reply:
     fetched: Fetched[Any] | None = None
     location: str | None = None
     headers: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    media_type: str | None = None  # a file: `body` is its bytes, sent as they are, in chunks
 
     @classmethod
     def read(cls, body: Any, fetched: Fetched[Any], **headers: str) -> "Reply":
         return cls(body=body, fetched=fetched, headers=headers)
+
+    @classmethod
+    def file(
+        cls, content: bytes, media_type: str, fetched: Fetched[Any], **headers: str
+    ) -> "Reply":
+        """A file of an operation declared with `files=`: streamed, not serialized as JSON."""
+        return cls(body=content, fetched=fetched, headers=headers, media_type=media_type)
 
     @classmethod
     def created(cls, body: Any, location: str) -> "Reply":
@@ -120,6 +128,7 @@ class Operation:
     empty: tuple[int, ...]  # other success statuses the operation answers without a body
     errors: tuple[ErrorCode, ...]
     cache: str | None  # the SmscClient TTL key of the read behind a cacheable GET
+    files: tuple[str, ...] = ()  # the success body is a file of these media types, not JSON
 
     @property
     def cacheable(self) -> bool:
@@ -172,6 +181,7 @@ class Resource:
         empty: tuple[int, ...] = (),
         errors: tuple[ErrorCode, ...] = (),
         cache: str | None = None,
+        files: tuple[str, ...] = (),
         description: str = "",
     ) -> Callable[[Handler], Handler]:
         if cache is not None and method != "GET":
@@ -196,6 +206,7 @@ class Resource:
                     empty=empty,
                     errors=errors,
                     cache=cache,
+                    files=files,
                 )
             )
             return handler

@@ -8,7 +8,7 @@ from starlette.routing import BaseRoute
 from facade.rest.http import ClientGetter, build_routes, fixed_client
 from facade.rest.openapi import document_routes, openapi_document
 from facade.rest.operations import Resource
-from facade.rest.resources import groups, templates
+from facade.rest.resources import answers, blacklist, contacts, downloads, groups, jobs, templates
 from facade.upstream.client import SmscClient
 
 TITLE: Final = "smsc-facade REST API"
@@ -19,7 +19,15 @@ DESCRIPTION: Final = (
 )
 
 # Every resource of the API, in the order of the documentation.
-RESOURCES: Final[tuple[Resource, ...]] = (templates.resource, groups.resource)
+RESOURCES: Final[tuple[Resource, ...]] = (
+    templates.resource,
+    jobs.resource,
+    contacts.resource,
+    groups.resource,
+    blacklist.resource,
+    answers.resource,
+    downloads.resource,
+)
 
 
 def rest_routes(

@@ -9,7 +9,8 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from facade.domain.blacklist import BlacklistDraft, BlacklistEntry
+from facade.domain import blacklist
+from facade.domain.blacklist import BlacklistDraft
 from facade.domain.groups import Group, GroupDraft
 from facade.domain.templates import (
     AUTO_SIGN_FLAG,
@@ -125,14 +126,7 @@ def group_deleted(id: str) -> Effect:
 
 
 def blacklisted(id: str, draft: BlacklistDraft) -> Effect:
-    entry = BlacklistEntry(
-        id=id,
-        phone=draft.phone.removeprefix("+"),
-        scope=draft.scope,
-        scope_raw=draft.scope.value,
-        comment=draft.comment or None,
-    )
-    return Effect(update=((BLACKLIST, appended(entry)),))
+    return Effect(update=((BLACKLIST, appended(blacklist.listed(id, draft))),))
 
 
 def unblacklisted(phone: str) -> Effect:

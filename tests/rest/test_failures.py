@@ -25,10 +25,42 @@ ROUTES: dict[str, tuple[str, str, Any, int]] = {
     "getGroup": ("GET", "/v1/groups/41", None, 200),
     "renameGroup": ("PATCH", "/v1/groups/41", {"name": "N"}, 200),
     "deleteGroup": ("DELETE", "/v1/groups/44", None, 204),
+    "listJobs": ("GET", "/v1/jobs", None, 200),
+    "createJob": (
+        "POST",
+        "/v1/jobs",
+        {"name": "N", "phones": ["79161234567"], "message": "M"},
+        201,
+    ),
+    "getJob": ("GET", "/v1/jobs/2001", None, 200),
+    "deleteJob": ("DELETE", "/v1/jobs/2001", None, 204),
+    "cancelJob": ("POST", "/v1/jobs/2012/cancel", None, 200),
+    "listContacts": ("GET", "/v1/contacts", None, 200),
+    "createContact": ("POST", "/v1/contacts", {"phones": ["79990001122"]}, 201),
+    "getContact": ("GET", "/v1/contacts/79161234567", None, 200),
+    "updateContact": ("PATCH", "/v1/contacts/79161234567", {"name": "N"}, 200),
+    "deleteContact": ("DELETE", "/v1/contacts/79161234567", None, 204),
+    "addContactToGroup": ("PUT", "/v1/contacts/79031112233/groups/42", None, 204),
+    "removeContactFromGroup": ("DELETE", "/v1/contacts/79161234567/groups/41", None, 204),
+    "listBlacklist": ("GET", "/v1/blacklist", None, 200),
+    "addToBlacklist": ("POST", "/v1/blacklist", {"phone": "79990000009"}, 201),
+    "getBlacklistEntry": ("GET", "/v1/blacklist/79990000001", None, 200),
+    "removeFromBlacklist": ("DELETE", "/v1/blacklist/79990000001", None, 204),
+    "listAnswers": ("GET", "/v1/answers", None, 200),
+    "listDownloadTasks": ("GET", "/v1/download-tasks", None, 200),
+    "getDownloadTask": ("GET", "/v1/download-tasks/71", None, 200),
+    "getDownloadTaskFile": ("GET", "/v1/download-tasks/71/file", None, 200),
 }
-WITH_ID = [name for name, (_, url, _, _) in ROUTES.items() if url.count("/") == 3]
+# Contacts and the blacklist are addressed by phone: tests/rest/test_contacts.py and
+# test_blacklist.py cover their malformed and unknown phones.
+BY_PHONE = ("/v1/contacts/", "/v1/blacklist/")
+WITH_ID = [
+    name
+    for name, (_, url, _, _) in ROUTES.items()
+    if url.count("/") == 3 and not url.startswith(BY_PHONE)
+]
 WITH_BODY = [name for name, (_, _, body, _) in ROUTES.items() if body is not None]
-WRITES = {"POST", "PATCH", "DELETE"}
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 async def send(client: httpx.AsyncClient, name: str, url: str | None = None) -> httpx.Response:

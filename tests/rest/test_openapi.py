@@ -19,6 +19,8 @@ from tests.rest.conftest import GraphQLCall
 pytestmark = pytest.mark.anyio
 
 DOCUMENT_ROUTES = {"/openapi.json", "/docs"}
+# POSTs that take no body: an action on a resource.
+BODILESS_ACTIONS = {"cancelJob"}
 
 
 @pytest.fixture
@@ -68,7 +70,7 @@ async def test_every_response_of_every_operation_is_described(document: dict[str
             if method == "get":
                 assert "304" in statuses
                 assert set(op["responses"]["200"]["headers"]) >= {"ETag", "Cache-Control"}
-            if method in {"post", "patch"}:
+            if method in {"post", "patch"} and op["operationId"] not in BODILESS_ACTIONS:
                 assert {"413", "415"} <= statuses
                 assert "requestBody" in op
 

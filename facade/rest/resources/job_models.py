@@ -1,0 +1,322 @@
+"""`/v1/jobs` bodies: GraphQL's `Job`, `CreatedJob` and `CreateJobInput`, field for field.
+
+Names are GraphQL's (camelCase through the alias generator) and enum values GraphQL's (the
+domain member's name). `CreateJob.to_domain()` applies the rules GraphQL's createJob applies
+(`facade.domain.rules`, `facade.smsc.job_options.require_range`); `SmscClient.create_job` then
+builds the command, whose encoders refuse what SMSC could not be told, before any request.
+"""
+
+import datetime as dt
+import decimal
+import enum
+
+from pydantic import Field
+
+from facade.domain import jobs
+from facade.domain.rules import (
+    job_recipient,
+    one_send_time,
+    optional_sender,
+    require_message,
+    telegram_bot,
+)
+from facade.rest.operations import Body, Model
+from facade.smsc.job_options import require_range
+
+
+class JobStatus(enum.StrEnum):
+    WAITING = "WAITING"
+    RUNNING = "RUNNING"
+    DONE = "DONE"
+    CANCELLED = "CANCELLED"
+    FAILED = "FAILED"
+    UNKNOWN = "UNKNOWN"
+
+
+class Channel(enum.StrEnum):
+    """How a job's messages travel."""
+
+    SMS = "SMS"
+    FLASH = "FLASH"
+    PUSH = "PUSH"
+    BINARY = "BINARY"
+    BINARY_HEX = "BINARY_HEX"
+    HLR = "HLR"
+    PING = "PING"
+    MMS = "MMS"
+    EMAIL = "EMAIL"
+    CALL = "CALL"
+    VIBER = "VIBER"
+    SOCIAL = "SOCIAL"
+    WHATSAPP = "WHATSAPP"
+    TELEGRAM = "TELEGRAM"
+
+
+class Repeat(enum.StrEnum):
+    """How often a job is sent again."""
+
+    MANUAL = "MANUAL"
+    HOURLY = "HOURLY"
+    DAILY = "DAILY"
+    WORKDAYS = "WORKDAYS"
+    WEEKENDS = "WEEKENDS"
+    WEEKLY = "WEEKLY"
+    MONTHLY = "MONTHLY"
+    YEARLY = "YEARLY"
+
+
+class Transliteration(enum.StrEnum):
+    """NONE; LATIN ("translit"); LOOKALIKE ("mpaHc/Ium")."""
+
+    NONE = "NONE"
+    LATIN = "LATIN"
+    LOOKALIKE = "LOOKALIKE"
+
+
+class Voice(enum.StrEnum):
+    """The voice of a CALL."""
+
+    MALE = "MALE"
+    MALE_2 = "MALE_2"
+    MALE_3 = "MALE_3"
+    MALE_4 = "MALE_4"
+    FEMALE = "FEMALE"
+    FEMALE_2 = "FEMALE_2"
+    FEMALE_3 = "FEMALE_3"
+    FEMALE_4 = "FEMALE_4"
+
+
+# responses
+
+
+class Job(Model):
+    """A job (mailing) as SMSC reports it."""
+
+    id: str
+    name: str
+    status: JobStatus
+    status_code: int = Field(description="SMSC's own status number.")
+    created_at: dt.datetime | None
+    send_at: dt.datetime | None
+    recipient_count: int | None
+    message: str
+
+    @classmethod
+    def from_domain(cls, job: jobs.Job) -> "Job":
+        return cls(
+            id=job.id,
+            name=job.name,
+            status=JobStatus[job.status.name],
+            status_code=job.status_raw,
+            created_at=job.created_at,
+            send_at=job.send_at,
+            recipient_count=job.recipient_count,
+            message=job.message,
+        )
+
+
+class CreatedJob(Model):
+    """A job SMSC accepted (GraphQL's `CreateJobSuccess.job`)."""
+
+    id: str
+    cost: decimal.Decimal | None = Field(
+        description="What the job costs, when withCost asked SMSC for it."
+    )
+
+    @classmethod
+    def from_domain(cls, created: jobs.JobCreated) -> "CreatedJob":
+        return cls(id=created.id, cost=created.cost)
+
+
+# the request body
+
+
+class SendWindow(Body):
+    """Hours of the day, in the job's time zone: at once inside, else at start."""
+
+    start_hour: int
+    end_hour: int
+
+
+class SendTime(Body):
+    """When to send: exactly one of the four forms."""
+
+    at: dt.datetime | None = Field(
+        default=None, description="A moment with its offset (sent as day and time)."
+    )
+    at_timestamp: dt.datetime | None = Field(
+        default=None, description="A moment with its offset (sent as a Unix time)."
+    )
+    window: SendWindow | None = None
+    after_minutes: int | None = Field(default=None, description="Minutes from now.")
+
+    def to_domain(self) -> jobs.SendTime:
+        at, at_timestamp, window = self.at, self.at_timestamp, self.window
+        return one_send_time(
+            (
+                None if at is None else jobs.SendAt(at),
+                None if at_timestamp is None else jobs.SendAtTimestamp(at_timestamp),
+                None if window is None else jobs.SendWindow(window.start_hour, window.end_hour),
+                None if self.after_minutes is None else jobs.SendAfter(self.after_minutes),
+            ),
+            "sendTime",
+        )
+
+
+class CallParams(Body):
+    """How a CALL dials: the documented ranges are 0-99, 0-3600, 0-9."""
+
+    wait_seconds: int = Field(description="Wait for an answer (SMSC uses 10-35).")
+    retry_interval_seconds: int = Field(description="Between attempts (10-3600).")
+    attempts: int = Field(description="Dial attempts in all (1-9).")
+
+
+class RecipientMessage(Body):
+    """Recipients with their own text, sender and time zone."""
+
+    phones: list[str]
+    message: str
+    sender: str | None = None
+    time_zone: int | None = Field(default=None, description="Hours from Moscow; needs sendTime.at.")
+
+
+class CreateJob(Body):
+    """A mailing: every option of SMSC's jobs.php?add (GraphQL's CreateJobInput). Recipients are
+    phones (or groupNumbers) with one message or templateId, or messages, one text per
+    recipient list."""
+
+    name: str
+    phones: list[str] = Field(
+        default_factory=list,
+        description="Phones (10-15 digits, optionally after +); e-mail addresses for EMAIL; "
+        "also #id for TELEGRAM.",
+    )
+    group_numbers: list[int] = Field(
+        default_factory=list, description="Every contact of the groups with these numbers."
+    )
+    message: str | None = Field(default=None, description="At most 1,000 characters.")
+    template_id: str | None = None
+    messages: list[RecipientMessage] = Field(default_factory=list)
+    sender: str | None = None
+    fallback_message: str | None = Field(
+        default=None, description="Sent by SMS when a messenger route fails."
+    )
+    fallback_sender: str | None = Field(default=None, description="The sender of fallbackMessage.")
+    send_time: SendTime | None = None
+    time_zone: int | None = Field(
+        default=None, description="Hours from Moscow of sendTime.at or .window (-15 to 11)."
+    )
+    repeat: Repeat | None = None
+    repeat_count: int | None = Field(default=None, description="Needs repeat.")
+    period_hours: float | None = Field(
+        default=None, description="Spread the job over 0.1-720 hours."
+    )
+    frequency_minutes: int | None = Field(
+        default=None, description="Send the next batch every 1-1440 minutes; needs periodHours."
+    )
+    validity_minutes: int | None = Field(
+        default=None, description="How long the operator tries to deliver: 1-1440 minutes."
+    )
+    transliteration: Transliteration | None = None
+    shorten_links: bool = False
+    channel: Channel = Channel.SMS
+    subject: str | None = Field(default=None, description="MMS and EMAIL only.")
+    voice: Voice | None = Field(default=None, description="CALL only.")
+    voice_language: str | None = Field(
+        default=None, description="With voice: a language code such as en."
+    )
+    call_params: CallParams | None = Field(default=None, description="CALL only.")
+    telegram_bot: str | None = Field(default=None, description="@name_bot")
+    confirm_after_days: int | None = Field(
+        default=None, description="Ask to confirm the phone after 10-999 days."
+    )
+    file_url: str | None = Field(default=None, description="An http(s) file to attach.")
+    with_cost: bool = Field(default=False, description="Ask SMSC for the cost.")
+    multiline_messages: bool = Field(default=False, description="messages keep their line breaks.")
+
+    def to_domain(self) -> jobs.JobSpec:
+        channel = jobs.Channel[self.channel.name]
+        phones = tuple(
+            job_recipient(phone, channel, f"phones[{index}]")
+            for index, phone in enumerate(self.phones)
+        )
+        groups = tuple(
+            "G" + require_range(number, f"groupNumbers[{index}]", 0)
+            for index, number in enumerate(self.group_numbers)
+        )
+        return jobs.JobSpec(
+            name=self.name,
+            phones=phones + groups,
+            message=None if self.message is None else require_message(self.message, "message"),
+            template_id=self.template_id,
+            messages=tuple(_line(line, index, channel) for index, line in enumerate(self.messages)),
+            sender=optional_sender(self.sender, "sender"),
+            fallback_sender=optional_sender(self.fallback_sender, "fallbackSender"),
+            fallback_message=None
+            if self.fallback_message is None
+            else require_message(self.fallback_message, "fallbackMessage"),
+            send_time=None if self.send_time is None else self.send_time.to_domain(),
+            time_zone=self.time_zone,
+            repeat=None if self.repeat is None else jobs.Repeat[self.repeat.name],
+            repeat_count=self.repeat_count,
+            period_hours=None
+            if self.period_hours is None
+            else decimal.Decimal(str(self.period_hours)),
+            frequency_minutes=self.frequency_minutes,
+            validity=None
+            if self.validity_minutes is None
+            else dt.timedelta(minutes=self.validity_minutes),
+            transliteration=None
+            if self.transliteration is None
+            else jobs.Transliteration[self.transliteration.name],
+            shorten_links=self.shorten_links,
+            channel=channel,
+            subject=self.subject,
+            voice=None if self.voice is None else jobs.Voice[self.voice.name],
+            voice_language=self.voice_language,
+            call_params=None if self.call_params is None else _call_params(self.call_params),
+            telegram_bot=None
+            if self.telegram_bot is None
+            else telegram_bot(self.telegram_bot, "telegramBot"),
+            confirm_after_days=self.confirm_after_days,
+            file_url=self.file_url,
+            with_cost=self.with_cost,
+            multiline_messages=self.multiline_messages,
+        )
+
+
+def _line(line: RecipientMessage, index: int, channel: jobs.Channel) -> jobs.RecipientMessage:
+    where = f"messages[{index}]"
+    return jobs.RecipientMessage(
+        phones=tuple(
+            job_recipient(phone, channel, f"{where}.phones[{number}]")
+            for number, phone in enumerate(line.phones)
+        ),
+        message=require_message(line.message, f"{where}.message"),
+        sender=optional_sender(line.sender, f"{where}.sender"),
+        time_zone=line.time_zone,
+    )
+
+
+def _call_params(params: CallParams) -> jobs.CallParams:
+    return jobs.CallParams(
+        wait_seconds=params.wait_seconds,
+        retry_interval_seconds=params.retry_interval_seconds,
+        attempts=params.attempts,
+    )
+
+
+__all__ = [
+    "CallParams",
+    "Channel",
+    "CreateJob",
+    "CreatedJob",
+    "Job",
+    "JobStatus",
+    "RecipientMessage",
+    "Repeat",
+    "SendTime",
+    "SendWindow",
+    "Transliteration",
+    "Voice",
+]
