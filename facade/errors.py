@@ -185,3 +185,5 @@ class SmscBlocked(SmscError):  # noqa: N818 - named after SMSC's own wording
 
 class SmscRateLimited(SmscError):  # noqa: N818 - named after SMSC's own wording
     code = ErrorCode.RATE_LIMITED
+    # SMSC counts its limit per minute (smsc-api-notes.md §1.6, error 9) and names no wait.
+    RETRY_AFTER = 60.0

@@ -34,8 +34,7 @@ from facade.errors import ErrorCode
 logger = logging.getLogger("facade.graphql")
 
 INTERNAL_MESSAGE = "Internal error."
-# SMSC's own limit is counted per minute (smsc-api-notes.md §1.6, error 9); it names no wait.
-SMSC_RETRY_AFTER = 60.0
+SMSC_RETRY_AFTER = tree.SmscRateLimited.RETRY_AFTER
 
 # The GraphQL enum is the facade's own: one vocabulary, nothing to keep in step.
 strawberry.enum(

@@ -27,8 +27,7 @@ logger = logging.getLogger("facade.rest")
 
 PROBLEM_JSON: Final = "application/problem+json"
 INTERNAL_DETAIL: Final = "Internal error."
-# SMSC's own limit is counted per minute (smsc-api-notes.md §1.6, error 9); it names no wait.
-SMSC_RETRY_AFTER: Final = 60.0
+SMSC_RETRY_AFTER: Final = tree.SmscRateLimited.RETRY_AFTER
 
 # The one table: exception class → status. Order matters: subclasses first.
 PROBLEMS: Final[tuple[tuple[type[Exception], int], ...]] = (
