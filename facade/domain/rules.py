@@ -31,6 +31,13 @@ def require_id(value: str, field: str) -> str:
     return value
 
 
+def require_range(value: int, field: str, low: int, high: int | None = None) -> str:
+    if value < low or (high is not None and value > high):
+        bound = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise InputError(field, f"must be {bound}")
+    return str(value)
+
+
 def require_phone(value: str, field: str) -> str:
     if not _PHONE.fullmatch(value):
         raise InputError(field, _PHONE_RULE)

@@ -15,7 +15,7 @@ from facade.domain.contacts import Contact, ContactChanges, ContactDraft, Contac
 from facade.domain.downloads import DownloadFile, DownloadTask
 from facade.domain.groups import Group, GroupDraft, GroupMove
 from facade.domain.jobs import MAX_MESSAGE_LENGTH, Job, JobCreated, JobQuery, JobSpec
-from facade.domain.rules import require_id
+from facade.domain.rules import require_id, require_range
 from facade.domain.templates import MessageFormat, Template, TemplateChanges, TemplateDraft
 from facade.errors import ConfigError, InputError
 from facade.smsc.envelope import parse_created_id, parse_ok
@@ -24,7 +24,6 @@ from facade.smsc.job_options import (
     format_date,
     join_ids,
     join_values,
-    require_range,
     require_text,
 )
 from facade.smsc.parse.answers import parse_answers

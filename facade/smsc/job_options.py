@@ -20,7 +20,7 @@ from facade.domain.jobs import (
     SendTime,
     SendWindow,
 )
-from facade.domain.rules import require_id
+from facade.domain.rules import require_id, require_range
 from facade.errors import InputError
 
 Params = list[tuple[str, str]]
@@ -94,13 +94,6 @@ def join_ids(values: Iterable[str], field: str) -> str:
 def format_date(value: dt.date) -> str:
     """`dd.mm.yyyy`, SMSC's date in parameters (docs/smsc-wire.md, "Requests")."""
     return f"{value.day:02d}.{value.month:02d}.{value.year:04d}"
-
-
-def require_range(value: int, field: str, low: int, high: int | None = None) -> str:
-    if value < low or (high is not None and value > high):
-        bound = f"between {low} and {high}" if high is not None else f"at least {low}"
-        raise InputError(field, f"must be {bound}")
-    return str(value)
 
 
 def encode_job(spec: JobSpec) -> Params:

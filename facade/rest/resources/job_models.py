@@ -13,15 +13,11 @@ import enum
 from pydantic import Field
 
 from facade.domain import jobs
+from facade.domain.job_request import job_spec
 from facade.domain.rules import (
-    job_recipient,
     one_send_time,
-    optional_sender,
-    require_message,
-    telegram_bot,
 )
 from facade.rest.operations import Body, Model
-from facade.smsc.job_options import require_range
 
 
 class JobStatus(enum.StrEnum):
@@ -235,75 +231,7 @@ class CreateJob(Body):
     multiline_messages: bool = Field(default=False, description="messages keep their line breaks.")
 
     def to_domain(self) -> jobs.JobSpec:
-        channel = jobs.Channel[self.channel.name]
-        phones = tuple(
-            job_recipient(phone, channel, f"phones[{index}]")
-            for index, phone in enumerate(self.phones)
-        )
-        groups = tuple(
-            "G" + require_range(number, f"groupNumbers[{index}]", 0)
-            for index, number in enumerate(self.group_numbers)
-        )
-        return jobs.JobSpec(
-            name=self.name,
-            phones=phones + groups,
-            message=None if self.message is None else require_message(self.message, "message"),
-            template_id=self.template_id,
-            messages=tuple(_line(line, index, channel) for index, line in enumerate(self.messages)),
-            sender=optional_sender(self.sender, "sender"),
-            fallback_sender=optional_sender(self.fallback_sender, "fallbackSender"),
-            fallback_message=None
-            if self.fallback_message is None
-            else require_message(self.fallback_message, "fallbackMessage"),
-            send_time=None if self.send_time is None else self.send_time.to_domain(),
-            time_zone=self.time_zone,
-            repeat=None if self.repeat is None else jobs.Repeat[self.repeat.name],
-            repeat_count=self.repeat_count,
-            period_hours=None
-            if self.period_hours is None
-            else decimal.Decimal(str(self.period_hours)),
-            frequency_minutes=self.frequency_minutes,
-            validity=None
-            if self.validity_minutes is None
-            else dt.timedelta(minutes=self.validity_minutes),
-            transliteration=None
-            if self.transliteration is None
-            else jobs.Transliteration[self.transliteration.name],
-            shorten_links=self.shorten_links,
-            channel=channel,
-            subject=self.subject,
-            voice=None if self.voice is None else jobs.Voice[self.voice.name],
-            voice_language=self.voice_language,
-            call_params=None if self.call_params is None else _call_params(self.call_params),
-            telegram_bot=None
-            if self.telegram_bot is None
-            else telegram_bot(self.telegram_bot, "telegramBot"),
-            confirm_after_days=self.confirm_after_days,
-            file_url=self.file_url,
-            with_cost=self.with_cost,
-            multiline_messages=self.multiline_messages,
-        )
-
-
-def _line(line: RecipientMessage, index: int, channel: jobs.Channel) -> jobs.RecipientMessage:
-    where = f"messages[{index}]"
-    return jobs.RecipientMessage(
-        phones=tuple(
-            job_recipient(phone, channel, f"{where}.phones[{number}]")
-            for number, phone in enumerate(line.phones)
-        ),
-        message=require_message(line.message, f"{where}.message"),
-        sender=optional_sender(line.sender, f"{where}.sender"),
-        time_zone=line.time_zone,
-    )
-
-
-def _call_params(params: CallParams) -> jobs.CallParams:
-    return jobs.CallParams(
-        wait_seconds=params.wait_seconds,
-        retry_interval_seconds=params.retry_interval_seconds,
-        attempts=params.attempts,
-    )
+        return job_spec(self)
 
 
 __all__ = [
