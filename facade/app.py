@@ -1,45 +1,67 @@
 """The service: one Starlette application built eagerly from `Settings`.
 
-`create_app` does no network I/O, so tests may use `TestClient(app)` or `httpx.ASGITransport`.
-Without SMSC credentials (sandbox mode) the embedded emulator, with demo data, serves as SMSC.
+`create_app` does no network I/O, so tests may use `httpx.ASGITransport`. Without SMSC
+credentials (sandbox mode) the embedded emulator, with demo data, serves as SMSC and requests need
+no token; otherwise every GraphQL and REST request needs a client token, bound to one of the
+configured accounts, whose scopes decide what it may do.
 """
 
 import contextlib
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
+from typing import Any
 
 import httpx
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from facade.browser import browser_middleware
+from facade.credentials import redaction
+from facade.credentials.auth import Authenticator, refuse_token_in_url
+from facade.credentials.scopes import Principal
+from facade.credentials.scopes import Scope as TokenScope
+from facade.credentials.token_format import TOKEN_PATTERN
+from facade.credentials.tokens import TokenStore
 from facade.emulator.app import create_emulator
+from facade.errors import ErrorCode, ForbiddenError, InputError
 from facade.graphql.context import Context
 from facade.graphql.graphiql import SANDBOX_EXAMPLE_QUERY, asset_routes, render_page
 from facade.graphql.http import GraphQLView
 from facade.graphql.schema import create_schema
 from facade.rest import EXCEPTION_HANDLERS, rest_routes
-from facade.settings import CACHE_TTLS, SANDBOX_LOGIN, SANDBOX_PASSWORD, Settings
+from facade.rest.errors import problem
+from facade.settings import (
+    CACHE_TTLS,
+    DEFAULT_ACCOUNT,
+    SANDBOX_LOGIN,
+    SANDBOX_PASSWORD,
+    Settings,
+    SmscAccount,
+)
 from facade.smsc.commands import Credentials
+from facade.smsc.secrets import Redactor
 from facade.smsc.wire import Fmt
 from facade.upstream.client import SmscClient
 from facade.upstream.config import UpstreamConfig
 from facade.upstream.transport import SmscTransport
 
+ContextGetter = Callable[[Request], Coroutine[Any, Any, Context]]
+
 # The embedded emulator is reached in process; this host name never resolves.
 SANDBOX_BASE_URL = "http://sandbox-smsc.invalid"
 
 
-def upstream_base_urls(settings: Settings) -> tuple[str, ...]:
-    account = settings.account
+def upstream_base_urls(account: SmscAccount | None) -> tuple[str, ...]:
     if account is None:
         return (SANDBOX_BASE_URL,)
     return (account.base_url, *account.backup_urls)
 
 
-def upstream_credentials(settings: Settings) -> Credentials:
-    account = settings.account
+def upstream_credentials(account: SmscAccount | None) -> Credentials:
     if account is None:
         return Credentials(login=SANDBOX_LOGIN, password=SANDBOX_PASSWORD)
     return Credentials(
@@ -49,56 +71,142 @@ def upstream_credentials(settings: Settings) -> Credentials:
     )
 
 
-def create_smsc_client(settings: Settings, http: httpx.AsyncClient) -> SmscClient:
-    """The default account's client; the emulator in sandbox mode."""
+def create_smsc_clients(settings: Settings, http: httpx.AsyncClient) -> dict[str, SmscClient]:
+    """One client per configured account (each with its own cache and limits); in sandbox mode
+    one, `default`, on the emulator's demo account."""
     config = UpstreamConfig(fmt=Fmt(settings.upstream_fmt), ttls=CACHE_TTLS)
-    transport = SmscTransport(http, base_urls=upstream_base_urls(settings), config=config)
-    return SmscClient(
-        account="default",
-        credentials=upstream_credentials(settings),
-        transport=transport,
-        config=config,
-    )
+    accounts: Mapping[str, SmscAccount | None] = settings.accounts or {DEFAULT_ACCOUNT: None}
+    return {
+        name: SmscClient(
+            account=name,
+            credentials=upstream_credentials(account),
+            transport=SmscTransport(http, base_urls=upstream_base_urls(account), config=config),
+            config=config,
+        )
+        for name, account in accounts.items()
+    }
+
+
+def secrets_redactor(settings: Settings) -> Redactor:
+    """Every form of every configured credential, and anything shaped like a client token."""
+    credentials = [upstream_credentials(a) for a in settings.accounts.values()]
+    return Redactor.for_all(credentials, patterns=[TOKEN_PATTERN])
+
+
+class Gate:
+    """Authentication and scopes in front of both APIs: request → principal → account client."""
+
+    def __init__(self, authenticator: Authenticator, clients: Mapping[str, SmscClient]) -> None:
+        self._authenticator = authenticator
+        self._clients = clients
+
+    def principal(self, request: Request) -> Principal:
+        refuse_token_in_url(request.url.path, request.url.query)
+        return self._authenticator.authenticate(request.headers.get("authorization"))
+
+    async def rest_client(self, request: Request, scope: TokenScope) -> SmscClient:
+        principal = self.principal(request)
+        if not principal.allows(scope):
+            raise ForbiddenError(f"This token lacks the {scope.value} scope.")
+        return self._clients[principal.account]
+
+    async def graphql_context(self, request: Request) -> Context:
+        principal = self.principal(request)
+        return Context(
+            smsc=self._clients[principal.account],
+            sandbox=self._authenticator.sandbox,
+            principal=principal,
+        )
+
+
+class RefuseTokensInUrl:
+    """400 for any request whose URL carries a client token or a credential parameter, on every
+    path, before routing: such a URL is already in proxies' and browsers' histories, and the
+    client must learn it, not have it work."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            try:
+                refuse_token_in_url(scope["path"], scope["query_string"].decode("latin-1"))
+            except InputError as exc:
+                if scope["type"] == "websocket":
+                    await send({"type": "websocket.close", "code": 4400})
+                    return
+                response = problem(400, ErrorCode.INVALID_INPUT, exc.message, field=exc.field)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def create_app(
     settings: Settings, *, upstream_transport: httpx.AsyncBaseTransport | None = None
 ) -> Starlette:
+    redaction.install(secrets_redactor(settings))
     if upstream_transport is None and settings.sandbox:
         upstream_transport = httpx.ASGITransport(app=create_emulator(seed="demo"))
     upstream = httpx.AsyncClient(transport=upstream_transport, trust_env=False)
-    smsc = create_smsc_client(settings, upstream)
+    clients = create_smsc_clients(settings, upstream)
+    store = None if settings.sandbox else TokenStore.in_dir(settings.data_dir)
+    gate = Gate(Authenticator(store, clients), clients)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         try:
             yield
         finally:
-            await smsc.aclose()
+            for client in clients.values():
+                await client.aclose()
             await upstream.aclose()
+            if store is not None:
+                store.close()
 
     app = Starlette(
-        routes=[*graphql_routes(settings, smsc), *rest_routes(smsc), Route("/healthz", healthz)],
+        routes=[
+            *graphql_routes(settings, gate.graphql_context),
+            *rest_routes(gate.rest_client),
+            Route("/healthz", healthz),
+        ],
+        # CORS outermost: refusals (400, 415) still tell an allowed page why.
+        middleware=[*browser_middleware(settings.cors_origins), Middleware(RefuseTokensInUrl)],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.upstream = upstream
-    app.state.smsc = smsc
+    app.state.clients = clients
+    app.state.smsc = clients.get(DEFAULT_ACCOUNT) or next(iter(clients.values()))
+    app.state.tokens = store
     return app
 
 
-def graphql_routes(settings: Settings, smsc: SmscClient) -> list[BaseRoute]:
-    """`/graphql` (GraphiQL on GET from a browser) and GraphiQL's own files, served locally."""
-
+def _fixed_context(smsc: SmscClient, *, sandbox: bool) -> ContextGetter:
     async def context(_: Request) -> Context:
-        return Context(smsc=smsc, sandbox=settings.sandbox)
+        return Context(smsc=smsc, sandbox=sandbox)
+
+    return context
+
+
+def graphql_routes(settings: Settings, smsc: SmscClient | ContextGetter) -> list[BaseRoute]:
+    """`/graphql` (GraphiQL on GET from a browser) and GraphiQL's own files, served locally.
+
+    `smsc` is the one client every request uses (tests), or the context getter that
+    authenticates each request and picks its account's client.
+    """
+    context: ContextGetter
+    if isinstance(smsc, SmscClient):
+        context = _fixed_context(smsc, sandbox=settings.sandbox)
+    else:
+        context = smsc
 
     example = SANDBOX_EXAMPLE_QUERY if settings.sandbox else None
     view = GraphQLView(
-        create_schema(production=not settings.sandbox),
+        create_schema(production=not settings.sandbox, introspection=settings.introspection),
         context_getter=context,
         graphiql=settings.graphiql,
+        allow_get_queries=settings.graphql_get,
         ide_html=lambda: render_page(example_query=example),
     )
     routes: list[BaseRoute] = [Route("/graphql", view, methods=["GET", "POST"])]

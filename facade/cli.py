@@ -1,6 +1,9 @@
-"""The `facade` command line: `serve` and `emulator`."""
+"""The `facade` command line: `serve`, `emulator`, `schema`, and `token issue|list|revoke`."""
 
 import argparse
+import datetime
+import json
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -8,10 +11,12 @@ from collections.abc import Sequence
 import uvicorn
 
 from facade.app import create_app
+from facade.credentials.scopes import Scope
+from facade.credentials.tokens import TokenRecord, TokenStore
 from facade.emulator.app import create_emulator
-from facade.errors import ConfigError
+from facade.errors import ConfigError, InputError
 from facade.graphql.schema import create_schema
-from facade.settings import SANDBOX_LOGIN, SANDBOX_PASSWORD, Settings
+from facade.settings import DEFAULT_ACCOUNT, SANDBOX_LOGIN, SANDBOX_PASSWORD, Settings
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -32,6 +37,24 @@ def _parser() -> argparse.ArgumentParser:
     emulator.add_argument("--seed", choices=("demo", "empty"), default="demo")
 
     commands.add_parser("schema", help="print the GraphQL schema (SDL)")
+
+    token = commands.add_parser("token", help="manage the client tokens (in FACADE_DATA_DIR)")
+    actions = token.add_subparsers(dest="action", required=True)
+    issue = actions.add_parser("issue", help="issue a token and print it, once, on stdout")
+    issue.add_argument("name", help="the client's name")
+    issue.add_argument(
+        "--scope",
+        action="append",
+        choices=[scope.value for scope in Scope],
+        help="read (default), write or admin; repeatable; each includes the ones before it",
+    )
+    issue.add_argument("--account", default=DEFAULT_ACCOUNT, help="the SMSC account to act on")
+    issue.add_argument("--expires", type=float, metavar="DAYS", help="default: never")
+    listing = actions.add_parser("list", help="list the tokens (never the tokens themselves)")
+    listing.add_argument("--json", action="store_true", help="a JSON array instead of a table")
+    revoke = actions.add_parser("revoke", help="revoke a client's live tokens")
+    revoke.add_argument("name")
+    revoke.add_argument("--key", metavar="KEY_ID", help="only this key (as `token list` shows)")
     return parser
 
 
@@ -49,8 +72,18 @@ def _serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     else:
-        print("facade: serving SMSC through the configured account", file=sys.stderr)
+        names = ", ".join(settings.account_names)
+        print(
+            f"facade: serving SMSC accounts {names}; every request needs a client token "
+            "(facade token issue NAME)",
+            file=sys.stderr,
+        )
     print(f"facade: listening on http://{args.host}:{args.port}", file=sys.stderr)
+    # Our loggers and httpx's at FACADE_LOG_LEVEL; uvicorn configures its own the same way. The
+    # app installs the redaction of secrets into every log record when it is created.
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     uvicorn.run(
         create_app(settings),
         host=args.host,
@@ -78,7 +111,106 @@ def _schema(_: argparse.Namespace) -> int:
     return 0
 
 
+def _token(args: argparse.Namespace) -> int:
+    try:
+        settings = Settings.from_env(os.environ)
+        if args.action == "issue" and args.account not in settings.account_names:
+            print(
+                f"facade: unknown account {args.account!r}; the configured accounts are: "
+                + ", ".join(settings.account_names),
+                file=sys.stderr,
+            )
+            return 2
+        with TokenStore.in_dir(settings.data_dir) as store:
+            run = {"issue": _token_issue, "list": _token_list, "revoke": _token_revoke}
+            return run[args.action](store, args)
+    except (ConfigError, InputError) as exc:
+        print(f"facade: {exc}", file=sys.stderr)
+        return 2
+
+
+def _token_issue(store: TokenStore, args: argparse.Namespace) -> int:
+    issued = store.issue(
+        args.name,
+        scopes=[Scope(scope) for scope in args.scope or [Scope.READ]],
+        account=args.account,
+        expires_days=args.expires,
+    )
+    record = issued.record
+    expires = "never" if record.expires_at is None else _utc(record.expires_at, "%Y-%m-%d")
+    print(issued.token)
+    print(
+        f"facade: issued key {record.key_id} for {record.name} (scopes "
+        f"{', '.join(record.scope_names)}; account {record.account}; expires {expires}). "
+        "It is shown once: store it now.",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _token_list(store: TokenStore, args: argparse.Namespace) -> int:
+    records = store.records()
+    now = datetime.datetime.now(datetime.UTC).timestamp()
+    if args.json:
+        print(json.dumps([_token_json(record, now) for record in records], indent=2))
+        return 0
+    rows = [("NAME", "KEY", "SCOPES", "ACCOUNT", "CREATED", "EXPIRES", "STATUS")]
+    rows += [
+        (
+            record.name,
+            record.key_id,
+            ",".join(record.scope_names),
+            record.account,
+            _utc(record.created_at),
+            "never" if record.expires_at is None else _utc(record.expires_at),
+            record.status(now),
+        )
+        for record in records
+    ]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    for row in rows:
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
+    if not records:
+        print("facade: no client tokens yet (facade token issue NAME)", file=sys.stderr)
+    return 0
+
+
+def _token_revoke(store: TokenStore, args: argparse.Namespace) -> int:
+    revoked = store.revoke(args.name, key_id=args.key)
+    if not revoked:
+        which = f"key {args.key} of {args.name}" if args.key else args.name
+        print(f"facade: {which} has no live token; nothing was revoked", file=sys.stderr)
+        return 1
+    for record in revoked:
+        print(f"facade: revoked key {record.key_id} of {record.name}", file=sys.stderr)
+    return 0
+
+
+def _token_json(record: TokenRecord, now: float) -> dict[str, object]:
+    """One token for `token list --json`, in the API's camelCase vocabulary."""
+    return {
+        "name": record.name,
+        "keyId": record.key_id,
+        "scopes": record.scope_names,
+        "account": record.account,
+        "createdAt": _iso(record.created_at),
+        "expiresAt": None if record.expires_at is None else _iso(record.expires_at),
+        "revokedAt": None if record.revoked_at is None else _iso(record.revoked_at),
+        "status": record.status(now),
+    }
+
+
+def _utc(timestamp: float, pattern: str = "%Y-%m-%d %H:%M") -> str:
+    return datetime.datetime.fromtimestamp(timestamp, datetime.UTC).strftime(pattern)
+
+
+def _iso(timestamp: float) -> str:
+    return datetime.datetime.fromtimestamp(timestamp, datetime.UTC).isoformat(timespec="seconds")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    run = {"serve": _serve, "emulator": _emulator, "schema": _schema}[args.command]
-    return run(args)
+    run = {"serve": _serve, "emulator": _emulator, "schema": _schema, "token": _token}
+    return run[args.command](args)

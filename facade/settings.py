@@ -8,8 +8,11 @@ import dataclasses
 import enum
 import logging
 import pathlib
-from collections.abc import Mapping
-from typing import Final
+import re
+import tomllib
+import types
+from collections.abc import Iterable, Mapping
+from typing import Any, Final
 from urllib.parse import urlsplit, urlunsplit
 
 from facade.errors import ConfigError
@@ -32,6 +35,9 @@ CACHE_TTLS: Final[Mapping[str, float]] = {
     # Files are never cached (SmscClient.download_file): REST's file GET says max-age=0.
     "downloads.get_file": 0.0,
 }
+# The account configured by SMSC_LOGIN/SMSC_PASSWORD or SMSC_APIKEY, and the one tokens get by default.
+DEFAULT_ACCOUNT: Final = "default"
+ACCOUNT_NAME: Final = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 # Sandbox mode's emulator account (DESIGN.md, "Operational details").
 SANDBOX_LOGIN: Final = "demo"
 SANDBOX_PASSWORD: Final = "demo"  # noqa: S105 - the emulator's public demo account
@@ -78,31 +84,56 @@ class SmscAccount:
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class Settings:
-    account: SmscAccount | None
+    """Everything the service reads from the environment.
+
+    `accounts` names the SMSC accounts: `default` from SMSC_LOGIN/SMSC_PASSWORD or SMSC_APIKEY,
+    the others from FACADE_ACCOUNTS_FILE. None at all is sandbox mode. GraphiQL and introspection
+    default to on in sandbox mode and off otherwise; GraphQL queries over GET are off unless
+    FACADE_GRAPHQL_GET turns them on.
+    """
+
+    accounts: Mapping[str, SmscAccount] = dataclasses.field(
+        default_factory=lambda: types.MappingProxyType({})
+    )
     upstream_fmt: int = DEFAULT_UPSTREAM_FMT
     data_dir: pathlib.Path = pathlib.Path(DEFAULT_DATA_DIR)
     log_level: str = DEFAULT_LOG_LEVEL
     log_format: LogFormat = LogFormat.TEXT
     cors_origins: tuple[str, ...] = ()
     graphiql: bool = True
+    introspection: bool = True
+    graphql_get: bool = False
 
     @property
     def sandbox(self) -> bool:
         """No SMSC credentials configured: the embedded emulator serves as SMSC."""
-        return self.account is None
+        return not self.accounts
+
+    @property
+    def account(self) -> SmscAccount | None:
+        """The default account (SMSC_LOGIN/SMSC_PASSWORD or SMSC_APIKEY), if configured."""
+        return self.accounts.get(DEFAULT_ACCOUNT)
+
+    @property
+    def account_names(self) -> tuple[str, ...]:
+        """The accounts a client token may be bound to (sandbox mode: the emulator's one)."""
+        return tuple(self.accounts) or (DEFAULT_ACCOUNT,)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "Settings":
         reader = _Reader(environ)
-        account = reader.account()
+        accounts = reader.accounts()
+        sandbox = not accounts
         settings = cls(
-            account=account,
+            accounts=types.MappingProxyType(accounts),
             upstream_fmt=int(reader.choice("FACADE_UPSTREAM_FMT", ("0", "1", "2", "3"), "3")),
             data_dir=pathlib.Path(environ.get("FACADE_DATA_DIR") or DEFAULT_DATA_DIR),
             log_level=reader.log_level(),
             log_format=LogFormat(reader.choice("FACADE_LOG_FORMAT", ("text", "json"), "text")),
             cors_origins=reader.origins(),
-            graphiql=reader.flag("FACADE_GRAPHIQL", default=True),
+            graphiql=reader.flag("FACADE_GRAPHIQL", default=sandbox),
+            introspection=reader.flag("FACADE_INTROSPECTION", default=sandbox),
+            graphql_get=reader.flag("FACADE_GRAPHQL_GET", default=False),
         )
         if reader.problems:
             raise ConfigError(reader.problems)
@@ -120,6 +151,13 @@ def default_backup_urls(base_url: str) -> tuple[str, ...]:
     return (urlunsplit((parts.scheme, netloc, parts.path, "", "")),)
 
 
+_ENV_NAMES: Final = {
+    "login": "SMSC_LOGIN",
+    "password": "SMSC_PASSWORD",
+    "apikey": "SMSC_APIKEY",
+    "base_url": "SMSC_BASE_URL",
+    "backup_urls": "SMSC_BACKUP_URLS",
+}
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -138,15 +176,124 @@ class _Reader:
             self.problems.append(f"{name} and {name}_FILE are both set; set one")
             return None
         if path:
-            try:
-                value = pathlib.Path(path).read_text(encoding="utf-8").strip()
-            except OSError as exc:
-                self.problems.append(f"{name}_FILE: cannot read the file ({exc.strerror})")
-                return None
-            if not value:
-                self.problems.append(f"{name}_FILE: the file is empty")
-                return None
+            return self.secret_file(f"{name}_FILE", path)
         return Secret(value) if value else None
+
+    def secret_file(self, where: str, path: str) -> Secret | None:
+        try:
+            value = pathlib.Path(path).read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+            self.problems.append(f"{where}: cannot read the file ({reason})")
+            return None
+        if not value:
+            self.problems.append(f"{where}: the file is empty")
+            return None
+        return Secret(value)
+
+    def accounts(self) -> dict[str, SmscAccount]:
+        accounts: dict[str, SmscAccount] = {}
+        default = self.account()
+        if default is not None:
+            accounts[DEFAULT_ACCOUNT] = default
+        path = self.environ.get("FACADE_ACCOUNTS_FILE")
+        if path:
+            for name, account in self.accounts_file(path).items():
+                if name in accounts:
+                    self.problems.append(
+                        f"FACADE_ACCOUNTS_FILE: account {name!r} is also configured by SMSC_* "
+                        "variables; rename it"
+                    )
+                else:
+                    accounts[name] = account
+        return accounts
+
+    def accounts_file(self, path: str) -> dict[str, SmscAccount]:
+        """`[accounts.NAME]` tables; credentials as `{ env = "VAR" }` or `{ file = "PATH" }`."""
+        try:
+            with pathlib.Path(path).open("rb") as file:
+                document = tomllib.load(file)
+        except OSError as exc:
+            self.problems.append(f"FACADE_ACCOUNTS_FILE: cannot read the file ({exc.strerror})")
+            return {}
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            # tomllib's messages name a position and never quote the document.
+            reason = str(exc) if isinstance(exc, tomllib.TOMLDecodeError) else "not UTF-8"
+            self.problems.append(f"FACADE_ACCOUNTS_FILE: not valid TOML ({reason})")
+            return {}
+        unknown = sorted(set(document) - {"accounts"})
+        if unknown:
+            self.problems.append(f"FACADE_ACCOUNTS_FILE: unknown top-level keys {unknown}")
+        tables = document.get("accounts", {})
+        if not isinstance(tables, dict) or not tables:
+            self.problems.append("FACADE_ACCOUNTS_FILE: expected one or more [accounts.NAME]")
+            return {}
+        accounts: dict[str, SmscAccount] = {}
+        for name, table in tables.items():
+            where = f"FACADE_ACCOUNTS_FILE: accounts.{name}"
+            if not ACCOUNT_NAME.fullmatch(name):
+                self.problems.append(
+                    f"FACADE_ACCOUNTS_FILE: account names are 1-32 of a-z, 0-9, _ and - "
+                    f"(got one of {len(name)} characters)"
+                )
+                continue
+            if not isinstance(table, dict):
+                self.problems.append(f"{where}: expected a table")
+                continue
+            account = self.file_account(where, table)
+            if account is not None:
+                accounts[name] = account
+        return accounts
+
+    def file_account(self, where: str, table: dict[str, Any]) -> SmscAccount | None:
+        known = {"login", "password", "apikey", "base_url", "backup_urls"}
+        unknown = sorted(set(table) - known)
+        if unknown:
+            self.problems.append(f"{where}: unknown keys {unknown}")
+        secrets = {
+            key: self.reference(f"{where}.{key}", table[key])
+            for key in ("login", "password", "apikey")
+            if key in table
+        }
+        base_url = table.get("base_url", DEFAULT_BASE_URL)
+        backup_urls = table.get("backup_urls", [])
+        if not isinstance(base_url, str):
+            self.problems.append(f"{where}.base_url: expected a string")
+            return None
+        if not isinstance(backup_urls, list) or not all(isinstance(u, str) for u in backup_urls):
+            self.problems.append(f"{where}.backup_urls: expected a list of strings")
+            return None
+        return self.make_account(
+            where,
+            login=secrets.get("login"),
+            password=secrets.get("password"),
+            apikey=secrets.get("apikey"),
+            base_url=base_url,
+            backup_urls=backup_urls,
+        )
+
+    def reference(self, where: str, value: object) -> Secret | None:
+        """A credential by reference: `{ env = "VAR" }` or `{ file = "PATH" }`, never inline."""
+        if isinstance(value, str):
+            self.problems.append(
+                f'{where}: credentials are never written inline; use {{ env = "VAR" }} or '
+                '{ file = "PATH" }'
+            )
+            return None
+        if not isinstance(value, dict) or len(value) != 1 or not (set(value) & {"env", "file"}):
+            self.problems.append(f'{where}: expected {{ env = "VAR" }} or {{ file = "PATH" }}')
+            return None
+        ((kind, target),) = value.items()
+        if not isinstance(target, str) or not target:
+            self.problems.append(f"{where}.{kind}: expected a non-empty string")
+            return None
+        if kind == "file":
+            return self.secret_file(f"{where}.file", target)
+        secret = self.environ.get(target)
+        if not secret:
+            self.problems.append(f"{where}: the variable {target} is not set")
+            return None
+        return Secret(secret)
 
     def url(self, name: str, value: str) -> str | None:
         parts = urlsplit(value.strip())
@@ -159,27 +306,63 @@ class _Reader:
         return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
 
     def account(self) -> SmscAccount | None:
+        """The default account, from SMSC_* variables."""
         login = self.secret("SMSC_LOGIN")
         password = self.secret("SMSC_PASSWORD")
         apikey = self.secret("SMSC_APIKEY")
-        base_url = self.url("SMSC_BASE_URL", self.environ.get("SMSC_BASE_URL") or DEFAULT_BASE_URL)
-        backups: list[str] = []
-        for raw in filter(None, (self.environ.get("SMSC_BACKUP_URLS") or "").split(",")):
-            url = self.url("SMSC_BACKUP_URLS", raw)
-            if url:
-                backups.append(url)
         if login is None and password is None and apikey is None:
+            # Still checked: a typo in them should not wait for the day credentials are set.
+            self.url("SMSC_BASE_URL", self.environ.get("SMSC_BASE_URL") or DEFAULT_BASE_URL)
+            for raw in filter(str.strip, (self.environ.get("SMSC_BACKUP_URLS") or "").split(",")):
+                self.url("SMSC_BACKUP_URLS", raw)
             return None
+        return self.make_account(
+            "SMSC",
+            login=login,
+            password=password,
+            apikey=apikey,
+            base_url=self.environ.get("SMSC_BASE_URL") or DEFAULT_BASE_URL,
+            backup_urls=(self.environ.get("SMSC_BACKUP_URLS") or "").split(","),
+            names=_ENV_NAMES,
+        )
+
+    def make_account(
+        self,
+        where: str,
+        *,
+        login: Secret | None,
+        password: Secret | None,
+        apikey: Secret | None,
+        base_url: str,
+        backup_urls: Iterable[str],
+        names: Mapping[str, str] | None = None,
+    ) -> SmscAccount | None:
+        """`where` prefixes problems (`FACADE_ACCOUNTS_FILE: accounts.m`); `names` gives the
+        variables of the SMSC_* account instead."""
+        prefix, _, table = where.rpartition(": ")
+        name = dict(names or {key: f"{table}.{key}" for key in _ENV_NAMES})
+        lead = f"{prefix}: " if names is None and prefix else ""
+        url = self.url(lead + name["base_url"], base_url)
+        backups = [
+            backup
+            for raw in backup_urls
+            if raw.strip() and (backup := self.url(lead + name["backup_urls"], raw)) is not None
+        ]
         if apikey is not None and (login is not None or password is not None):
-            self.problems.append("SMSC_APIKEY and SMSC_LOGIN/SMSC_PASSWORD are both set; set one")
+            self.problems.append(
+                f"{lead}{name['apikey']} and {name['login']}/{name['password']} are both set; "
+                "set one"
+            )
         elif apikey is None and (login is None or password is None):
-            missing = "SMSC_PASSWORD" if login is not None else "SMSC_LOGIN"
-            self.problems.append(f"{missing} is missing (SMSC_LOGIN and SMSC_PASSWORD go together)")
-        if base_url is None:
+            missing = name["password"] if login is not None else name["login"]
+            self.problems.append(
+                f"{lead}{missing} is missing ({name['login']} and {name['password']} go together)"
+            )
+        if url is None:
             return None
         return SmscAccount(
-            base_url=base_url,
-            backup_urls=tuple(backups) or default_backup_urls(base_url),
+            base_url=url,
+            backup_urls=tuple(backups) or default_backup_urls(url),
             login=login,
             password=password,
             apikey=apikey,

@@ -26,12 +26,17 @@ async def test_sandbox_upstream_is_the_embedded_emulator_with_demo_data(fmt):
 
 
 @pytest.mark.anyio
-async def test_configured_account_is_used_as_upstream_with_credentials_in_the_body():
+async def test_configured_account_is_used_as_upstream_with_credentials_in_the_body(tmp_path):
     settings = Settings.from_env(
-        {"SMSC_LOGIN": "alex", "SMSC_PASSWORD": "secret", "SMSC_BASE_URL": "https://smsc.kz"}
+        {
+            "SMSC_LOGIN": "alex",
+            "SMSC_PASSWORD": "secret",
+            "SMSC_BASE_URL": "https://smsc.kz",
+            "FACADE_DATA_DIR": str(tmp_path),
+        }
     )
-    assert upstream_base_urls(settings) == ("https://smsc.kz", "https://www2.smsc.kz")
-    assert upstream_base_urls(Settings.from_env({})) == (SANDBOX_BASE_URL,)
+    assert upstream_base_urls(settings.account) == ("https://smsc.kz", "https://www2.smsc.kz")
+    assert upstream_base_urls(None) == (SANDBOX_BASE_URL,)
     seen: list[httpx.Request] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -49,8 +54,8 @@ async def test_configured_account_is_used_as_upstream_with_credentials_in_the_bo
 
 
 @pytest.mark.anyio
-async def test_apikey_account_sends_the_apikey():
-    settings = Settings.from_env({"SMSC_APIKEY": "key-1"})
+async def test_apikey_account_sends_the_apikey(tmp_path):
+    settings = Settings.from_env({"SMSC_APIKEY": "key-1", "FACADE_DATA_DIR": str(tmp_path)})
     seen: list[bytes] = []
 
     def handler(request: httpx.Request) -> httpx.Response:

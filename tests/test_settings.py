@@ -158,3 +158,157 @@ def test_secret_never_shows_itself():
     assert hash(secret) == hash(Secret(CANARY))
     settings = Settings.from_env({"SMSC_LOGIN": CANARY, "SMSC_PASSWORD": CANARY})
     assert CANARY not in repr(settings)
+
+
+def write_accounts(tmp_path: pathlib.Path, text: str) -> str:
+    path = tmp_path / "accounts.toml"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_accounts_file_names_accounts_by_reference(tmp_path):
+    (tmp_path / "psw").write_text(CANARY + "\n", encoding="utf-8")
+    path = write_accounts(
+        tmp_path,
+        f"""
+[accounts.marketing]
+login = {{ env = "MKT_LOGIN" }}
+password = {{ file = "{tmp_path / "psw"}" }}
+
+[accounts.alerts]
+apikey = {{ env = "ALERTS_KEY" }}
+base_url = "https://smscentre.com"
+backup_urls = ["https://backup.example"]
+""",
+    )
+    settings = Settings.from_env(
+        {"FACADE_ACCOUNTS_FILE": path, "MKT_LOGIN": "mkt", "ALERTS_KEY": "k-" + CANARY}
+    )
+    assert not settings.sandbox
+    assert settings.account is None, "no SMSC_* variables: no default account"
+    assert settings.account_names == ("marketing", "alerts")
+    marketing = settings.accounts["marketing"]
+    assert marketing.login == Secret("mkt")
+    assert marketing.password == Secret(CANARY)
+    assert marketing.base_url == "https://smsc.ru"
+    alerts = settings.accounts["alerts"]
+    assert alerts.apikey == Secret("k-" + CANARY)
+    assert alerts.backup_urls == ("https://backup.example",)
+
+
+def test_accounts_file_adds_to_the_default_account(tmp_path):
+    path = write_accounts(tmp_path, '[accounts.b]\napikey = { env = "B_KEY" }\n')
+    settings = Settings.from_env(
+        {"SMSC_LOGIN": "a", "SMSC_PASSWORD": CANARY, "FACADE_ACCOUNTS_FILE": path, "B_KEY": "kb"}
+    )
+    assert settings.account_names == ("default", "b")
+
+
+def test_sandbox_mode_offers_the_default_account_to_tokens():
+    settings = Settings.from_env({})
+    assert settings.accounts == {}
+    assert settings.account_names == ("default",)
+
+
+@pytest.mark.parametrize(
+    ("text", "environ", "expected"),
+    [
+        (
+            f'[accounts.m]\nlogin = "alex"\npassword = "{CANARY}"\n',
+            {},
+            [
+                "accounts.m.login: credentials are never written inline",
+                "accounts.m.password: credentials are never written inline",
+            ],
+        ),
+        (
+            '[accounts.m]\nlogin = { env = "NOPE" }\npassword = { env = "NOPE2" }\n',
+            {},
+            [
+                "accounts.m.login: the variable NOPE is not set",
+                "accounts.m.password: the variable NOPE2 is not set",
+            ],
+        ),
+        (
+            '[accounts.m]\nlogin = { env = "L" }\n',
+            {"L": "x"},
+            ["accounts.m.password is missing"],
+        ),
+        (
+            '[accounts.m]\napikey = { env = "K" }\nlogin = { env = "K" }\n',
+            {"K": "x"},
+            ["accounts.m.apikey and accounts.m.login/accounts.m.password are both set"],
+        ),
+        (
+            '[accounts.m]\napikey = { bogus = "K" }\n',
+            {},
+            ['accounts.m.apikey: expected { env = "VAR" } or { file = "PATH" }'],
+        ),
+        (
+            '[accounts.m]\napikey = { file = "/nonexistent/secret" }\n',
+            {},
+            ["accounts.m.apikey.file: cannot read the file"],
+        ),
+        (
+            '[accounts.m]\napikey = { env = "K" }\nbase_url = "ftp://x"\ncolour = 1\n',
+            {"K": "x"},
+            ["accounts.m.base_url: expected an http(s) URL", "accounts.m: unknown keys ['colour']"],
+        ),
+        ('[accounts."Bad Name"]\napikey = { env = "K" }\n', {"K": "x"}, ["account names are"]),
+        ("accounts = 3\n", {}, ["expected one or more [accounts.NAME]"]),
+        ("[accounts.m\n", {}, ["not valid TOML"]),
+        (
+            '[accounts.default]\napikey = { env = "K" }\n',
+            {"K": "x", "SMSC_APIKEY": "y"},
+            ["account 'default' is also configured by SMSC_* variables"],
+        ),
+    ],
+    ids=[
+        "inline",
+        "unset-env",
+        "half",
+        "both",
+        "bad-ref",
+        "unreadable",
+        "url-and-keys",
+        "name",
+        "shape",
+        "toml",
+        "clash",
+    ],
+)
+def test_accounts_file_problems_are_all_reported_without_values(tmp_path, text, environ, expected):
+    path = write_accounts(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env({"FACADE_ACCOUNTS_FILE": path, **environ})
+    message = str(caught.value)
+    for fragment in expected:
+        assert fragment in message
+    assert CANARY not in message
+    assert "alex" not in message
+
+
+def test_unreadable_accounts_file_is_reported(tmp_path):
+    with pytest.raises(ConfigError, match="FACADE_ACCOUNTS_FILE: cannot read the file"):
+        Settings.from_env({"FACADE_ACCOUNTS_FILE": str(tmp_path / "missing.toml")})
+
+
+def test_browser_switches_default_to_sandbox_mode():
+    sandbox = Settings.from_env({})
+    assert (sandbox.graphiql, sandbox.introspection, sandbox.graphql_get) == (True, True, False)
+    production = Settings.from_env({"SMSC_APIKEY": "k"})
+    assert (production.graphiql, production.introspection) == (False, False)
+    opened = Settings.from_env(
+        {
+            "SMSC_APIKEY": "k",
+            "FACADE_GRAPHIQL": "on",
+            "FACADE_INTROSPECTION": "true",
+            "FACADE_GRAPHQL_GET": "1",
+        }
+    )
+    assert (opened.graphiql, opened.introspection, opened.graphql_get) == (True, True, True)
+
+
+def test_bad_base_url_is_reported_even_in_sandbox_mode():
+    with pytest.raises(ConfigError, match="SMSC_BASE_URL"):
+        Settings.from_env({"SMSC_BASE_URL": "not a url"})

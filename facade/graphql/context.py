@@ -6,7 +6,9 @@ from typing import Any, TypeVar
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
+from facade.credentials.scopes import SANDBOX_PRINCIPAL, Principal, Scope
 from facade.domain.groups import Group
+from facade.errors import ForbiddenError
 from facade.upstream.client import Fetched, Freshness, SmscClient
 
 T = TypeVar("T")
@@ -29,11 +31,22 @@ class FieldFreshness:
 class Context:
     smsc: SmscClient
     sandbox: bool = False
+    principal: Principal = SANDBOX_PRINCIPAL
     freshness: dict[str, FieldFreshness] = dataclasses.field(default_factory=dict)
     groups_by_id: DataLoader[str, Group | None] = dataclasses.field(init=False)
 
     def __post_init__(self) -> None:
         self.groups_by_id = DataLoader(load_fn=self._load_groups)
+
+    @property
+    def may_mutate(self) -> bool:
+        """Mutations need the `write` scope; the HTTP view refuses them before executing."""
+        return self.principal.allows(Scope.WRITE)
+
+    def require(self, scope: Scope) -> None:
+        """`ForbiddenError` unless the caller's token allows `scope`."""
+        if not self.principal.allows(scope):
+            raise ForbiddenError(f"This token lacks the {scope.value} scope.")
 
     async def _load_groups(self, ids: list[str]) -> list[Group | None]:
         """One upstream group list per request, however many contacts ask for their groups."""

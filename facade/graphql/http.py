@@ -34,7 +34,7 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from facade.errors import AuthError, ErrorCode, ForbiddenError
+from facade.errors import AuthError, ErrorCode, ForbiddenError, InputError
 from facade.graphql.limits import MAX_BODY_BYTES
 
 __all__ = ["GRAPHQL_RESPONSE_JSON", "JSON", "GraphQLView", "negotiate"]
@@ -172,8 +172,10 @@ class GraphQLView(strawberry.asgi.GraphQL[Any, None]):
     """Strawberry's ASGI view with GraphQL over HTTP done by the specification.
 
     `context_getter` builds each operation's context from the request; it may raise `AuthError`
-    (answered 401) or `ForbiddenError` (403). WebSocket subscriptions go through strawberry as
-    they are, with the same `context_getter`.
+    (answered 401), `ForbiddenError` (403) or `InputError` (400: a token in the URL). A context
+    with `may_mutate` False (a token without the `write` scope) gets 403 for a mutation, before
+    anything executes. WebSocket subscriptions go through strawberry as they are, with the same
+    `context_getter`.
     """
 
     def __init__(
@@ -250,8 +252,11 @@ class GraphQLView(strawberry.asgi.GraphQL[Any, None]):
             ) from exc
         except ForbiddenError as exc:
             raise _Refusal(403, exc.message, code=exc.code) from exc
+        except InputError as exc:
+            raise _Refusal(400, exc.message, code=exc.code) from exc
+        may_mutate = getattr(context, "may_mutate", True)
         allowed = {OperationType.QUERY}
-        if request.method == "POST":
+        if request.method == "POST" and may_mutate:
             allowed.add(OperationType.MUTATION)
         try:
             result = await self.schema.execute(
@@ -263,8 +268,12 @@ class GraphQLView(strawberry.asgi.GraphQL[Any, None]):
                 operation_extensions=params.extensions,
             )
         except InvalidOperationTypeError as exc:
-            if exc.operation_type is OperationType.MUTATION:
+            if exc.operation_type is OperationType.MUTATION and request.method != "POST":
                 raise _Refusal(405, "Mutations need POST.", headers=_ALLOW_POST) from exc
+            if exc.operation_type is OperationType.MUTATION:
+                raise _Refusal(
+                    403, "This token lacks the write scope.", code=ErrorCode.FORBIDDEN
+                ) from exc
             return self._request_error("Subscriptions are served over WebSocket.", media_type)
         except CannotGetOperationTypeError as exc:
             return self._request_error(exc.as_http_error_reason(), media_type)

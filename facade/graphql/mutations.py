@@ -7,11 +7,14 @@ Each mutation takes one `input` (or the `id`, or a contact's `phone`) and return
 """
 
 import decimal
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 import strawberry
+from strawberry.extensions import FieldExtension
 from strawberry.types import Info
 
+from facade.credentials.scopes import Scope
 from facade.domain import blacklist, contacts
 from facade.domain.groups import GroupMove
 from facade.graphql.context import Context
@@ -41,8 +44,32 @@ from facade.graphql.types import BlacklistEntry, Contact, Group, Job, Template
 ContextInfo = Info[Context, None]
 
 
+class RequireScope(FieldExtension):
+    """`ForbiddenError` (a top-level error, code FORBIDDEN) unless the token allows `scope`.
+
+    The HTTP view already refuses mutations to tokens without `write` before executing; this is
+    the same rule at the field, whatever transport runs the operation.
+    """
+
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
+
+    async def resolve_async(
+        self,
+        next_: Callable[..., Awaitable[Any]],
+        source: Any,
+        info: ContextInfo,
+        **kwargs: Any,
+    ) -> Any:
+        info.context.require(self.scope)
+        return await next_(source, info, **kwargs)
+
+
 def _mutation(description: str) -> Any:
-    return strawberry.mutation(description=description, extensions=[ErrorResult()])
+    # ForbiddenError is no union member: ErrorResult lets it through to `errors`, whatever order.
+    return strawberry.mutation(
+        description=description, extensions=[RequireScope(Scope.WRITE), ErrorResult()]
+    )
 
 
 # templates
@@ -260,6 +287,11 @@ RemoveFromBlacklistResult = Annotated[
 ]
 
 
+@strawberry.type(description="The account's cached reads were dropped.")
+class CachePurged:
+    entries: int = strawberry.field(description="How many cached reads were dropped.")
+
+
 @strawberry.type
 class Mutation:
     @_mutation("Create a message template.")
@@ -375,6 +407,14 @@ class Mutation:
         listed = require_listed_phone(phone, "phone")
         await info.context.smsc.remove_from_blacklist(listed)
         return RemoveFromBlacklistSuccess(phone=listed)
+
+    @strawberry.mutation(
+        description="Admin: drop every cached SMSC read of the token's account; the next reads "
+        "ask SMSC again and spend its identical-request budget. Needs the `admin` scope.",
+        extensions=[RequireScope(Scope.ADMIN)],
+    )
+    async def purge_cache(self, info: ContextInfo) -> CachePurged:
+        return CachePurged(entries=info.context.smsc.purge())
 
 
 __all__ = ["Mutation"]

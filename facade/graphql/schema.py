@@ -1,6 +1,7 @@
 """The schema: Query and Mutation with the extensions every request goes through."""
 
 import strawberry
+from strawberry.extensions import DisableIntrospection, SchemaExtension
 from strawberry.tools import merge_types
 
 from facade.graphql.errors import ErrorExtension, FacadeSchema
@@ -13,10 +14,18 @@ from facade.graphql.queries import Query as ReadQuery
 Query = merge_types("Query", (ReadQuery, PreviewQuery))
 
 
-def create_schema(*, production: bool = False) -> strawberry.Schema:
-    """`production` hides field suggestions ("Did you mean ...?") from clients."""
+def create_schema(*, production: bool = False, introspection: bool = True) -> strawberry.Schema:
+    """`production` hides field suggestions ("Did you mean ...?") from clients.
+
+    Without `introspection`, an operation selecting `__schema` or `__type` is a request error
+    (graphql-core's `NoSchemaIntrospectionCustomRule`); `__typename` stays allowed, and the SDL
+    (`facade schema`, `as_str()`) is printed from the schema itself, not by introspection.
+    """
+    extensions: list[type[SchemaExtension]] = abuse_extensions(production=production)
+    if not introspection:
+        extensions.append(DisableIntrospection)
     return FacadeSchema(
         query=Query,
         mutation=Mutation,
-        extensions=[*abuse_extensions(production=production), ErrorExtension, FreshnessExtension],
+        extensions=[*extensions, ErrorExtension, FreshnessExtension],
     )

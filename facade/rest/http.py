@@ -24,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
+from facade.credentials.scopes import Scope
 from facade.errors import InputError
 from facade.rest.errors import error_response
 from facade.rest.operations import Call, Operation, Reply
@@ -34,13 +35,15 @@ MAX_BODY_BYTES: Final = 1 << 20
 FILE_CHUNK_BYTES: Final = 64 << 10
 CACHE_HEADER: Final = "X-Facade-Cache"
 
-ClientGetter = Callable[[Request], Awaitable[SmscClient]]
+# Authenticates the request and answers the client of its account, if its token allows the
+# scope: `AuthError` → 401, `ForbiddenError` → 403 (before anything reaches SMSC).
+ClientGetter = Callable[[Request, Scope], Awaitable[SmscClient]]
 
 
 def fixed_client(smsc: SmscClient) -> ClientGetter:
-    """Every request served by one account's client (sandbox mode, tests)."""
+    """Every request served by one account's client, whatever it asks (sandbox mode, tests)."""
 
-    async def get(_: Request) -> SmscClient:
+    async def get(_: Request, __: Scope) -> SmscClient:
         return smsc
 
     return get
@@ -73,7 +76,7 @@ def _endpoint(
         try:
             call = Call(
                 request=request,
-                smsc=await client_for(request),
+                smsc=await client_for(request, operation.scope),
                 path=_params(operation.path_model, request.path_params),
                 query=_params(operation.query_model, request.query_params),
                 body=await _body(operation, request),

@@ -39,6 +39,13 @@ _READ_HEADERS: Final = {
         "schema": {"type": "string", "enum": ["hit", "miss", "stale"]},
     },
 }
+_BEARER: Final = {
+    "type": "http",
+    "scheme": "bearer",
+    "description": "A client token from `facade token issue` (not needed in sandbox mode). Its "
+    "scopes decide what it may do: `read` the GETs, `write` also the changes, `admin` also "
+    "purging caches. Never put it in the URL: such requests are refused with 400.",
+}
 _BODY_REFUSALS: Final = {
     "413": "The body is too large.",
     "415": f"The body is not {JSON}.",
@@ -69,7 +76,11 @@ def openapi_document(
         "info": {"title": title, "version": version, "description": description},
         "tags": [{"name": r.tag, "description": r.description} for r in resources],
         "paths": paths,
-        "components": {"schemas": dict(sorted(schemas.items()))},
+        "components": {
+            "schemas": dict(sorted(schemas.items())),
+            "securitySchemes": {"bearer": _BEARER},
+        },
+        "security": [{"bearer": []}],
     }
 
 
@@ -96,8 +107,9 @@ def _operation(
         "parameters": parameters,
         "responses": _responses(op, refs),
     }
-    if op.description:
-        found["description"] = op.description
+    scope_note = f"Needs a token with the `{op.scope.value}` scope."
+    found["description"] = f"{op.description}\n\n{scope_note}" if op.description else scope_note
+    found["x-required-scope"] = op.scope.value
     if op.body_model is not None:
         schema = refs[((op.operation_id, "body"), "validation")]
         found["requestBody"] = {"required": True, "content": {JSON: {"schema": schema}}}

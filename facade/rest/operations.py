@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 from starlette.requests import Request
 
+from facade.credentials.scopes import Scope
 from facade.errors import ErrorCode
 from facade.upstream.client import Fetched, SmscClient
 
@@ -129,6 +130,7 @@ class Operation:
     errors: tuple[ErrorCode, ...]
     cache: str | None  # the SmscClient TTL key of the read behind a cacheable GET
     files: tuple[str, ...] = ()  # the success body is a file of these media types, not JSON
+    scope: Scope = Scope.READ  # what the caller's token must allow
 
     @property
     def cacheable(self) -> bool:
@@ -183,9 +185,12 @@ class Resource:
         cache: str | None = None,
         files: tuple[str, ...] = (),
         description: str = "",
+        scope: Scope | None = None,
     ) -> Callable[[Handler], Handler]:
+        """`scope` defaults to `read` for GET and `write` for every other method."""
         if cache is not None and method != "GET":
             raise ValueError(f"{operation_id}: only a GET is cacheable")
+        needed = scope or (Scope.READ if method == "GET" else Scope.WRITE)
 
         def declare(handler: Handler) -> Handler:
             path_model, query_model, body_model = call_models(handler)
@@ -207,6 +212,7 @@ class Resource:
                     errors=errors,
                     cache=cache,
                     files=files,
+                    scope=needed,
                 )
             )
             return handler

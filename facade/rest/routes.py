@@ -8,7 +8,16 @@ from starlette.routing import BaseRoute
 from facade.rest.http import ClientGetter, build_routes, fixed_client
 from facade.rest.openapi import document_routes, openapi_document
 from facade.rest.operations import Resource
-from facade.rest.resources import answers, blacklist, contacts, downloads, groups, jobs, templates
+from facade.rest.resources import (
+    answers,
+    blacklist,
+    cache,
+    contacts,
+    downloads,
+    groups,
+    jobs,
+    templates,
+)
 from facade.upstream.client import SmscClient
 
 TITLE: Final = "smsc-facade REST API"
@@ -27,6 +36,7 @@ RESOURCES: Final[tuple[Resource, ...]] = (
     blacklist.resource,
     answers.resource,
     downloads.resource,
+    cache.resource,
 )
 
 

@@ -3,7 +3,8 @@
 Reads go cache → single flight → guard (account gate, breaker, identical-request budget,
 concurrency cap) → transport, and fall back to a stale cached value when SMSC cannot be asked or
 fails. Writes are never coalesced nor cached; each one then updates or invalidates the reads it
-can change (`effects.py`).
+can change (`effects.py`). What SMSC sends back may echo the request, so the errors made from it
+are rebuilt with the account's secrets masked before they are raised.
 """
 
 import asyncio
@@ -24,11 +25,13 @@ from facade.errors import (
     SmscBlocked,
     SmscError,
     SmscRateLimited,
+    UpstreamProtocolError,
     UpstreamUnavailable,
 )
 from facade.smsc import commands
 from facade.smsc.commands import Command, Credentials, build_form, reply_for
-from facade.smsc.wire import Endpoint
+from facade.smsc.secrets import Redactor
+from facade.smsc.wire import Endpoint, Reply
 from facade.upstream import effects
 from facade.upstream.cache import ResponseCache
 from facade.upstream.coalesce import SingleFlight
@@ -75,6 +78,7 @@ class SmscClient:
     ) -> None:
         self.account = account
         self._credentials = credentials
+        self._redactor = Redactor.for_credentials(credentials)
         self._transport = transport
         self.config = config
         self._clock = clock
@@ -200,6 +204,15 @@ class SmscClient:
         await self._write(commands.remove_from_blacklist(phone))
         self._apply(effects.unblacklisted(phone))
 
+    def purge(self) -> int:
+        """Drop every cached read of this account; returns how many entries were dropped.
+
+        Calls under way are left alone: each still answers its callers and caches its value.
+        """
+        dropped = len(self.cache)
+        self.cache.clear()
+        return dropped
+
     async def aclose(self) -> None:
         for task in self._background:
             task.cancel()
@@ -323,11 +336,35 @@ class SmscClient:
         )
         try:
             value = command.parse(reply)
-        except SmscError as error:
+        except (SmscError, UpstreamProtocolError) as exc:
+            error = _masked(exc, reply, self._redactor)
+        else:
+            self.gate.record(None)
+            return value
+        # Raised outside the handler and from None: the unmasked error, and the parser's error
+        # under it (a JSONDecodeError holds the whole body), stay unreachable.
+        if isinstance(error, SmscError):
             self.gate.record(error)
-            raise
-        self.gate.record(None)
-        return value
+        raise error from None
+
+
+def _masked(
+    error: SmscError | UpstreamProtocolError, reply: Reply, redactor: Redactor
+) -> SmscError | UpstreamProtocolError:
+    """`error` made anew with `redactor`'s secrets masked in every text it carries.
+
+    A protocol error's excerpt is cut again from the whole body, decoded by the charset that was
+    asked for and masked first, so the cut never splits a secret and leaves its first half.
+    """
+    if isinstance(error, SmscError):
+        description = redactor.redact(error.description)
+        return type(error)(error.upstream_code, description, endpoint=error.endpoint)
+    return UpstreamProtocolError(
+        redactor.redact(error.reason),
+        endpoint=error.endpoint,
+        fmt=error.fmt,
+        body=redactor.redact(reply.body.decode(reply.charset, "replace")),
+    )
 
 
 def _ttl_key(command: Command[Any]) -> str:

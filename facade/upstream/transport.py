@@ -1,8 +1,10 @@
 """One SMSC command over HTTP: a POSTed form, retries for reads, failover to backup hosts.
 
-Credentials travel in the form body, never in the URL (smsc-api-notes.md §1.2, §1.3), so
-exceptions, which carry the URL, never carry them. Any HTTP status but 200 is a transport
-failure; SMSC's own error envelopes come with 200 and are the parser's business (§1.5).
+Credentials travel in the form body, never in the URL (smsc-api-notes.md §1.2, §1.3). httpx's
+exceptions and failed responses hold the request, body and all, so none of them outlives the
+attempt: the errors raised here name what failed (label, host, attempt) and chain to no httpx
+object. Any HTTP status but 200 is a transport failure; SMSC's own error envelopes come with 200
+and are the parser's business (§1.5).
 """
 
 import dataclasses
@@ -27,7 +29,7 @@ _NOT_SENT: Final = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 # Outcome labels for `on_attempt`, most specific class first; anything else is
 # "transport_error". With "ok", "http_<status>" and "deadline_exceeded" the set stays bounded.
-_LABELS: Final[tuple[tuple[type[httpx.TransportError], str], ...]] = (
+_LABELS: Final[tuple[tuple[type[httpx.RequestError], str], ...]] = (
     (httpx.ConnectTimeout, "connect_timeout"),
     (httpx.ReadTimeout, "read_timeout"),
     (httpx.WriteTimeout, "write_timeout"),
@@ -36,6 +38,7 @@ _LABELS: Final[tuple[tuple[type[httpx.TransportError], str], ...]] = (
     (httpx.ReadError, "read_error"),
     (httpx.WriteError, "write_error"),
     (httpx.RemoteProtocolError, "remote_protocol_error"),
+    (httpx.DecodingError, "decoding_error"),
 )
 
 
@@ -43,7 +46,7 @@ def _admit_any() -> None:
     pass
 
 
-def _label(exc: httpx.TransportError) -> str:
+def _label(exc: httpx.RequestError) -> str:
     for cls, label in _LABELS:
         if isinstance(exc, cls):
             return label
@@ -55,10 +58,19 @@ def _status_label(status: int) -> str:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class _Lost:
+    """An attempt that got no response: the label of its httpx error, not the error itself."""
+
+    label: str
+    sent: bool  # whether the request may have reached SMSC
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class _Failure:
+    """A failed attempt, by label and host: no httpx object, which would hold the request."""
+
     label: str
     host: str
-    cause: httpx.HTTPError
 
 
 @dataclasses.dataclass(slots=True)
@@ -82,8 +94,8 @@ class _Call:
         if self.on_attempt is not None:
             self.on_attempt(label)
 
-    def fail(self, label: str, host: str, cause: httpx.HTTPError) -> None:
-        self.failures.append(_Failure(label, host, cause))
+    def fail(self, label: str, host: str) -> None:
+        self.failures.append(_Failure(label, host))
         self.finish(label)
 
     def describe(self, label: str, host: str) -> str:
@@ -91,10 +103,10 @@ class _Call:
             f"SMSC {self.path}: {label} via {host} (attempt {self.attempts} of {self.attempts_max})"
         )
 
-    def failure(self, then: str = "") -> tuple[UpstreamUnavailable, httpx.HTTPError]:
-        """The last failure as an error, and the httpx error to raise it from."""
+    def failure(self, then: str = "") -> UpstreamUnavailable:
+        """The last failure as an error."""
         last = self.failures[-1]
-        return UpstreamUnavailable(self.describe(last.label, last.host) + then), last.cause
+        return UpstreamUnavailable(self.describe(last.label, last.host) + then)
 
     def unknown(self, label: str, host: str) -> UpstreamOutcomeUnknown:
         return UpstreamOutcomeUnknown(
@@ -168,8 +180,7 @@ class SmscTransport:
 
         Before every attempt `admit()` runs and may refuse by raising a `FacadeError`: before the
         first attempt that error propagates as it is; after a failed attempt an
-        `UpstreamUnavailable` describing the last failure is raised from it instead (the refusal
-        stays as its `__context__`).
+        `UpstreamUnavailable` describing the last failure is raised from it instead.
 
         Reads (`writes=False`) are retried up to `config.attempts` attempts in all on transport
         errors and 5xx, with full-jitter exponential backoff; a transport error moves on to the
@@ -179,7 +190,8 @@ class SmscTransport:
 
         `on_attempt` gets one label per attempt: "ok", "http_<status>", "connect_error",
         "connect_timeout", "pool_timeout", "read_timeout", "write_timeout", "read_error",
-        "write_error", "remote_protocol_error", "transport_error" or "deadline_exceeded".
+        "write_error", "remote_protocol_error", "decoding_error", "transport_error" or
+        "deadline_exceeded". Errors raised here chain to no httpx exception (module docstring).
         """
         if not path.startswith("/") or "?" in path or "#" in path:
             raise ValueError(f"path: {path!r} must be an absolute path without query")
@@ -197,40 +209,42 @@ class SmscTransport:
             self._admit(call, admit)
             base_url, host = self._hosts[index]
             call.start(host)
-            try:
-                response = await self._client.post(
-                    base_url + call.path,
-                    content=content,
-                    headers={"Content-Type": FORM_CONTENT_TYPE},
-                    timeout=self._timeout,
-                    follow_redirects=False,
-                )
-            except httpx.TransportError as exc:
-                label = _label(exc)
-                if call.writes and not isinstance(exc, _NOT_SENT):
-                    call.finish(label)
-                    raise call.unknown(label, host) from exc
-                call.fail(label, host, exc)
+            outcome = await self._post(base_url + call.path, content)
+            if isinstance(outcome, _Lost):
+                label, sent = outcome.label, outcome.sent
                 index = (index + 1) % len(self._hosts)
                 retry = True
+            elif outcome.status_code == httpx.codes.OK:
+                call.finish("ok")
+                return outcome
             else:
-                if response.status_code == httpx.codes.OK:
-                    call.finish("ok")
-                    return response
-                label = _status_label(response.status_code)
-                status_error = httpx.HTTPStatusError(
-                    f"HTTP {response.status_code}", request=response.request, response=response
-                )
-                if call.writes:
-                    call.finish(label)
-                    raise call.unknown(label, host) from status_error
-                call.fail(label, host, status_error)
-                retry = response.is_server_error
+                label, sent = _status_label(outcome.status_code), True
+                retry = outcome.is_server_error
+            if call.writes and sent:
+                call.finish(label)
+                raise call.unknown(label, host)
+            call.fail(label, host)
             if not retry or call.attempts >= call.attempts_max:
-                error, cause = call.failure()
-                raise error from cause
+                raise call.failure()
             if not call.writes:
                 await self._sleep(self._backoff(call.attempts))
+
+    async def _post(self, url: str, content: bytes) -> httpx.Response | _Lost:
+        """The response, or what became of a request that got none.
+
+        The httpx error is dropped here, inside its `except` block, so that nothing raised later
+        has it (and the request it holds) as its `__context__`.
+        """
+        try:
+            return await self._client.post(
+                url,
+                content=content,
+                headers={"Content-Type": FORM_CONTENT_TYPE},
+                timeout=self._timeout,
+                follow_redirects=False,
+            )
+        except httpx.RequestError as exc:
+            return _Lost(_label(exc), sent=not isinstance(exc, _NOT_SENT))
 
     @staticmethod
     def _admit(call: _Call, admit: Callable[[], None]) -> None:
@@ -240,8 +254,7 @@ class SmscTransport:
         try:
             admit()
         except FacadeError as exc:
-            error, cause = call.failure(f"; then refused ({type(exc).__name__})")
-            raise error from cause
+            raise call.failure(f"; then refused ({type(exc).__name__})") from exc
 
     def _backoff(self, failures: int) -> float:
         delay = min(self._config.backoff_max, self._config.backoff * 2.0 ** (failures - 1))
@@ -256,6 +269,4 @@ class SmscTransport:
                 return call.unknown(expired, host)
             return UpstreamUnavailable(call.describe(expired, host))
         # Between attempts only a backoff can be under way, so an attempt has failed.
-        error, cause = call.failure(f"; then {expired}")
-        error.__cause__ = cause
-        return error
+        return call.failure(f"; then {expired}")

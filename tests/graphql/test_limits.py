@@ -7,13 +7,7 @@ from typing import Any
 import httpx
 import pytest
 import strawberry
-from graphql import (
-    OperationDefinitionNode,
-    TypeInfo,
-    ValidationContext,
-    get_introspection_query,
-    parse,
-)
+from graphql import OperationDefinitionNode, get_introspection_query, parse
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.routing import Route
@@ -24,9 +18,12 @@ from facade.graphql.limits import (
     MAX_ALIASES,
     MAX_BODY_BYTES,
     MAX_DEPTH,
+    MAX_DIRECTIVES,
+    MAX_REPEATS,
     MAX_TOKENS,
     HideSuggestions,
     QueryShapeLimit,
+    Shape,
     TokenLimit,
     abuse_extensions,
     measure,
@@ -157,13 +154,37 @@ async def test_an_unknown_fragment_is_reported_and_measures_empty() -> None:
 
 
 def test_a_document_nested_past_the_recursion_limit_measures_too_deep() -> None:
-    schema = strawberry.Schema(query=Query)._schema
     chain = " ".join(f"fragment F{i} on Node {{ ...F{i + 1} }}" for i in range(3000))
     document = parse("{ node { ...F0 } } " + chain + " fragment F3000 on Node { value }")
-    context = ValidationContext(schema, document, TypeInfo(schema), lambda error: None)
     operation = document.definitions[0]
     assert isinstance(operation, OperationDefinitionNode)
-    assert measure(context, operation) == (MAX_DEPTH + 1, 0)
+    assert measure(document, operation) == Shape(MAX_DEPTH + 1, 0)
+
+
+@pytest.mark.parametrize(
+    ("query", "shape"),
+    [
+        pytest.param("{ node { value } }", Shape(2, 0, 1, "value"), id="plain"),
+        pytest.param(
+            "{ node { value value a: value } }", Shape(2, 1, 2, "value"), id="alias-is-the-key"
+        ),
+        pytest.param(
+            "{ node { value ...F ... on Node { value } } } fragment F on Node { value child { value } }",
+            Shape(3, 0, 3, "value"),
+            id="fragments-merge-into-the-set",
+        ),
+        pytest.param(
+            "{ node { ...F ...F } } fragment F on Node { ...G ...G } fragment G on Node { value }",
+            Shape(2, 0, 4, "value"),
+            id="spreads-multiply",
+        ),
+    ],
+)
+def test_measure(query: str, shape: Shape) -> None:
+    document = parse(query)
+    operation = document.definitions[0]
+    assert isinstance(operation, OperationDefinitionNode)
+    assert measure(document, operation) == shape
 
 
 @pytest.mark.parametrize(
@@ -329,3 +350,111 @@ async def test_a_fair_query_does_reach_smsc(facade: httpx.AsyncClient, upstream:
     assert response.status_code == 200
     assert response.json()["data"]["templates"]
     assert len(upstream.calls()) == 1
+
+
+def repeated(count: int, field: str = "value") -> str:
+    return "{ node { " + " ".join([field] * count) + " } }"
+
+
+@pytest.mark.parametrize(
+    ("query", "repeats"),
+    [
+        pytest.param(repeated(MAX_REPEATS), None, id="at-the-limit"),
+        pytest.param(repeated(MAX_REPEATS + 1), MAX_REPEATS + 1, id="one-over"),
+        pytest.param(repeated(500, "__typename"), 500, id="graphql-cop-500-typename"),
+        pytest.param(
+            "{ node { ...A ...A } } fragment A on Node { " + " ".join(["value"] * 11) + " }",
+            22,
+            id="a-fragment-counts-where-spread",
+        ),
+        pytest.param(
+            "{ node { child { " + " ".join(["value"] * 30) + " } } }", 30, id="nested-set"
+        ),
+    ],
+)
+async def test_a_key_repeated_in_one_selection_set_is_limited(
+    query: str, repeats: int | None
+) -> None:
+    result = await run(query)
+    if repeats is None:
+        assert result["errors"] == []
+    else:
+        key = "__typename" if "__typename" in query else "value"
+        assert result == {
+            "data": None,
+            "errors": [
+                f"Query selects `{key}` {repeats} times in one selection set; "
+                f"the maximum is {MAX_REPEATS}."
+            ],
+        }
+        assert CALLS == []
+
+
+@pytest.mark.parametrize(
+    ("query", "count"),
+    [
+        pytest.param("{ node { value @skip(if: false) @include(if: true) } }", None, id="two"),
+        pytest.param(
+            "{ node { value " + "@skip(if: false)" * MAX_DIRECTIVES + " } }",
+            None,
+            id="at-the-limit-is-left-to-validation",
+        ),
+        pytest.param("{ __typename" + " @aa" * 10 + " }", 10, id="graphql-cop-unknown"),
+        pytest.param(
+            "{ node { ...F } } fragment F on Node" + " @skip(if: false)" * 5 + " { value }",
+            5,
+            id="on-a-fragment",
+        ),
+        pytest.param(
+            "query Q($v: Int" + " @aa" * 5 + ") { node { value } }", 5, id="on-a-variable"
+        ),
+        pytest.param(
+            "{ node { value } } fragment Unused on Node { value" + " @aa" * 5 + " }",
+            5,
+            id="in-an-unused-fragment",
+        ),
+    ],
+)
+async def test_directives_on_one_node_are_limited_before_validation(
+    query: str, count: int | None
+) -> None:
+    result = await run(query)
+    if count is None:
+        assert not any("directives on one node" in error for error in result["errors"])
+    else:
+        # One error, not one per unknown or duplicated directive: validation never ran.
+        assert result == {
+            "data": None,
+            "errors": [
+                f"Query puts {count} directives on one node; the maximum is {MAX_DIRECTIVES}."
+            ],
+        }
+
+
+async def test_a_refused_shape_is_not_validated() -> None:
+    query = "{ nope " + " ".join(f"a{i}: node {{ value }}" for i in range(MAX_ALIASES + 1)) + " }"
+    result = await run(query)
+    assert result["errors"] == [
+        f"Query uses {MAX_ALIASES + 1} aliases; the maximum is {MAX_ALIASES}."
+    ]
+
+
+async def test_every_limit_an_operation_exceeds_is_reported() -> None:
+    query = (
+        "{ node { "
+        + " ".join(f"a{i}: value" for i in range(MAX_ALIASES + 1))
+        + " "
+        + " ".join(["value"] * (MAX_REPEATS + 1))
+        + " } }"
+    )
+    result = await run(query)
+    assert result["errors"] == [
+        f"Query uses {MAX_ALIASES + 1} aliases; the maximum is {MAX_ALIASES}.",
+        f"Query selects `value` {MAX_REPEATS + 1} times in one selection set; "
+        f"the maximum is {MAX_REPEATS}.",
+    ]
+
+
+async def test_a_fair_query_is_validated_as_usual() -> None:
+    result = await run("{ node { nope } }")
+    assert result["errors"] == ["Cannot query field 'nope' on type 'Node'."]

@@ -9,6 +9,7 @@ from pydantic import Field
 from starlette.applications import Starlette
 from starlette.requests import Request
 
+from facade.credentials.scopes import Scope
 from facade.errors import AuthError, ConfigError, ForbiddenError
 from facade.rest import EXCEPTION_HANDLERS, rest_routes
 from facade.rest.inputs import IdPath
@@ -74,7 +75,7 @@ def identity() -> list[Exception]:
 
 @pytest.fixture
 async def client(upstream: Harness, identity: list[Exception]) -> AsyncIterator[httpx.AsyncClient]:
-    async def client_for(_: Request) -> SmscClient:
+    async def client_for(_: Request, __: Scope) -> SmscClient:
         if identity:
             raise identity[0]
         return upstream.client

@@ -120,6 +120,18 @@ async def build() -> AsyncIterator[Build]:
         await client.aclose()
 
 
+def assert_no_httpx_chained(error: BaseException) -> None:
+    """Neither the error nor anything it chains to is (or holds) an httpx object."""
+    seen: BaseException | None = error
+    while seen is not None:
+        assert not isinstance(seen, httpx.HTTPError)
+        assert not any(
+            isinstance(value, httpx.HTTPError | httpx.Request | httpx.Response)
+            for value in vars(seen).values()
+        )
+        seen = seen.__cause__ or seen.__context__
+
+
 def assert_no_secrets(error: BaseException) -> None:
     chain = [error, error.__cause__, error.__context__]
     text = " ".join(f"{exc!s} {exc!r}" for exc in chain if exc is not None)
@@ -240,9 +252,7 @@ async def test_a_read_gives_up_after_the_configured_attempts(build: Build) -> No
 
     assert type(caught.value) is UpstreamUnavailable
     assert str(caught.value) == "SMSC /sys/jobs.php: http_503 via smsc.ru (attempt 3 of 3)"
-    cause = caught.value.__cause__
-    assert isinstance(cause, httpx.HTTPStatusError)
-    assert cause.response.status_code == 503
+    assert_no_httpx_chained(caught.value)
     assert len(app.seen) == 3
     assert rig.sleep.delays == [0.5, 1.0]
 
@@ -328,7 +338,7 @@ async def test_a_write_that_may_have_been_sent_is_never_retried(
     assert caught.value.path == PATH
     assert caught.value.host == "smsc.ru"
     assert "may have been applied" in str(caught.value)
-    assert isinstance(caught.value.__cause__, httpx.HTTPError)
+    assert_no_httpx_chained(caught.value)
 
 
 @pytest.mark.parametrize("error", [httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout])
@@ -356,7 +366,10 @@ async def test_a_write_that_never_connects_gives_up_plainly(build: Build) -> Non
         await rig.transport.send(PATH, FORM, writes=True)
 
     assert type(caught.value) is UpstreamUnavailable  # nothing was sent: safe to retry later
-    assert isinstance(caught.value.__cause__, httpx.ConnectTimeout)
+    assert (
+        str(caught.value) == "SMSC /sys/jobs.php: connect_timeout via www2.smsc.ru (attempt 2 of 2)"
+    )
+    assert_no_httpx_chained(caught.value)
     assert app.hosts == ["smsc.ru", "www2.smsc.ru"]
 
 
@@ -414,8 +427,8 @@ async def test_admit_refusing_after_a_failure_raises_upstream_unavailable(
         "SMSC /sys/jobs.php: connect_error via smsc.ru (attempt 1 of 3); "
         "then refused (RateLimitedError)"
     )
-    assert isinstance(caught.value.__cause__, httpx.ConnectError)
-    assert isinstance(caught.value.__context__, RateLimitedError)
+    assert isinstance(caught.value.__cause__, RateLimitedError)
+    assert caught.value.__cause__.__context__ is None
     assert len(app.seen) == 1
 
 
@@ -476,7 +489,7 @@ async def test_the_deadline_covers_backoffs(build: Build) -> None:
     assert str(caught.value) == (
         "SMSC /sys/jobs.php: http_503 via smsc.ru (attempt 1 of 3); then deadline of 0.05s exceeded"
     )
-    assert isinstance(caught.value.__cause__, httpx.HTTPStatusError)
+    assert_no_httpx_chained(caught.value)
     assert labels == ["http_503"]
 
 

@@ -1,0 +1,1 @@
+"""Client tokens, scopes, and keeping secrets out of everything the facade writes or says."""

@@ -1,0 +1,27 @@
+"""`/v1/cache`: the facade's cache of the caller's SMSC account (admin tokens only)."""
+
+from facade.credentials.scopes import Scope
+from facade.rest.operations import Call, Model, NoParams, Reply, Resource
+
+resource = Resource(
+    "/v1/cache",
+    tag="Cache",
+    description="The facade's cached SMSC reads for the token's account.",
+)
+
+
+class CachePurged(Model):
+    entries: int
+
+
+@resource.delete(
+    "",
+    "purgeCache",
+    "Drop every cached read of the account; the next reads ask SMSC again.",
+    response=CachePurged,
+    scope=Scope.ADMIN,
+    description="Reads after a purge spend SMSC's identical-request budget (2 a minute, 1 on "
+    "jobs): purge when the account was changed outside the facade, not as a habit.",
+)
+async def purge_cache(call: Call[NoParams, NoParams, None]) -> Reply:
+    return Reply(body=CachePurged(entries=call.smsc.purge()))
