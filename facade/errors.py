@@ -6,6 +6,9 @@ FacadeError                      code
 ├── AuthError                    UNAUTHENTICATED     unknown, revoked or expired client token
 ├── ForbiddenError               FORBIDDEN           the token lacks the scope
 ├── InputError                   INVALID_INPUT       facade-side validation, names the field
+│   └── IdempotencyKeyReused                        the key was used with another payload (REST 422)
+├── InProgressError              CONFLICT            the same idempotency key is still running or
+│                                                    its outcome is being settled (retry_after)
 ├── NotFoundError                NOT_FOUND           the facade knows the thing is absent
 ├── RateLimitedError             RATE_LIMITED        the facade's own guard refused (retry_after)
 └── UpstreamError
@@ -31,6 +34,8 @@ __all__ = [
     "ErrorCode",
     "FacadeError",
     "ForbiddenError",
+    "IdempotencyKeyReused",
+    "InProgressError",
     "InputError",
     "NotFoundError",
     "RateLimitedError",
@@ -56,6 +61,7 @@ class ErrorCode(enum.StrEnum):
     FORBIDDEN = "FORBIDDEN"
     NOT_FOUND = "NOT_FOUND"
     RATE_LIMITED = "RATE_LIMITED"
+    CONFLICT = "CONFLICT"
     UPSTREAM_AUTH_FAILED = "UPSTREAM_AUTH_FAILED"
     UPSTREAM_IP_BLOCKED = "UPSTREAM_IP_BLOCKED"
     UPSTREAM_REJECTED = "UPSTREAM_REJECTED"
@@ -98,6 +104,28 @@ class InputError(FacadeError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(f"{field}: {message}")
         self.field = field
+
+
+class IdempotencyKeyReused(InputError):  # noqa: N818 - says what happened, as SmscRejected does
+    """An idempotency key came back with a different payload: refused, nothing is executed."""
+
+    def __init__(self, field: str = "idempotencyKey") -> None:
+        super().__init__(
+            field,
+            "This idempotency key was used with a different request; use a new key for a new "
+            "request.",
+        )
+
+
+class InProgressError(FacadeError):
+    """The request under this idempotency key is still running, or the outcome of an attempt
+    that may have reached SMSC is still being settled: retry after `retry_after` seconds."""
+
+    code = ErrorCode.CONFLICT
+
+    def __init__(self, message: str, *, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class NotFoundError(FacadeError):

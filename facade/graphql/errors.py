@@ -56,7 +56,7 @@ class ErrorDetails:
     @classmethod
     def of(cls, error: tree.FacadeError) -> Self:
         retry_after = None
-        if isinstance(error, tree.RateLimitedError):
+        if isinstance(error, tree.RateLimitedError | tree.InProgressError):
             retry_after = error.retry_after
         elif isinstance(error, tree.SmscRateLimited):
             retry_after = SMSC_RETRY_AFTER

@@ -31,7 +31,9 @@ SMSC_RETRY_AFTER: Final = tree.SmscRateLimited.RETRY_AFTER
 
 # The one table: exception class → status. Order matters: subclasses first.
 PROBLEMS: Final[tuple[tuple[type[Exception], int], ...]] = (
+    (tree.IdempotencyKeyReused, 422),
     (tree.InputError, 400),
+    (tree.InProgressError, 409),
     (tree.AuthError, 401),
     (tree.ForbiddenError, 403),
     (tree.NotFoundError, 404),
@@ -135,9 +137,11 @@ def error_response(error: Exception, where: str) -> Response:
         extra["upstream_code"] = error.upstream_code
     if isinstance(error, tree.UpstreamOutcomeUnknown):
         extra["outcome_unknown"] = True
-    if status == 429:
+    if status in (409, 429):
         retry_after = (
-            error.retry_after if isinstance(error, tree.RateLimitedError) else SMSC_RETRY_AFTER
+            error.retry_after
+            if isinstance(error, tree.RateLimitedError | tree.InProgressError)
+            else SMSC_RETRY_AFTER
         )
         extra["retry_after"] = retry_after
         headers["Retry-After"] = str(math.ceil(retry_after))

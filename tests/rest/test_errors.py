@@ -33,6 +33,22 @@ SMSC = {"endpoint": "templates.php"}
             id="auth",
         ),
         pytest.param(tree.ForbiddenError("scope"), 403, "FORBIDDEN", {}, {}, id="forbidden"),
+        pytest.param(
+            tree.IdempotencyKeyReused(),
+            422,
+            "INVALID_INPUT",
+            {"field": "idempotencyKey"},
+            {},
+            id="key-reused",
+        ),
+        pytest.param(
+            tree.InProgressError("still running", retry_after=2.5),
+            409,
+            "CONFLICT",
+            {"retryAfter": 2.5},
+            {"retry-after": "3"},
+            id="in-progress",
+        ),
         pytest.param(tree.NotFoundError("gone"), 404, "NOT_FOUND", {}, {}, id="not-found"),
         pytest.param(
             tree.SmscNotFound(3, "x", **SMSC),
