@@ -47,6 +47,7 @@ test: $(STAMP) $(GRAPHIQL_STAMP) audit-deps
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/hadolint Dockerfile
 	$(BIN)/pytest -q -p no:cacheprovider --cov=facade --cov-branch --cov-report=term --cov-fail-under=95
 
 clean:

@@ -8,6 +8,7 @@ configured accounts, whose scopes decide what it may do.
 
 import contextlib
 import os
+import pathlib
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from typing import Any
 
@@ -15,7 +16,6 @@ import httpx
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -32,6 +32,9 @@ from facade.graphql.context import Context
 from facade.graphql.graphiql import SANDBOX_EXAMPLE_QUERY, asset_routes, render_page
 from facade.graphql.http import GraphQLView
 from facade.graphql.schema import create_schema
+from facade.observability.health import health_endpoints
+from facade.observability.metrics import Metrics
+from facade.observability.middleware import Observe
 from facade.rest import EXCEPTION_HANDLERS, rest_routes
 from facade.rest.errors import problem
 from facade.settings import (
@@ -151,6 +154,10 @@ def create_app(
     clients = create_smsc_clients(settings, upstream)
     store = None if settings.sandbox else TokenStore.in_dir(settings.data_dir)
     gate = Gate(Authenticator(store, clients), clients)
+    metrics = Metrics(lambda: clients)
+    healthz, readyz = health_endpoints(
+        clients, {"data_dir": lambda: _writable(settings.data_dir)}, sandbox=settings.sandbox
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -168,9 +175,16 @@ def create_app(
             *graphql_routes(settings, gate.graphql_context),
             *rest_routes(gate.rest_client),
             Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/metrics", metrics.endpoint),
         ],
-        # CORS outermost: refusals (400, 415) still tell an allowed page why.
-        middleware=[*browser_middleware(settings.cors_origins), Middleware(RefuseTokensInUrl)],
+        # Observe outermost: every answer gets a request id, a log line and its metrics. Then
+        # CORS: refusals (400, 415) still tell an allowed page why.
+        middleware=[
+            Middleware(Observe, metrics=metrics),
+            *browser_middleware(settings.cors_origins),
+            Middleware(RefuseTokensInUrl),
+        ],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )
@@ -179,7 +193,15 @@ def create_app(
     app.state.clients = clients
     app.state.smsc = clients.get(DEFAULT_ACCOUNT) or next(iter(clients.values()))
     app.state.tokens = store
+    app.state.metrics = metrics
     return app
+
+
+def _writable(data_dir: pathlib.Path) -> str | None:
+    """The data directory (tokens, idempotency records) can be written, if it exists yet."""
+    if data_dir.exists() and not os.access(data_dir, os.W_OK | os.X_OK):
+        return "the data directory is not writable"
+    return None
 
 
 def _fixed_context(smsc: SmscClient, *, sandbox: bool) -> ContextGetter:
@@ -213,12 +235,6 @@ def graphql_routes(settings: Settings, smsc: SmscClient | ContextGetter) -> list
     if settings.graphiql:
         routes += asset_routes()
     return routes
-
-
-async def healthz(request: Request) -> JSONResponse:
-    """The process is alive and accepts requests."""
-    settings: Settings = request.app.state.settings
-    return JSONResponse({"status": "ok", "sandbox": settings.sandbox})
 
 
 def app_from_env() -> Starlette:

@@ -3,7 +3,6 @@
 import argparse
 import datetime
 import json
-import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -16,6 +15,7 @@ from facade.credentials.tokens import TokenRecord, TokenStore
 from facade.emulator.app import create_emulator
 from facade.errors import ConfigError, InputError
 from facade.graphql.schema import create_schema
+from facade.observability import logs
 from facade.settings import DEFAULT_ACCOUNT, SANDBOX_LOGIN, SANDBOX_PASSWORD, Settings
 
 DEFAULT_HOST = "127.0.0.1"
@@ -79,17 +79,19 @@ def _serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     print(f"facade: listening on http://{args.host}:{args.port}", file=sys.stderr)
-    # Our loggers and httpx's at FACADE_LOG_LEVEL; uvicorn configures its own the same way. The
-    # app installs the redaction of secrets into every log record when it is created.
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    # Every logger (ours, httpx, uvicorn, strawberry) through one handler, text or JSON, with
+    # request ids; the app writes the access log itself, one line a request. The app installs the
+    # redaction of secrets into every log record when it is created.
+    logs.configure(settings.log_level, settings.log_format.value)
     uvicorn.run(
         create_app(settings),
         host=args.host,
         port=args.port,
-        log_level=settings.log_level.lower(),
+        log_config=None,
+        access_log=False,
         server_header=False,
+        # SIGTERM: stop accepting, let requests in flight finish within this, then stop.
+        timeout_graceful_shutdown=max(1, round(settings.shutdown_timeout)),
     )
     return 0
 

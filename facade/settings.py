@@ -103,6 +103,7 @@ class Settings:
     graphiql: bool = True
     introspection: bool = True
     graphql_get: bool = False
+    shutdown_timeout: float = 20.0  # seconds in-flight requests get after SIGTERM
 
     @property
     def sandbox(self) -> bool:
@@ -134,6 +135,7 @@ class Settings:
             graphiql=reader.flag("FACADE_GRAPHIQL", default=sandbox),
             introspection=reader.flag("FACADE_INTROSPECTION", default=sandbox),
             graphql_get=reader.flag("FACADE_GRAPHQL_GET", default=False),
+            shutdown_timeout=reader.seconds("FACADE_SHUTDOWN_SECONDS", 20.0, maximum=600.0),
         )
         if reader.problems:
             raise ConfigError(reader.problems)
@@ -372,6 +374,19 @@ class _Reader:
         value = (self.environ.get(name) or default).strip().lower()
         if value not in allowed:
             self.problems.append(f"{name}: expected one of {', '.join(allowed)}")
+            return default
+        return value
+
+    def seconds(self, name: str, default: float, *, maximum: float) -> float:
+        raw = (self.environ.get(name) or "").strip()
+        if not raw:
+            return default
+        try:
+            value = float(raw)
+        except ValueError:
+            value = -1.0
+        if not 0 < value <= maximum:
+            self.problems.append(f"{name}: expected seconds, more than 0 and at most {maximum:g}")
             return default
         return value
 

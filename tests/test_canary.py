@@ -134,6 +134,8 @@ async def _corpus(service: Production) -> list[httpx.Response]:
             "/graphql", content=b"{not json", headers={**service.auth(), "content-type": "a/b"}
         ),
         await client.get("/healthz"),
+        await client.get("/readyz"),
+        await client.get("/metrics"),
         await client.get("/openapi.json"),
     ]
     return responses
@@ -243,7 +245,8 @@ def test_a_real_server_at_debug_logs_no_canary(tmp_path: pathlib.Path) -> None:
         process.terminate()
         out, err = process.communicate(timeout=10)
     assert [r.status_code for r in bodies[3:]] == [400, 400, 401]
-    assert "GET /v1/templates?access_token=" in out, "uvicorn's access log (stdout) is captured"
+    assert "facade.access [" in err, "the access log (stderr) is captured"
+    assert "GET /v1/templates 400" in err
     forms = canary_forms([token])
     assert leaks(out + err, forms) == []
     assert leaks("\n".join(r.text for r in bodies), forms) == []

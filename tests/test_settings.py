@@ -312,3 +312,11 @@ def test_browser_switches_default_to_sandbox_mode():
 def test_bad_base_url_is_reported_even_in_sandbox_mode():
     with pytest.raises(ConfigError, match="SMSC_BASE_URL"):
         Settings.from_env({"SMSC_BASE_URL": "not a url"})
+
+
+def test_shutdown_seconds_are_validated():
+    assert Settings.from_env({}).shutdown_timeout == 20.0
+    assert Settings.from_env({"FACADE_SHUTDOWN_SECONDS": "2.5"}).shutdown_timeout == 2.5
+    for bad in ("0", "-1", "soon", "601"):
+        with pytest.raises(ConfigError, match="FACADE_SHUTDOWN_SECONDS"):
+            Settings.from_env({"FACADE_SHUTDOWN_SECONDS": bad})

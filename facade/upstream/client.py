@@ -309,7 +309,7 @@ class SmscClient:
                 )
 
         def on_attempt(outcome: str) -> None:
-            self.stats.upstream_call(command.name, outcome)
+            self.stats.upstream_call(_ttl_key(command), outcome)
             if outcome == "ok":
                 self.breaker.record_success()
             else:

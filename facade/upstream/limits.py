@@ -232,6 +232,16 @@ class AccountGate:
         self._block_error: SmscError | None = None
         self._blocked_until = 0.0
 
+    @property
+    def condition(self) -> str | None:
+        """What SMSC last said of the account as a whole: `ip_blocked`, `auth_failed` or None.
+
+        Read-only (health checks): unlike `before_call`, asking spends no probe.
+        """
+        if self._block_error is not None and self._clock() < self._blocked_until:
+            return "ip_blocked"
+        return "auth_failed" if self._auth_error is not None else None
+
     def before_call(self) -> SmscError | None:
         """The error to raise instead of calling SMSC, or None to proceed."""
         now = self._clock()

@@ -91,7 +91,7 @@ async def test_counters_name_commands_outcomes_and_reasons():
     h = harness()
     await h.client.templates()
     await h.client.templates()
-    assert h.client.stats.upstream_calls[("get", "ok")] == 1
+    assert h.client.stats.upstream_calls[("templates.get", "ok")] == 1
     assert h.client.stats.cache["miss"] == h.client.stats.cache["hit"] == 1
     assert h.client.stats.total_upstream_calls == 1
 

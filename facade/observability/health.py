@@ -1,0 +1,61 @@
+"""`/healthz` (the process is alive) and `/readyz` (it can do its job), never spending SMSC's budget.
+
+Readiness reads what the upstream layer already knows about each account, from calls clients
+made anyway: `ok` (SMSC answered), `unknown` (nothing asked yet), `unreachable` (the circuit
+breaker is open), `ip_blocked` (error 4: served from cache until the pause ends), `auth_failed`
+(error 2: the credentials are wrong). Each of these is understood, so the replica stays ready; it
+is not ready when a check of its own fails (`checks`: the token store, Redis when configured) or
+when SMSC rejects the credentials of every account, since then it can serve nothing but errors.
+"""
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from facade.upstream.client import SmscClient
+from facade.upstream.limits import BreakerState
+
+# A named check: None when fine, else a short reason (no secrets: operators read it).
+Check = Callable[[], str | None]
+
+
+def smsc_condition(client: SmscClient) -> str:
+    condition = client.gate.condition
+    if condition is not None:
+        return condition
+    if client.breaker.state is not BreakerState.CLOSED:
+        return "unreachable"
+    answered = any(outcome == "ok" for (_, outcome) in client.stats.upstream_calls)
+    return "ok" if answered else "unknown"
+
+
+def readiness(
+    clients: Mapping[str, SmscClient], checks: Mapping[str, Check], *, sandbox: bool
+) -> tuple[int, dict[str, Any]]:
+    smsc = {account: smsc_condition(client) for account, client in clients.items()}
+    failed = {name: reason for name, check in checks.items() if (reason := check()) is not None}
+    if smsc and all(condition == "auth_failed" for condition in smsc.values()):
+        failed["smsc"] = "SMSC rejects the credentials of every account"
+    body: dict[str, Any] = {
+        "status": "fail" if failed else "ok",
+        "sandbox": sandbox,
+        "smsc": smsc,
+        "checks": {name: failed.get(name, "ok") for name in (*checks, *failed)},
+    }
+    return (503 if failed else 200), body
+
+
+def health_endpoints(
+    clients: Mapping[str, SmscClient], checks: Mapping[str, Check], *, sandbox: bool
+) -> tuple[Callable[[Request], Any], Callable[[Request], Any]]:
+    async def healthz(_: Request) -> JSONResponse:
+        """The process is alive and accepts requests."""
+        return JSONResponse({"status": "ok", "sandbox": sandbox})
+
+    async def readyz(_: Request) -> JSONResponse:
+        status, body = readiness(clients, checks, sandbox=sandbox)
+        return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
+
+    return healthz, readyz

@@ -1,0 +1,133 @@
+"""`/metrics` in Prometheus' text format (prometheus-client).
+
+Two sources: the request middleware (`RequestMetrics`: counts and latency by API and operation)
+and, read at scrape time, the counters every `SmscClient` keeps (`facade.upstream.stats`), so the
+upstream layer needs no metrics library. Label values are bounded: account names from the
+configuration, operation names from the route table or the schema's root fields, commands and
+outcomes from fixed tables. Nothing carries a parameter, a phone, a token or a credential.
+"""
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import Final
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Scope
+
+from facade.upstream.client import SmscClient
+from facade.upstream.limits import BreakerState
+
+CONTENT_TYPE: Final = "text/plain; version=0.0.4; charset=utf-8"
+# The scope key where an API names the operation it served (GraphQL: `query templates`).
+OPERATION_KEY: Final = "facade.operation"
+# Seconds: cached reads take well under a millisecond, SMSC calls up to the transport deadline.
+BUCKETS: Final = (
+    0.001,
+    0.0025,
+    0.005,
+    0.01,
+    0.025,
+    0.05,
+    0.1,
+    0.25,
+    0.5,
+    1.0,
+    2.5,
+    5.0,
+    10.0,
+    30.0,
+)
+_BREAKER: Final = {BreakerState.CLOSED: 0.0, BreakerState.HALF_OPEN: 0.5, BreakerState.OPEN: 1.0}
+
+
+class UpstreamCollector(Collector):
+    """Reads every account client's counters when Prometheus scrapes."""
+
+    def __init__(self, clients: Callable[[], Mapping[str, SmscClient]]) -> None:
+        self._clients = clients
+
+    def collect(self) -> Iterator[Metric]:
+        calls = CounterMetricFamily(
+            "facade_upstream_calls",
+            "Requests sent to SMSC, by account, command and outcome.",
+            labels=["account", "command", "outcome"],
+        )
+        cache = CounterMetricFamily(
+            "facade_cache_reads",
+            "Cached reads by result: hit, miss (asked SMSC) or stale (served past freshness).",
+            labels=["account", "result"],
+        )
+        coalesced = CounterMetricFamily(
+            "facade_coalesced_waiters",
+            "Reads that waited for an identical read already asking SMSC.",
+            labels=["account"],
+        )
+        rejected = CounterMetricFamily(
+            "facade_guard_rejections",
+            "Calls the guard refused before SMSC could: budget, cap, breaker, account gate.",
+            labels=["account", "reason"],
+        )
+        breaker = GaugeMetricFamily(
+            "facade_breaker_state",
+            "The circuit breaker: 0 closed, 0.5 half-open, 1 open.",
+            labels=["account"],
+        )
+        for account, client in self._clients().items():
+            stats = client.stats
+            for (command, outcome), count in sorted(stats.upstream_calls.items()):
+                calls.add_metric([account, command, outcome], count)
+            for result in ("hit", "miss", "stale"):
+                cache.add_metric([account, result], stats.cache.get(result, 0))
+            coalesced.add_metric([account], stats.coalesced_waiters)
+            for reason, count in sorted(stats.guard_rejections.items()):
+                rejected.add_metric([account, reason], count)
+            breaker.add_metric([account], _BREAKER[client.breaker.state])
+        yield from (calls, cache, coalesced, rejected, breaker)
+
+
+class Metrics:
+    """The registry of one app (not the process-global one: tests build many apps)."""
+
+    def __init__(self, clients: Callable[[], Mapping[str, SmscClient]]) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.requests = Counter(
+            "facade_requests",
+            "HTTP requests by API, operation and status.",
+            ["api", "operation", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "facade_request_duration_seconds",
+            "Time from the request's arrival to the end of its response, by API and operation.",
+            ["api", "operation"],
+            buckets=BUCKETS,
+            registry=self.registry,
+        )
+        self.registry.register(UpstreamCollector(clients))
+
+    def register(self, collector: Collector) -> None:
+        self.registry.register(collector)
+
+    def observe(self, api: str, operation: str, status: int, seconds: float) -> None:
+        self.requests.labels(api, operation, str(status)).inc()
+        self.latency.labels(api, operation).observe(seconds)
+
+    async def endpoint(self, _: Request) -> Response:
+        return Response(generate_latest(self.registry), media_type=CONTENT_TYPE)
+
+
+def classify(scope: Scope) -> tuple[str, str]:
+    """(api, operation) of a served request, from bounded sets only."""
+    path: str = scope.get("path", "")
+    named = scope.get(OPERATION_KEY)
+    if path == "/graphql":
+        return "graphql", named if isinstance(named, str) else "none"
+    route = scope.get("route")
+    template = getattr(route, "path", None)
+    if path.startswith("/v1/"):
+        operation = f"{scope.get('method', '')} {template}" if template else "unmatched"
+        return "rest", operation
+    return "other", template if isinstance(template, str) else "unmatched"

@@ -1,0 +1,75 @@
+"""One middleware for what every HTTP request leaves behind: its id, its metrics, its log line."""
+
+import logging
+import time
+import uuid
+from collections.abc import Callable
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from facade.observability.logs import REQUEST_ID, REQUEST_ID_HEADER, accepted_request_id
+from facade.observability.metrics import Metrics, classify
+
+access = logging.getLogger("facade.access")
+
+
+class Observe:
+    """Request id (context variable + `X-Request-ID` header), request metrics, and one access log
+    line a request: method, path (never the query string: it may hold phones or search text),
+    status, duration, API and operation."""
+
+    def __init__(
+        self, app: ASGIApp, metrics: Metrics, *, clock: Callable[[], float] = time.perf_counter
+    ) -> None:
+        self.app = app
+        self.metrics = metrics
+        self.clock = clock
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        request_id = accepted_request_id(Headers(scope=scope).get(REQUEST_ID_HEADER))
+        request_id = request_id or uuid.uuid4().hex
+        reset = REQUEST_ID.set(request_id)
+        try:
+            if scope["type"] == "websocket":
+                await self.app(scope, receive, send)
+            else:
+                await self._http(scope, receive, send, request_id)
+        finally:
+            REQUEST_ID.reset(reset)
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send, request_id: str) -> None:
+        started = self.clock()
+        status = 500
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            seconds = self.clock() - started
+            api, operation = classify(scope)
+            self.metrics.observe(api, operation, status, seconds)
+            access.info(
+                "%s %s %d %.1fms",
+                scope["method"],
+                scope["path"],
+                status,
+                seconds * 1000,
+                extra={
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "status": status,
+                    "durationMs": round(seconds * 1000, 3),
+                    "api": api,
+                    "operation": operation,
+                },
+            )
