@@ -20,7 +20,7 @@ COPY pyproject.toml constraints.txt README.md ./
 COPY facade ./facade
 RUN /opt/facade/bin/pip install --constraint constraints.txt .
 COPY --from=graphiql /build/graphiql/node_modules ./graphiql/node_modules
-RUN /opt/facade/bin/python -c \
+RUN /opt/facade/bin/python -I -c \
     'from facade.graphql.graphiql import install_assets; install_assets("graphiql/node_modules")'
 
 FROM python:3.11-slim-bookworm
