@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator
 from typing import Final
 
 import anyio
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 
 from facade.errors import UpstreamUnavailable
 
@@ -52,6 +52,23 @@ if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
 end
 return 0
 """
+
+
+# Connections per process: requests beyond it wait for one (a burst of reads must queue, not fail).
+MAX_CONNECTIONS: Final = 64
+
+
+def connect(url: str, *, timeout: float = 2.0) -> Redis:
+    """A client whose pool waits (up to `timeout`) for a free connection instead of failing, and
+    whose every command gives up after `timeout`, so a dead Redis is noticed quickly."""
+    pool = BlockingConnectionPool.from_url(
+        url,
+        max_connections=MAX_CONNECTIONS,
+        timeout=timeout,
+        socket_timeout=timeout,
+        socket_connect_timeout=timeout,
+    )
+    return Redis.from_pool(pool)  # the client owns the pool: aclose() closes its connections
 
 
 def digest(text: str) -> str:

@@ -7,7 +7,7 @@ import pytest
 from redis.asyncio import Redis
 
 from facade.errors import UpstreamUnavailable
-from facade.upstream.redis_state import RedisBudget, RedisSemaphore, digest
+from facade.upstream.redis_state import RedisBudget, RedisSemaphore, connect, digest
 from tests.redis_server import redis_server
 
 pytestmark = [
@@ -25,7 +25,7 @@ def redis_url() -> Iterator[str]:
 
 @pytest.fixture
 async def replicas(redis_url: str) -> AsyncIterator[tuple[Redis, Redis]]:
-    first, second = Redis.from_url(redis_url), Redis.from_url(redis_url)
+    first, second = connect(redis_url), connect(redis_url)
     await first.flushdb()
     yield first, second
     await first.aclose()
