@@ -10,14 +10,15 @@ import contextlib
 import os
 import pathlib
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
-from typing import Any
+from typing import Any, cast
 
 import httpx
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.websockets import WebSocket
 
 from facade.browser import browser_middleware
 from facade.credentials import redaction
@@ -27,7 +28,7 @@ from facade.credentials.scopes import Scope as TokenScope
 from facade.credentials.token_format import TOKEN_PATTERN
 from facade.credentials.tokens import TokenStore
 from facade.emulator.app import create_emulator
-from facade.errors import ErrorCode, ForbiddenError, InputError
+from facade.errors import AuthError, ErrorCode, ForbiddenError, InputError
 from facade.graphql.context import Context
 from facade.graphql.graphiql import SANDBOX_EXAMPLE_QUERY, asset_routes, render_page
 from facade.graphql.http import GraphQLView
@@ -37,6 +38,7 @@ from facade.observability.metrics import Metrics
 from facade.observability.middleware import Observe
 from facade.rest import EXCEPTION_HANDLERS, rest_routes
 from facade.rest.errors import problem
+from facade.rest.idempotent import RestIdempotency
 from facade.settings import (
     CACHE_TTLS,
     DEFAULT_ACCOUNT,
@@ -50,6 +52,9 @@ from facade.smsc.secrets import Redactor
 from facade.smsc.wire import Fmt
 from facade.upstream.client import SmscClient
 from facade.upstream.config import UpstreamConfig
+from facade.upstream.idempotency import Idempotency
+from facade.upstream.idempotency_sqlite import SqliteIdempotencyStore
+from facade.upstream.pollers import Pollers
 from facade.upstream.transport import SmscTransport
 
 ContextGetter = Callable[[Request], Coroutine[Any, Any, Context]]
@@ -77,7 +82,12 @@ def upstream_credentials(account: SmscAccount | None) -> Credentials:
 def create_smsc_clients(settings: Settings, http: httpx.AsyncClient) -> dict[str, SmscClient]:
     """One client per configured account (each with its own cache and limits); in sandbox mode
     one, `default`, on the emulator's demo account."""
-    config = UpstreamConfig(fmt=Fmt(settings.upstream_fmt), ttls=CACHE_TTLS)
+    config = UpstreamConfig(
+        fmt=Fmt(settings.upstream_fmt),
+        ttls=CACHE_TTLS,
+        poll_answers=settings.poll_answers_seconds,
+        poll_jobs=settings.poll_jobs_seconds,
+    )
     accounts: Mapping[str, SmscAccount | None] = settings.accounts or {DEFAULT_ACCOUNT: None}
     return {
         name: SmscClient(
@@ -96,12 +106,24 @@ def secrets_redactor(settings: Settings) -> Redactor:
     return Redactor.for_all(credentials, patterns=[TOKEN_PATTERN])
 
 
+# A graphql-transport-ws connection between its handshake and its `connection_init`: no scope.
+CONNECTING = Principal(name="(connecting)", account=DEFAULT_ACCOUNT, scopes=frozenset())
+
+
 class Gate:
     """Authentication and scopes in front of both APIs: request → principal → account client."""
 
-    def __init__(self, authenticator: Authenticator, clients: Mapping[str, SmscClient]) -> None:
+    def __init__(
+        self,
+        authenticator: Authenticator,
+        clients: Mapping[str, SmscClient],
+        idempotency: Idempotency | None = None,
+        pollers: Mapping[str, Pollers] | None = None,
+    ) -> None:
         self._authenticator = authenticator
         self._clients = clients
+        self._idempotency = idempotency
+        self._pollers = pollers or {}
 
     def principal(self, request: Request) -> Principal:
         refuse_token_in_url(request.url.path, request.url.query)
@@ -119,7 +141,40 @@ class Gate:
             smsc=self._clients[principal.account],
             sandbox=self._authenticator.sandbox,
             principal=principal,
+            idempotency=self._idempotency,
+            pollers=self._pollers.get(principal.account),
         )
+
+    async def graphql_connection(self, websocket: WebSocket) -> Context:
+        """A WebSocket connection's context at its handshake: nobody yet, with no scope, until
+        `admit_connection` has authenticated its `connection_init`."""
+        return Context(
+            smsc=next(iter(self._clients.values())),
+            sandbox=self._authenticator.sandbox,
+            principal=CONNECTING,
+            websocket=websocket,
+        )
+
+    async def admit_connection(self, context: Context) -> None:
+        """Authenticate a connection, or raise `AuthError` or `ForbiddenError` to refuse it.
+
+        The token is the `connection_init` payload's `Authorization` (`Bearer <token>`, the key
+        in any case), else the handshake's `Authorization` header; the `read` scope is needed.
+        """
+        params = context.connection_params or {}
+        named = [value for key, value in params.items() if key.lower() == "authorization"]
+        if len(named) > 1 or not all(isinstance(value, str) for value in named):
+            raise AuthError("Send one Authorization: Bearer <token> in connection_init.")
+        authorization = cast("str", named[0]) if named else None
+        if authorization is None and context.websocket is not None:
+            authorization = context.websocket.headers.get("authorization")
+        principal = self._authenticator.authenticate(authorization)
+        if not principal.allows(TokenScope.READ):
+            raise ForbiddenError("This token lacks the read scope.")
+        context.principal = principal
+        context.smsc = self._clients[principal.account]
+        context.idempotency = self._idempotency
+        context.pollers = self._pollers.get(principal.account)
 
 
 class RefuseTokensInUrl:
@@ -153,7 +208,13 @@ def create_app(
     upstream = httpx.AsyncClient(transport=upstream_transport, trust_env=False)
     clients = create_smsc_clients(settings, upstream)
     store = None if settings.sandbox else TokenStore.in_dir(settings.data_dir)
-    gate = Gate(Authenticator(store, clients), clients)
+    idempotency = Idempotency(
+        SqliteIdempotencyStore.in_dir(settings.data_dir),
+        ttl=settings.idempotency_ttl,
+        settle_after=settings.idempotency_settle_after,
+    )
+    pollers = {name: Pollers(client) for name, client in clients.items()}
+    gate = Gate(Authenticator(store, clients), clients, idempotency, pollers)
     metrics = Metrics(lambda: clients)
     healthz, readyz = health_endpoints(
         clients, {"data_dir": lambda: _writable(settings.data_dir)}, sandbox=settings.sandbox
@@ -164,16 +225,28 @@ def create_app(
         try:
             yield
         finally:
+            for live in pollers.values():
+                await live.aclose()
             for client in clients.values():
                 await client.aclose()
             await upstream.aclose()
             if store is not None:
                 store.close()
+            await idempotency.aclose()
 
     app = Starlette(
         routes=[
-            *graphql_routes(settings, gate.graphql_context),
-            *rest_routes(gate.rest_client),
+            *graphql_routes(
+                settings,
+                gate.graphql_context,
+                connection_getter=gate.graphql_connection,
+                on_connect=gate.admit_connection,
+            ),
+            *rest_routes(
+                gate.rest_client,
+                idempotency=RestIdempotency(idempotency, gate.principal),
+                live=lambda client: pollers[client.account],
+            ),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics.endpoint),
@@ -193,6 +266,8 @@ def create_app(
     app.state.clients = clients
     app.state.smsc = clients.get(DEFAULT_ACCOUNT) or next(iter(clients.values()))
     app.state.tokens = store
+    app.state.idempotency = idempotency
+    app.state.pollers = pollers
     app.state.metrics = metrics
     return app
 
@@ -205,17 +280,28 @@ def _writable(data_dir: pathlib.Path) -> str | None:
 
 
 def _fixed_context(smsc: SmscClient, *, sandbox: bool) -> ContextGetter:
+    pollers = Pollers(smsc)
+
     async def context(_: Request) -> Context:
-        return Context(smsc=smsc, sandbox=sandbox)
+        return Context(smsc=smsc, sandbox=sandbox, pollers=pollers)
 
     return context
 
 
-def graphql_routes(settings: Settings, smsc: SmscClient | ContextGetter) -> list[BaseRoute]:
-    """`/graphql` (GraphiQL on GET from a browser) and GraphiQL's own files, served locally.
+def graphql_routes(
+    settings: Settings,
+    smsc: SmscClient | ContextGetter,
+    *,
+    connection_getter: Callable[[WebSocket], Coroutine[Any, Any, Context]] | None = None,
+    on_connect: Callable[[Context], Coroutine[Any, Any, None]] | None = None,
+) -> list[BaseRoute]:
+    """`/graphql` (GraphiQL on GET from a browser, subscriptions over WebSocket) and GraphiQL's
+    own files, served locally.
 
     `smsc` is the one client every request uses (tests), or the context getter that
-    authenticates each request and picks its account's client.
+    authenticates each request and picks its account's client. A WebSocket connection gets its
+    context from `connection_getter` and is authenticated by `on_connect` on `connection_init`
+    (`GraphQLView`); without them it is served like a request.
     """
     context: ContextGetter
     if isinstance(smsc, SmscClient):
@@ -230,8 +316,14 @@ def graphql_routes(settings: Settings, smsc: SmscClient | ContextGetter) -> list
         graphiql=settings.graphiql,
         allow_get_queries=settings.graphql_get,
         ide_html=lambda: render_page(example_query=example),
+        connection_getter=connection_getter,
+        on_connect=on_connect,
+        allowed_origins=settings.cors_origins,
     )
-    routes: list[BaseRoute] = [Route("/graphql", view, methods=["GET", "POST"])]
+    routes: list[BaseRoute] = [
+        Route("/graphql", view, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", view),
+    ]
     if settings.graphiql:
         routes += asset_routes()
     return routes

@@ -16,11 +16,18 @@ from typing import Any, Final
 from urllib.parse import urlsplit, urlunsplit
 
 from facade.errors import ConfigError
+from facade.upstream.config import DEFAULT_POLL_ANSWERS, DEFAULT_POLL_JOBS
 
 DEFAULT_BASE_URL: Final = "https://smsc.ru"
 DEFAULT_UPSTREAM_FMT: Final = 3
 DEFAULT_DATA_DIR: Final = ".facade"
 DEFAULT_LOG_LEVEL: Final = "INFO"
+# Idempotency records (facade.upstream.idempotency): kept this long, as Stripe keeps its keys.
+DEFAULT_IDEMPOTENCY_TTL_HOURS: Final = 24.0
+MAX_IDEMPOTENCY_TTL_HOURS: Final = 24.0 * 365
+# A job creation whose answer was lost and that SMSC's list lacks this long after it began is
+# taken as never made: longer than a request can travel (the transport's deadline is 30 s).
+DEFAULT_IDEMPOTENCY_SETTLE_SECONDS: Final = 60.0
 # Seconds a cached read stays fresh, per SMSC command: the one table of TTLs. At SMSC's budget of
 # 2 identical requests a minute (1 on jobs.php) a shorter TTL could not be refreshed anyway.
 CACHE_TTLS: Final[Mapping[str, float]] = {
@@ -104,6 +111,11 @@ class Settings:
     introspection: bool = True
     graphql_get: bool = False
     shutdown_timeout: float = 20.0  # seconds in-flight requests get after SIGTERM
+    idempotency_ttl: float = DEFAULT_IDEMPOTENCY_TTL_HOURS * 3600.0  # seconds a record is kept
+    idempotency_settle_after: float = DEFAULT_IDEMPOTENCY_SETTLE_SECONDS
+    # Live updates: seconds between polls, never less than SMSC's budget allows (the defaults).
+    poll_answers_seconds: float = DEFAULT_POLL_ANSWERS
+    poll_jobs_seconds: float = DEFAULT_POLL_JOBS
 
     @property
     def sandbox(self) -> bool:
@@ -136,6 +148,29 @@ class Settings:
             introspection=reader.flag("FACADE_INTROSPECTION", default=sandbox),
             graphql_get=reader.flag("FACADE_GRAPHQL_GET", default=False),
             shutdown_timeout=reader.seconds("FACADE_SHUTDOWN_SECONDS", 20.0, maximum=600.0),
+            idempotency_ttl=reader.hours(
+                "FACADE_IDEMPOTENCY_TTL_HOURS",
+                DEFAULT_IDEMPOTENCY_TTL_HOURS,
+                maximum=MAX_IDEMPOTENCY_TTL_HOURS,
+            )
+            * 3600.0,
+            idempotency_settle_after=reader.seconds(
+                "FACADE_IDEMPOTENCY_SETTLE_SECONDS",
+                DEFAULT_IDEMPOTENCY_SETTLE_SECONDS,
+                maximum=3600.0,
+            ),
+            poll_answers_seconds=reader.seconds(
+                "FACADE_POLL_ANSWERS_SECONDS",
+                DEFAULT_POLL_ANSWERS,
+                minimum=DEFAULT_POLL_ANSWERS,
+                maximum=3600.0,
+            ),
+            poll_jobs_seconds=reader.seconds(
+                "FACADE_POLL_JOBS_SECONDS",
+                DEFAULT_POLL_JOBS,
+                minimum=DEFAULT_POLL_JOBS,
+                maximum=3600.0,
+            ),
         )
         if reader.problems:
             raise ConfigError(reader.problems)
@@ -377,7 +412,21 @@ class _Reader:
             return default
         return value
 
-    def seconds(self, name: str, default: float, *, maximum: float) -> float:
+    def seconds(self, name: str, default: float, *, maximum: float, minimum: float = 0.0) -> float:
+        raw = (self.environ.get(name) or "").strip()
+        if not raw:
+            return default
+        try:
+            value = float(raw)
+        except ValueError:
+            value = -1.0
+        if not (value > 0 and minimum <= value <= maximum):
+            low = f"at least {minimum:g}" if minimum else "more than 0"
+            self.problems.append(f"{name}: expected seconds, {low} and at most {maximum:g}")
+            return default
+        return value
+
+    def hours(self, name: str, default: float, *, maximum: float) -> float:
         raw = (self.environ.get(name) or "").strip()
         if not raw:
             return default
@@ -386,7 +435,7 @@ class _Reader:
         except ValueError:
             value = -1.0
         if not 0 < value <= maximum:
-            self.problems.append(f"{name}: expected seconds, more than 0 and at most {maximum:g}")
+            self.problems.append(f"{name}: expected hours, more than 0 and at most {maximum:g}")
             return default
         return value
 

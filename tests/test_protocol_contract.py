@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from facade.domain.answers import AnswerQuery
+from facade.domain.jobs import JobQuery, JobSpec, new_marker
 from facade.emulator.app import create_emulator
 from facade.settings import SANDBOX_LOGIN, SANDBOX_PASSWORD
 from facade.smsc import commands
@@ -104,6 +105,28 @@ async def test_every_fmt_reads_each_job_the_same_as_json(emulator, fmt):
     jobs = await ask(emulator, commands.list_jobs(), Fmt.JSON)
     for job in jobs:
         assert await ask(emulator, commands.get_job(job.id), fmt) == job
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("fmt", list(Fmt), ids=lambda f: f"fmt{int(f)}")
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param("Promo", id="plain"),
+        pytest.param('Promo, "spring" & <sale>, 50%', id="commas-quotes-xml"),
+        pytest.param("Весна, 2024 [fx:", id="cyrillic-and-a-marker-start"),
+    ],
+)
+async def test_a_marked_job_name_reads_back_in_every_fmt(emulator, fmt, name):
+    """The facade's marker rides on the name SMSC keeps; every fmt gives name and marker back."""
+    spec = JobSpec(name=name, phones=("79161234567",), message="Hi, all", marker=new_marker())
+    created = await ask(emulator, commands.create_job(spec), fmt)
+
+    one = await ask(emulator, commands.get_job(created.id), fmt)
+    listed = await ask(emulator, commands.list_jobs(JobQuery(since=one.created_at.date())), fmt)
+
+    assert (one.name, one.marker) == (name, spec.marker)
+    assert [job for job in listed if job.marker == spec.marker] == [one]
 
 
 @pytest.mark.anyio

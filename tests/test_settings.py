@@ -320,3 +320,22 @@ def test_shutdown_seconds_are_validated():
     for bad in ("0", "-1", "soon", "601"):
         with pytest.raises(ConfigError, match="FACADE_SHUTDOWN_SECONDS"):
             Settings.from_env({"FACADE_SHUTDOWN_SECONDS": bad})
+
+
+def test_idempotency_records_last_a_day_and_lost_jobs_settle_after_a_minute():
+    settings = Settings.from_env({})
+    assert (settings.idempotency_ttl, settings.idempotency_settle_after) == (86400.0, 60.0)
+
+    changed = Settings.from_env(
+        {"FACADE_IDEMPOTENCY_TTL_HOURS": "0.5", "FACADE_IDEMPOTENCY_SETTLE_SECONDS": "90"}
+    )
+    assert (changed.idempotency_ttl, changed.idempotency_settle_after) == (1800.0, 90.0)
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "a day", "nan", "inf", "8761"])
+def test_idempotency_hours_are_validated(value):
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env({"FACADE_IDEMPOTENCY_TTL_HOURS": value})
+    assert caught.value.problems == [
+        "FACADE_IDEMPOTENCY_TTL_HOURS: expected hours, more than 0 and at most 8760"
+    ]

@@ -12,6 +12,7 @@ from typing import Protocol
 
 from facade.domain import jobs
 from facade.domain.rules import (
+    job_name,
     job_recipient,
     optional_sender,
     require_message,
@@ -119,7 +120,7 @@ def job_spec(source: JobSource) -> jobs.JobSpec:
         for index, number in enumerate(source.group_numbers)
     )
     return jobs.JobSpec(
-        name=source.name,
+        name=job_name(source.name, "name"),
         phones=phones + groups,
         message=None if source.message is None else require_message(source.message, "message"),
         template_id=source.template_id,

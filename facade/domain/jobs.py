@@ -1,14 +1,55 @@
 """Mailings (jobs.php): what a job is, and every documented option of creating one."""
 
+import base64
 import dataclasses
 import datetime as dt
 import decimal
 import enum
+import hashlib
+import re
+import secrets
 
 from facade.domain.common import OpenEnum
 
 # smsc-jobs.txt: "The maximum size is 1000 characters."
 MAX_MESSAGE_LENGTH = 1000
+
+# Every job the facade creates carries a marker at the end of its name, ` [fx:<10 base32>]`, so
+# that it can be found in SMSC's job list when SMSC's answer to `add` was lost. SMSC's job name
+# is free text that listings give back as it was sent (docs/smsc-wire.md, jobs.php get_all).
+MARKER_LENGTH = 10
+_MARKER = re.compile(r"[A-Z2-7]{10}")
+_MARKED_NAME = re.compile(r"(?P<name>.*) \[fx:(?P<marker>[A-Z2-7]{10})\]", re.DOTALL)
+
+
+def new_marker() -> str:
+    """A random marker: 10 base32 characters (50 bits)."""
+    return _marker(secrets.token_bytes(7))
+
+
+def _marker(data: bytes) -> str:
+    return base64.b32encode(data).decode("ascii")[:MARKER_LENGTH]
+
+
+def is_marker(value: str) -> bool:
+    return _MARKER.fullmatch(value) is not None
+
+
+def marked_name(name: str, marker: str | None) -> str:
+    """The job name SMSC is sent: `name`, then ` [fx:<marker>]` when there is a marker."""
+    if marker is None:
+        return name
+    if not is_marker(marker):
+        raise ValueError("a marker is 10 base32 characters")
+    return f"{name} [fx:{marker}]"
+
+
+def split_marked_name(text: str) -> tuple[str, str | None]:
+    """A listed job name without its marker, and the marker (None when it carries none)."""
+    match = _MARKED_NAME.fullmatch(text)
+    if match is None:
+        return text, None
+    return match["name"], match["marker"]
 
 
 class JobStatus(OpenEnum):
@@ -32,6 +73,7 @@ class Job:
     send_at: dt.datetime | None
     recipient_count: int | None
     message: str
+    marker: str | None = None  # the facade's marker, taken off the name (see `marked_name`)
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -159,6 +201,7 @@ class JobSpec:
     Recipients are either `phones` with one `message` (or `template_id`), or `messages`, a
     per-recipient list. `fallback_message` and `fallback_sender` are what SMSC sends by SMS when a
     messenger route fails; setting `fallback_message` turns automatic repeat (`fl[5]`) on.
+    `marker` is appended to the name SMSC is sent (`marked_name`), to find the job again.
     """
 
     name: str
@@ -188,3 +231,11 @@ class JobSpec:
     file_url: str | None = None
     with_cost: bool = False
     multiline_messages: bool = False
+    marker: str | None = None
+
+
+def content_marker(spec: JobSpec) -> str:
+    """A marker made of what the job is: two equal specs get the same one, so equal requests
+    stay equal and SMSC's rule of one identical job request a minute still holds for them."""
+    text = repr(dataclasses.replace(spec, marker=None))
+    return _marker(hashlib.sha256(text.encode("utf-8")).digest())

@@ -82,6 +82,14 @@ def ids(values: Sequence[str], field: str) -> tuple[str, ...]:
 # jobs
 
 
+def job_name(value: str, field: str) -> str:
+    """A job's name; one ending the way the facade's marker does would lose that end in listings
+    (`jobs.split_marked_name`), so it is refused."""
+    if jobs.split_marked_name(value)[1] is not None:
+        raise InputError(field, "must not end with ' [fx:...]': the facade adds that itself")
+    return value
+
+
 def job_recipient(value: str, channel: jobs.Channel, field: str) -> str:
     """A phone; an e-mail address for EMAIL; also `#id` for TELEGRAM."""
     if channel is jobs.Channel.EMAIL:

@@ -152,7 +152,12 @@ async def smsc_endpoint(request: Request) -> Response:
     finally:
         state.limits.in_flight.depart()
     error = result.code if isinstance(result, CommandError) else None
+    # Recorded before an `*_after` fault loses or delays the answer: the command has run.
     state.record(_call(request, command, decoded, error, fault), endpoint)
+    if fault is not None and fault.kind == "reset_after":
+        return DroppedConnection()
+    if fault is not None and fault.kind == "latency_after":
+        await state.sleep(fault.seconds)
     return _respond(result, decoded.fmt, decoded.charset)
 
 

@@ -20,7 +20,9 @@ Requests (`facade.emulator.params`, `facade.emulator.app`)
 
 Faults (`facade.emulator.faults`): `status` and `reset` faults act before SMSC sees the request
 (no data, no limits touched); `latency` and `hang` delay every answer after the checks, so an
-admitted request holds its concurrency slot while it waits. The first matching fault applies.
+admitted request holds its concurrency slot while it waits; `reset_after` and `latency_after`
+act once the command has run (and the call is logged): its effect stays, the answer is dropped or
+delayed. The first matching fault applies.
 
 Control (`facade.emulator.control`): `reset` also clears the faults; the call log keeps the last
 `CALL_LOG_SIZE` calls and records the fmt the answer was written in.

@@ -10,6 +10,9 @@ the network). smsc-api-notes.md §1.5: peers treat any non-200 status as a trans
   status line and headers arrive, then the connection closes and httpx raises
   `RemoteProtocolError` (uvicorn closes a connection whose response has started).
 - `hang`: the answer waits `HANG_SECONDS` on the injected sleep; a client timeout ends it.
+- `reset_after`: SMSC does what it was asked, then the connection drops before the answer
+  arrives (a write whose outcome the client cannot know).
+- `latency_after`: SMSC does what it was asked, then the answer is delayed by `seconds`.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from starlette.responses import Response
 if TYPE_CHECKING:
     from starlette.types import Receive, Scope, Send
 
-FaultKind = Literal["latency", "status", "reset", "hang"]
+FaultKind = Literal["latency", "status", "reset", "hang", "reset_after", "latency_after"]
 FAULT_KINDS: Final = frozenset(get_args(FaultKind))
 
 

@@ -3,6 +3,7 @@
 import dataclasses
 from typing import Any, TypeVar
 
+from starlette.websockets import WebSocket
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
@@ -10,6 +11,8 @@ from facade.credentials.scopes import SANDBOX_PRINCIPAL, Principal, Scope
 from facade.domain.groups import Group
 from facade.errors import ForbiddenError
 from facade.upstream.client import Fetched, Freshness, SmscClient
+from facade.upstream.idempotency import Idempotency
+from facade.upstream.pollers import Pollers
 
 T = TypeVar("T")
 
@@ -32,6 +35,12 @@ class Context:
     smsc: SmscClient
     sandbox: bool = False
     principal: Principal = SANDBOX_PRINCIPAL
+    idempotency: Idempotency | None = None  # serves `idempotencyKey` (graphql/idempotent.py)
+    pollers: Pollers | None = None  # the account's live updates (graphql/subscriptions.py)
+    # A graphql-transport-ws connection: its handshake, and the `connection_init` payload that
+    # strawberry sets before `on_ws_connect`, which settles `principal` (graphql/http.py).
+    websocket: WebSocket | None = None
+    connection_params: dict[str, object] | None = None
     freshness: dict[str, FieldFreshness] = dataclasses.field(default_factory=dict)
     groups_by_id: DataLoader[str, Group | None] = dataclasses.field(init=False)
 

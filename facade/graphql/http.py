@@ -15,24 +15,33 @@ Follows the GraphQL-over-HTTP specification (https://graphql.github.io/graphql-o
   `application/json` as the specification asks of that legacy type;
 - GET serves queries only (a mutation is 405 with `Allow: POST`), and only when
   `allow_get_queries`; a GET from a browser without `query` gets the GraphQL IDE.
+
+Subscriptions are served over WebSocket by strawberry, with the graphql-transport-ws protocol
+only (https://github.com/enisdenjo/graphql-ws/blob/master/PROTOCOL.md). `connection_getter` gives
+the connection its context at the handshake and `on_connect` authenticates it on
+`connection_init`; a refusal closes the socket with 4403 before any operation can run, and an
+operation sent before the acknowledgement closes it with 4401 (strawberry).
 """
 
 import dataclasses
+import datetime as dt
 import json
 import logging
-from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, cast
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, Final, cast
 
 import strawberry.asgi
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
-from strawberry.exceptions import MissingQueryError
+from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
 from strawberry.schema.base import BaseSchema
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
+from strawberry.types.unset import UNSET, UnsetType
 
 from facade.errors import AuthError, ErrorCode, ForbiddenError, InputError
 from facade.graphql.limits import MAX_BODY_BYTES
@@ -43,6 +52,9 @@ GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 JSON = "application/json"
 
 logger = logging.getLogger(__name__)
+
+# A socket that has not sent `connection_init` by then is closed (4408): nobody lingers unknown.
+CONNECTION_INIT_TIMEOUT: Final = dt.timedelta(seconds=10)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -174,8 +186,13 @@ class GraphQLView(strawberry.asgi.GraphQL[Any, None]):
     `context_getter` builds each operation's context from the request; it may raise `AuthError`
     (answered 401), `ForbiddenError` (403) or `InputError` (400: a token in the URL). A context
     with `may_mutate` False (a token without the `write` scope) gets 403 for a mutation, before
-    anything executes. WebSocket subscriptions go through strawberry as they are, with the same
-    `context_getter`.
+    anything executes.
+
+    WebSocket connections (graphql-transport-ws only) get their context from `connection_getter`
+    (default: `context_getter`) at the handshake; `on_connect` (default: accept) then checks it
+    once strawberry has set its `connection_params` from `connection_init`, and refuses the
+    connection by raising `AuthError`, `ForbiddenError` or `InputError`. `allowed_origins` are
+    the browser origins besides the service's own that may open one.
     """
 
     def __init__(
@@ -187,13 +204,21 @@ class GraphQLView(strawberry.asgi.GraphQL[Any, None]):
         allow_get_queries: bool = True,
         ide_html: Callable[[], str] | None = None,
         max_body_bytes: int = MAX_BODY_BYTES,
+        connection_getter: Callable[[WebSocket], Awaitable[Any]] | None = None,
+        on_connect: Callable[[Any], Awaitable[None]] | None = None,
+        allowed_origins: Sequence[str] = (),
     ) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if graphiql else None,
             allow_queries_via_get=allow_get_queries,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=CONNECTION_INIT_TIMEOUT,
+            allowed_origins=allowed_origins,
         )
         self._context_getter = context_getter
+        self._connection_getter = connection_getter
+        self._on_connect = on_connect
         self._ide_html = ide_html
         self._max_body_bytes = max_body_bytes
 
@@ -207,8 +232,22 @@ class GraphQLView(strawberry.asgi.GraphQL[Any, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Any:
+        if isinstance(request, WebSocket) and self._connection_getter is not None:
+            return await self._connection_getter(request)
         # A WebSocket handshake carries the headers and query string a context getter reads.
         return await self._context_getter(cast("Request", request))
+
+    async def on_ws_connect(self, context: Any) -> UnsetType:
+        """Accept `connection_init` (an ack without payload), or refuse it: strawberry then
+        closes the socket with 4403."""
+        if self._on_connect is not None:
+            try:
+                await self._on_connect(context)
+            except (AuthError, ForbiddenError, InputError) as exc:
+                logger.info("WebSocket connection refused: %s", exc.message)
+                raise ConnectionRejectionError from exc
+        ack: UnsetType = UNSET
+        return ack
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(self._ide_html() if self._ide_html else self.graphql_ide_html)

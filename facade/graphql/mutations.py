@@ -3,7 +3,8 @@
 Each mutation takes one `input` (or the `id`, or a contact's `phone`) and returns its
 `<Verb><Noun>Result` union: a success payload, or one of the `Error` members it can produce
 (`ErrorResult` maps the exception; see facade.graphql.errors). Input is validated completely by
-`to_domain()` before the client is called.
+`to_domain()` before the client is called. Every mutation but purgeCache also takes an
+`idempotencyKey` (facade.graphql.idempotent).
 """
 
 import decimal
@@ -17,6 +18,7 @@ from strawberry.types import Info
 from facade.credentials.scopes import Scope
 from facade.domain import blacklist, contacts
 from facade.domain.groups import GroupMove
+from facade.domain.jobs import JobCreated
 from facade.graphql.context import Context
 from facade.graphql.errors import (
     ErrorResult,
@@ -25,6 +27,7 @@ from facade.graphql.errors import (
     RateLimitedError,
     UpstreamError,
 )
+from facade.graphql.idempotent import Idempotent
 from facade.graphql.inputs import (
     AddContactToGroupInput,
     AddToBlacklistInput,
@@ -40,6 +43,7 @@ from facade.graphql.inputs import (
 )
 from facade.graphql.job_inputs import CreateJobInput
 from facade.graphql.types import BlacklistEntry, Contact, Group, Job, Template
+from facade.upstream.idempotency import marked
 
 ContextInfo = Info[Context, None]
 
@@ -65,10 +69,13 @@ class RequireScope(FieldExtension):
         return await next_(source, info, **kwargs)
 
 
-def _mutation(description: str) -> Any:
-    # ForbiddenError is no union member: ErrorResult lets it through to `errors`, whatever order.
+def _mutation(description: str, *, created: Callable[[JobCreated], Any] | None = None) -> Any:
+    # The last extension is the outermost: ErrorResult maps what the others raise; the scope is
+    # checked before an idempotency record is made. ForbiddenError is no union member:
+    # ErrorResult lets it through to `errors`.
     return strawberry.mutation(
-        description=description, extensions=[RequireScope(Scope.WRITE), ErrorResult()]
+        description=description,
+        extensions=[Idempotent(created), RequireScope(Scope.WRITE), ErrorResult()],
     )
 
 
@@ -124,6 +131,10 @@ class CreatedJob:
 @strawberry.type
 class CreateJobSuccess:
     job: CreatedJob
+
+    @classmethod
+    def of(cls, created: JobCreated) -> "CreateJobSuccess":
+        return cls(job=CreatedJob(id=strawberry.ID(created.id), cost=created.cost))
 
 
 @strawberry.type
@@ -313,10 +324,15 @@ class Mutation:
         await info.context.smsc.delete_template(id)
         return DeleteTemplateSuccess(id=id)
 
-    @_mutation("Create a mailing (SMSC's job): send now, later, or again and again.")
+    @_mutation(
+        "Create a mailing (SMSC's job): send now, later, or again and again. Under an "
+        "idempotencyKey, a creation whose answer from SMSC was lost is settled when repeated: "
+        "the job found in SMSC's list (its cost then null), or an UpstreamError saying it was "
+        "not created.",
+        created=CreateJobSuccess.of,
+    )
     async def create_job(self, info: ContextInfo, input: CreateJobInput) -> CreateJobResult:
-        created = await info.context.smsc.create_job(input.to_domain())
-        return CreateJobSuccess(job=CreatedJob(id=strawberry.ID(created.id), cost=created.cost))
+        return CreateJobSuccess.of(await info.context.smsc.create_job(marked(input.to_domain())))
 
     @_mutation("Cancel a job that is waiting to be sent.")
     async def cancel_job(self, info: ContextInfo, id: strawberry.ID) -> CancelJobResult:

@@ -1,4 +1,4 @@
-"""The schema: Query and Mutation with the extensions every request goes through."""
+"""The schema: Query, Mutation and Subscription with the extensions every operation goes through."""
 
 import strawberry
 from strawberry.extensions import DisableIntrospection, SchemaExtension
@@ -10,6 +10,7 @@ from facade.graphql.limits import abuse_extensions
 from facade.graphql.mutations import Mutation
 from facade.graphql.preview import PreviewQuery
 from facade.graphql.queries import Query as ReadQuery
+from facade.graphql.subscriptions import ProductionStreamErrors, StreamErrors, Subscription
 
 Query = merge_types("Query", (ReadQuery, PreviewQuery))
 
@@ -27,5 +28,11 @@ def create_schema(*, production: bool = False, introspection: bool = True) -> st
     return FacadeSchema(
         query=Query,
         mutation=Mutation,
-        extensions=[*extensions, ErrorExtension, FreshnessExtension],
+        subscription=Subscription,
+        extensions=[
+            *extensions,
+            ErrorExtension,
+            FreshnessExtension,
+            ProductionStreamErrors if production else StreamErrors,
+        ],
     )

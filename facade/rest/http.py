@@ -10,6 +10,9 @@ Reads (RFC 9110 §8.8.3, §13.1.2; RFC 9111 §5.2.2.1, §5.1): every cacheable G
 about the facade's cache: `private, max-age=<seconds the cached value stays fresh>`, or
 `private, no-cache` when a stale value is served; `Age` and `X-Facade-Cache: hit|miss|stale`
 say where the value came from.
+
+Changes (POST, PUT, PATCH, DELETE) take an `Idempotency-Key` (`idempotent.py`): the first
+request under a key runs, its response is stored, and repeats get it again without SMSC.
 """
 
 import hashlib
@@ -27,8 +30,18 @@ from starlette.routing import BaseRoute, Route
 from facade.credentials.scopes import Scope
 from facade.errors import InputError
 from facade.rest.errors import error_response
+from facade.rest.idempotent import (
+    HEADER,
+    REPLAYED_HEADER,
+    RESPONSE_CODEC,
+    RestIdempotency,
+    StoredResponse,
+    arguments,
+    request_key,
+)
 from facade.rest.operations import Call, Operation, Reply
 from facade.upstream.client import Fetched, Freshness, SmscClient
+from facade.upstream.idempotency import IdempotencyKey, JobSettling, fingerprint
 
 JSON: Final = "application/json"
 MAX_BODY_BYTES: Final = 1 << 20
@@ -49,7 +62,12 @@ def fixed_client(smsc: SmscClient) -> ClientGetter:
     return get
 
 
-def build_routes(operations: Sequence[Operation], client_for: ClientGetter) -> list[BaseRoute]:
+def build_routes(
+    operations: Sequence[Operation],
+    client_for: ClientGetter,
+    idempotency: RestIdempotency | None = None,
+) -> list[BaseRoute]:
+    """Without `idempotency` (tests), a request with an `Idempotency-Key` is refused."""
     by_path: dict[str, dict[str, Operation]] = {}
     for operation in operations:
         methods = by_path.setdefault(operation.path, {})
@@ -57,13 +75,13 @@ def build_routes(operations: Sequence[Operation], client_for: ClientGetter) -> l
             raise ValueError(f"{operation.method} {operation.path} is declared twice")
         methods[operation.method] = operation
     return [
-        Route(path, _endpoint(methods, client_for), methods=list(methods))
+        Route(path, _endpoint(methods, client_for, idempotency), methods=list(methods))
         for path, methods in by_path.items()
     ]
 
 
 def _endpoint(
-    methods: dict[str, Operation], client_for: ClientGetter
+    methods: dict[str, Operation], client_for: ClientGetter, idempotency: RestIdempotency | None
 ) -> Callable[[Request], Awaitable[Response]]:
     adapters = {
         op.method: None if op.response is None else TypeAdapter(op.response)
@@ -73,20 +91,58 @@ def _endpoint(
     async def endpoint(request: Request) -> Response:
         method = "GET" if request.method == "HEAD" else request.method
         operation = methods[method]
+        adapter = adapters[method]
         try:
+            smsc = await client_for(request, operation.scope)
+            key = request_key(request) if operation.idempotent else None
             call = Call(
                 request=request,
-                smsc=await client_for(request, operation.scope),
+                smsc=smsc,
                 path=_params(operation.path_model, request.path_params),
                 query=_params(operation.query_model, request.query_params),
                 body=await _body(operation, request),
             )
-            reply = await operation.handler(call)
-            return _respond(operation, adapters[method], reply, call)
+            if key is None:
+                return _respond(operation, adapter, await operation.handler(call), call)
+            if idempotency is None:
+                raise InputError(HEADER, "idempotency keys are not taken by this server")
+            return await _idempotent(operation, adapter, call, key, idempotency)
         except Exception as error:  # noqa: BLE001 - the edge: every failure becomes a problem
             return error_response(error, operation.operation_id)
 
     return endpoint
+
+
+async def _idempotent(
+    operation: Operation,
+    adapter: TypeAdapter[Any] | None,
+    call: Call[Any, Any, Any],
+    key: str,
+    idempotency: RestIdempotency,
+) -> Response:
+    """The operation run once under `key`, or the response it gave (`idempotent.py`)."""
+    principal = idempotency.principal(call.request)
+    scoped = IdempotencyKey(principal.account, principal.name, key, HEADER)
+    signature = fingerprint(operation.operation_id, arguments(call.path, call.query, call.body))
+
+    def stored(reply: Reply) -> StoredResponse:
+        return StoredResponse.of(_respond(operation, adapter, reply, call))
+
+    async def execute() -> StoredResponse:
+        return stored(await operation.handler(call))
+
+    job = None
+    if operation.job_reply is not None:
+        job_reply = operation.job_reply
+        job = JobSettling(call.smsc, lambda created: stored(job_reply(created)))
+    outcome = await idempotency.idempotency.run(scoped, signature, execute, RESPONSE_CODEC, job=job)
+    if outcome.error is not None:
+        response = error_response(outcome.error, operation.operation_id)
+    else:
+        response = outcome.unwrap().response()
+    if outcome.replayed:
+        response.headers[REPLAYED_HEADER] = "true"
+    return response
 
 
 def _params(model: type[BaseModel], values: typing.Mapping[str, Any]) -> BaseModel:

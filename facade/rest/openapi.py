@@ -15,8 +15,10 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from facade.rest.errors import PROBLEM_JSON, Problem, statuses_of
+from facade.rest.events import EVENT_STREAM
 from facade.rest.http import CACHE_HEADER, JSON
-from facade.rest.operations import Operation, Resource
+from facade.rest.idempotent import HEADER, MAX_KEY_LENGTH, REPLAYED_HEADER
+from facade.rest.operations import EventStream, Operation, Resource
 
 if TYPE_CHECKING:
     from facade.errors import ErrorCode
@@ -46,6 +48,27 @@ _BEARER: Final = {
     "scopes decide what it may do: `read` the GETs, `write` also the changes, `admin` also "
     "purging caches. Never put it in the URL: such requests are refused with 400.",
 }
+_IDEMPOTENCY_KEY: Final = {
+    "name": HEADER,
+    "in": "header",
+    "required": False,
+    "description": "Any unique string (a UUID, say), new for each change you mean to make. The "
+    "first request under a key runs; repeating it with the same request answers the stored "
+    "response (with `Idempotent-Replayed: true`) and nothing reaches SMSC again. The same key "
+    "with another request is refused (422); while the first is still running a repeat waits "
+    "for it, or gets 409 with `Retry-After`. Keys are per client and kept 24 hours.",
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": MAX_KEY_LENGTH,
+        "pattern": "^[!-~]([ -~]*[!-~])?$",
+    },
+}
+_REPLAYED: Final = {
+    "description": "`true` when this is the stored response of an earlier request under the "
+    "same `Idempotency-Key`.",
+    "schema": {"type": "string", "enum": ["true"]},
+}
 _BODY_REFUSALS: Final = {
     "413": "The body is too large.",
     "415": f"The body is not {JSON}.",
@@ -53,12 +76,21 @@ _BODY_REFUSALS: Final = {
 
 
 def openapi_document(
-    resources: Sequence[Resource], *, title: str, version: str, description: str = ""
+    resources: Sequence[Resource],
+    *,
+    title: str,
+    version: str,
+    description: str = "",
+    streams: bool = False,
 ) -> dict[str, Any]:
+    """`streams`: the resources' event streams are served too, so they are documented."""
     operations = [op for resource in resources for op in resource.operations]
+    event_streams = [s for resource in resources for s in resource.streams] if streams else []
     inputs: list[tuple[tuple[str, str], Any, TypeAdapter[Any]]] = [
         (("", "problem"), "serialization", TypeAdapter(Problem))
     ]
+    for stream in event_streams:
+        inputs.append(((stream.operation_id, "event"), "serialization", TypeAdapter(stream.data)))
     for op in operations:
         if op.response is not None:
             inputs.append(
@@ -71,6 +103,8 @@ def openapi_document(
     paths: dict[str, dict[str, Any]] = {}
     for op in operations:
         paths.setdefault(op.path, {})[op.method.lower()] = _operation(op, refs, schemas)
+    for stream in event_streams:
+        paths.setdefault(stream.path, {})["get"] = _stream(stream, refs, schemas)
     return {
         "openapi": OPENAPI_VERSION,
         "info": {"title": title, "version": version, "description": description},
@@ -100,6 +134,8 @@ def _operation(
                 "schema": _STRING,
             }
         )
+    if op.idempotent:
+        parameters.append(dict(_IDEMPOTENCY_KEY))
     found: dict[str, Any] = {
         "operationId": op.operation_id,
         "summary": op.summary,
@@ -139,6 +175,8 @@ def _responses(op: Operation, refs: dict[tuple[tuple[str, str], Any], Any]) -> d
     headers: dict[str, Any] = dict(_READ_HEADERS) if op.cacheable else {}
     if op.status == 201:
         headers["Location"] = {"description": "The new resource.", "schema": _STRING}
+    if op.idempotent:
+        headers[REPLAYED_HEADER] = _REPLAYED
     if op.files:
         headers["Content-Disposition"] = {
             "description": "`attachment` and the file's name (RFC 6266, `filename*` of "
@@ -154,6 +192,8 @@ def _responses(op: Operation, refs: dict[tuple[tuple[str, str], Any], Any]) -> d
     responses: dict[str, Any] = {str(op.status): success}
     for status in op.empty:
         responses[str(status)] = {"description": "Done; no body."}
+        if op.idempotent:
+            responses[str(status)]["headers"] = {REPLAYED_HEADER: _REPLAYED}
     if op.cacheable:
         responses["304"] = {"description": "Not modified.", "headers": dict(_READ_HEADERS)}
     problem = {PROBLEM_JSON: {"schema": refs[(("", "problem"), "serialization")]}}
@@ -168,6 +208,64 @@ def _responses(op: Operation, refs: dict[tuple[tuple[str, str], Any], Any]) -> d
         names = ", ".join(code.value for code in codes)
         responses[str(status)] = {"description": f"A problem: {names}.", "content": problem}
     return responses
+
+
+_LAST_EVENT_ID: Final = {
+    "name": "Last-Event-ID",
+    "in": "header",
+    "required": False,
+    "description": "The id of the last event received: the stream starts after it. Browsers' "
+    "`EventSource` sends it by itself when it reconnects.",
+    "schema": {"type": "string", "pattern": "^[0-9]+$"},
+}
+
+
+def _stream(
+    stream: EventStream, refs: dict[tuple[tuple[str, str], Any], Any], schemas: dict[str, Any]
+) -> dict[str, Any]:
+    """A Server-Sent Events GET. OpenAPI 3.1 has no schema for the events themselves, so
+    `x-events` maps each event name to the schema of its `data`."""
+    problem_ref = refs[(("", "problem"), "serialization")]
+    events = {
+        stream.event: refs[((stream.operation_id, "event"), "serialization")],
+        "error": problem_ref,
+    }
+    success = {
+        "description": stream.summary,
+        "headers": {"Cache-Control": {"description": "`no-store`.", "schema": _STRING}},
+        "content": {
+            EVENT_STREAM: {
+                "schema": {
+                    "type": "string",
+                    "description": "Events (`id:`, `event:`, `data:` lines, then a blank one) "
+                    "and `:` comments, as the HTML Living Standard's Server-sent events define.",
+                },
+                "x-events": events,
+            }
+        },
+    }
+    responses: dict[str, Any] = {"200": success}
+    problem = {PROBLEM_JSON: {"schema": problem_ref}}
+    by_status: dict[int, list[ErrorCode]] = {}
+    for code in stream.all_errors:
+        for status in statuses_of(code):
+            by_status.setdefault(status, []).append(code)
+    for status, codes in sorted(by_status.items()):
+        names = ", ".join(code.value for code in codes)
+        responses[str(status)] = {"description": f"A problem: {names}.", "content": problem}
+    parameters = _parameters(stream.path_model, "path", schemas) + _parameters(
+        stream.query_model, "query", schemas
+    )
+    scope_note = f"Needs a token with the `{stream.scope.value}` scope."
+    return {
+        "operationId": stream.operation_id,
+        "summary": stream.summary,
+        "description": f"{stream.description}\n\n{scope_note}",
+        "tags": [stream.tag],
+        "parameters": [*parameters, dict(_LAST_EVENT_ID)],
+        "responses": responses,
+        "x-required-scope": stream.scope.value,
+    }
 
 
 _DOCS_PAGE: Final = """<!doctype html>

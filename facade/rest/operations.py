@@ -4,12 +4,14 @@ of its entry in `/openapi.json`.
 A handler is `async def handler(call: Call[PathModel, QueryModel, BodyModel]) -> Reply`; the
 models are read from that annotation, so what the handler uses, what is validated and what is
 documented are one and the same. `NoParams` stands for "no path parameters" or "no query";
-`None` for "no body".
+`None` for "no body". An `EventStream` declares a `text/event-stream` GET the same way (`events.py`
+serves it).
 """
 
 import dataclasses
 import typing
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import AbstractAsyncContextManager
 from typing import Any, Final, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
@@ -17,8 +19,10 @@ from pydantic.alias_generators import to_camel
 from starlette.requests import Request
 
 from facade.credentials.scopes import Scope
+from facade.domain.jobs import JobCreated
 from facade.errors import ErrorCode
 from facade.upstream.client import Fetched, SmscClient
+from facade.upstream.pollers import Pollers
 
 P = TypeVar("P", bound=BaseModel)
 Q = TypeVar("Q", bound=BaseModel)
@@ -96,6 +100,24 @@ class Reply:
 
 
 Handler = Callable[[Call[Any, Any, Any]], Awaitable[Reply]]
+# A job creation's answer for a job found in SMSC's list after its `add` went unanswered.
+JobReply = Callable[[JobCreated], Reply]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Event:
+    """One server-sent event: its data (serialized as the stream's `data` type) and its id, which
+    a client sends back as `Last-Event-ID` when it reconnects."""
+
+    data: Any
+    id: str | None = None
+
+
+# Opens a stream for a validated request and the account's pollers: what it raises on entering
+# is answered as a problem; then its events are sent. Leaving it releases what it holds.
+StreamHandler = Callable[
+    [Call[Any, Any, None], Pollers], AbstractAsyncContextManager[AsyncIterator[Event]]
+]
 
 # What any operation that reaches SMSC can answer, besides its own codes.
 COMMON_ERRORS: Final = (
@@ -131,6 +153,8 @@ class Operation:
     cache: str | None  # the SmscClient TTL key of the read behind a cacheable GET
     files: tuple[str, ...] = ()  # the success body is a file of these media types, not JSON
     scope: Scope = Scope.READ  # what the caller's token must allow
+    idempotent: bool = False  # takes an `Idempotency-Key` (rest/idempotent.py)
+    job_reply: JobReply | None = None  # creates a job: how a job found after a lost answer reads
 
     @property
     def cacheable(self) -> bool:
@@ -138,11 +162,34 @@ class Operation:
 
     @property
     def all_errors(self) -> tuple[ErrorCode, ...]:
+        own = (*self.errors, ErrorCode.CONFLICT) if self.idempotent else self.errors
+        return tuple(dict.fromkeys((*own, *COMMON_ERRORS)))
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class EventStream:
+    """A GET answered with `text/event-stream` (Server-Sent Events) rather than one body."""
+
+    path: str
+    operation_id: str
+    summary: str
+    description: str
+    tag: str
+    handler: StreamHandler
+    path_model: type[BaseModel]
+    query_model: type[BaseModel]
+    event: str  # the `event:` name of its events
+    data: Any  # the type of each event's data, as for `Operation.response`
+    errors: tuple[ErrorCode, ...]
+    scope: Scope = Scope.READ
+
+    @property
+    def all_errors(self) -> tuple[ErrorCode, ...]:
         return tuple(dict.fromkeys((*self.errors, *COMMON_ERRORS)))
 
 
 def call_models(
-    handler: Handler,
+    handler: Handler | StreamHandler,
 ) -> tuple[type[BaseModel], type[BaseModel], type[BaseModel] | None]:
     """The path, query and body models named by the handler's `call: Call[P, Q, B]`."""
     hints = typing.get_type_hints(handler)
@@ -170,6 +217,7 @@ class Resource:
         self.tag = tag
         self.description = description
         self.operations: list[Operation] = []
+        self.streams: list[EventStream] = []
 
     def operation(
         self,
@@ -186,11 +234,18 @@ class Resource:
         files: tuple[str, ...] = (),
         description: str = "",
         scope: Scope | None = None,
+        idempotent: bool | None = None,
+        job_reply: JobReply | None = None,
     ) -> Callable[[Handler], Handler]:
-        """`scope` defaults to `read` for GET and `write` for every other method."""
+        """`scope` defaults to `read` for GET and `write` for every other method; `idempotent`
+        (an `Idempotency-Key` is taken) to False for GET and True for every other method.
+        `job_reply` declares a job creation (see `facade.upstream.idempotency`)."""
         if cache is not None and method != "GET":
             raise ValueError(f"{operation_id}: only a GET is cacheable")
+        if idempotent and method == "GET":
+            raise ValueError(f"{operation_id}: a GET needs no idempotency key")
         needed = scope or (Scope.READ if method == "GET" else Scope.WRITE)
+        keyed = method != "GET" if idempotent is None else idempotent
 
         def declare(handler: Handler) -> Handler:
             path_model, query_model, body_model = call_models(handler)
@@ -213,6 +268,8 @@ class Resource:
                     cache=cache,
                     files=files,
                     scope=needed,
+                    idempotent=keyed,
+                    job_reply=job_reply,
                 )
             )
             return handler
@@ -244,17 +301,57 @@ class Resource:
     ) -> Callable[[Handler], Handler]:
         return self.operation("DELETE", path, operation_id, summary, **kw)
 
+    def stream(
+        self,
+        path: str,
+        operation_id: str,
+        summary: str,
+        *,
+        event: str,
+        data: Any,
+        errors: tuple[ErrorCode, ...] = (),
+        description: str = "",
+    ) -> Callable[[StreamHandler], StreamHandler]:
+        """Declare a Server-Sent Events GET; its handler takes `call: Call[P, Q, None]` and the
+        account's `Pollers`, and is an async context manager (`contextlib.asynccontextmanager`)
+        giving the events."""
+
+        def declare(handler: StreamHandler) -> StreamHandler:
+            path_model, query_model, _ = call_models(handler)
+            self.streams.append(
+                EventStream(
+                    path=self.prefix + path,
+                    operation_id=operation_id,
+                    summary=summary,
+                    description=description or (handler.__doc__ or "").strip(),
+                    tag=self.tag,
+                    handler=handler,
+                    path_model=path_model,
+                    query_model=query_model,
+                    event=event,
+                    data=data,
+                    errors=errors,
+                )
+            )
+            return handler
+
+        return declare
+
 
 __all__ = [
     "COMMON_ERRORS",
     "Body",
     "Call",
+    "Event",
+    "EventStream",
     "Handler",
+    "JobReply",
     "Model",
     "NoParams",
     "Operation",
     "Params",
     "Reply",
     "Resource",
+    "StreamHandler",
     "call_models",
 ]

@@ -5,7 +5,9 @@ from typing import Final
 
 from starlette.routing import BaseRoute
 
+from facade.rest.events import LiveGetter, build_stream_routes
 from facade.rest.http import ClientGetter, build_routes, fixed_client
+from facade.rest.idempotent import RestIdempotency
 from facade.rest.openapi import document_routes, openapi_document
 from facade.rest.operations import Resource
 from facade.rest.resources import (
@@ -41,14 +43,27 @@ RESOURCES: Final[tuple[Resource, ...]] = (
 
 
 def rest_routes(
-    smsc: SmscClient | ClientGetter, resources: Sequence[Resource] = RESOURCES
+    smsc: SmscClient | ClientGetter,
+    resources: Sequence[Resource] = RESOURCES,
+    *,
+    idempotency: RestIdempotency | None = None,
+    live: LiveGetter | None = None,
 ) -> list[BaseRoute]:
     """Routes for `resources`; `smsc` is the client, or a callable picking one per request
-    (it authenticates: `AuthError` → 401, `ForbiddenError` → 403)."""
+    (it authenticates: `AuthError` → 401, `ForbiddenError` → 403). `idempotency` serves
+    `Idempotency-Key`; without it (tests) a request carrying one is refused. `live` gives an
+    account's pollers; without it the event streams are neither served nor documented."""
     client_for = fixed_client(smsc) if isinstance(smsc, SmscClient) else smsc
     operations = [op for resource in resources for op in resource.operations]
-    document = openapi_document(resources, title=TITLE, version=VERSION, description=DESCRIPTION)
-    return [*build_routes(operations, client_for), *document_routes(document)]
+    streams = [s for resource in resources for s in resource.streams] if live else []
+    document = openapi_document(
+        resources, title=TITLE, version=VERSION, description=DESCRIPTION, streams=bool(streams)
+    )
+    return [
+        *build_routes(operations, client_for, idempotency),
+        *(build_stream_routes(streams, client_for, live) if live else []),
+        *document_routes(document),
+    ]
 
 
 __all__ = ["RESOURCES", "rest_routes"]

@@ -19,6 +19,7 @@ from facade.domain.jobs import (
     SendAtTimestamp,
     SendTime,
     SendWindow,
+    marked_name,
 )
 from facade.domain.rules import require_id, require_range
 from facade.errors import InputError
@@ -97,8 +98,9 @@ def format_date(value: dt.date) -> str:
 
 
 def encode_job(spec: JobSpec) -> Params:
-    """The arguments of `jobs.php?add=1` for `spec`, the command flag excluded."""
-    params: Params = [("name", require_text(spec.name, "name"))]
+    """The arguments of `jobs.php?add=1` for `spec`, the command flag excluded; the name carries
+    the spec's marker, if any (`facade.domain.jobs.marked_name`)."""
+    params: Params = [("name", marked_name(require_text(spec.name, "name"), spec.marker))]
     params += _recipients(spec)
     params += _senders(spec)
     params += _schedule(spec)

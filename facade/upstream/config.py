@@ -28,11 +28,20 @@ DEFAULT_IP_BLOCK_PAUSE = 600.0
 DEFAULT_CACHE_SIZE = 4096
 DEFAULT_MAX_STALE = 3600.0
 DEFAULT_TTL = 60.0
+# Pollers (facade.upstream.pollers) repeat one identical request while nothing changes, so they
+# never ask more often than the identical-request budget allows: 60 s / 2 on get.php, 60 s / 1 on
+# jobs.php (DESIGN.md, "Caching under SMSC's rules").
+DEFAULT_POLL_ANSWERS = DEFAULT_BUDGET_WINDOW / DEFAULT_READ_BUDGET
+DEFAULT_POLL_JOBS = DEFAULT_BUDGET_WINDOW / DEFAULT_JOB_BUDGET
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class UpstreamConfig:
-    """Every knob of the upstream layer; `ttls` maps a command (`"templates.get"`) to seconds."""
+    """Every knob of the upstream layer; `ttls` maps a command (`"templates.get"`) to seconds.
+
+    `poll_answers` and `poll_jobs` are the pollers' intervals in seconds; a poller never uses one
+    shorter than the budget and the cache allow (`pollers.poll_interval`).
+    """
 
     fmt: Fmt = Fmt.JSON
     charset: str = DEFAULT_CHARSET
@@ -57,12 +66,16 @@ class UpstreamConfig:
     max_stale: float = DEFAULT_MAX_STALE
     ttls: Mapping[str, float] = dataclasses.field(default_factory=dict)
     revalidate_in_background: frozenset[str] = frozenset()
+    poll_answers: float = DEFAULT_POLL_ANSWERS
+    poll_jobs: float = DEFAULT_POLL_JOBS
 
     def __post_init__(self) -> None:
         if not 1 <= self.concurrency < SMSC_CONCURRENCY_LIMIT:
             raise ValueError(f"concurrency must be 1..{SMSC_CONCURRENCY_LIMIT - 1}")
         if self.attempts < 1:
             raise ValueError("attempts must be at least 1")
+        if self.poll_answers <= 0 or self.poll_jobs <= 0:
+            raise ValueError("poll intervals must be positive")
 
     def ttl(self, command: str) -> float:
         return self.ttls.get(command, DEFAULT_TTL)

@@ -1,5 +1,7 @@
 """Injected transport faults: latency, gateway errors, dropped connections, hung requests."""
 
+import functools
+
 import anyio
 import httpx
 import pytest
@@ -207,3 +209,45 @@ async def test_reset_through_uvicorn_is_a_remote_protocol_error(app, state, tmp_
 def test_fault_from_json_needs_an_object():
     with pytest.raises(ValueError, match="JSON object"):
         fault_from_json([{"kind": "reset"}])
+
+
+@pytest.mark.anyio
+async def test_reset_after_runs_the_command_then_drops_the_connection(client, state):
+    state.add_fault("reset_after", command="add", times=1)
+    before = set(state.account().templates)
+    with pytest.raises(ConnectionDroppedError):
+        await client.post(
+            "/sys/templates.php",
+            data={"add": 1, "name": "n", "msg": "m", "login": "demo", "psw": "demo"},
+        )
+    (added,) = set(state.account().templates) - before  # SMSC did it; the answer was lost
+    assert state.account().templates[added].name == "n"
+    assert state.calls[-1].to_json() == {
+        "method": "POST",
+        "path": "/sys/templates.php",
+        "command": "add",
+        "fmt": 0,
+        "credentials_in_query": False,
+        "error": None,
+        "status": 200,
+        "fault": "reset_after",
+    }
+    assert state.stats()["in_flight"] == 0
+
+
+@pytest.mark.anyio
+async def test_latency_after_runs_the_command_then_delays_the_answer(client, state, sleep):
+    state.add_fault("latency_after", seconds=4, command="add")
+    sleep.hold()
+    before = set(state.account().templates)
+    async with anyio.create_task_group() as group:
+        group.start_soon(
+            functools.partial(call, client, "templates.php", add=1, name="late", msg="m")
+        )
+        await wait_until(lambda: sleep.waiting == 1)
+        # The command has run and is logged while its answer waits.
+        (added,) = set(state.account().templates) - before
+        assert state.calls[-1].fault == "latency_after"
+        sleep.release()
+    assert sleep.calls == [4.0]
+    assert state.account().templates[added].name == "late"

@@ -33,6 +33,7 @@ def job(
     send_at: dt.datetime | None,
     count: int | None,
     message: str,
+    marker: str | None = None,
 ) -> Job:
     return Job(
         id=id_,
@@ -43,6 +44,7 @@ def job(
         send_at=send_at,
         recipient_count=count,
         message=message,
+        marker=marker,
     )
 
 
@@ -62,6 +64,11 @@ COMMAS = [
         "Hi, all, 50% off\nToday only, 10:00-18:00",
     ),
     job("12", "Next", 0, msk(4, 3, 2024, 8, 5), None, 1, "x"),
+]
+# The facade's marker ends a name: read off it, beside the name; anything else is kept as is.
+MARKED = [
+    job("21", "Promo, spring", 2, msk(1, 3, 2024, 10, 0), None, 1, "Hi", marker="ABCDEFGH23"),
+    job("22", "Plain [fx:short]", 2, msk(1, 3, 2024, 10, 5), None, 1, "Hey"),
 ]
 CYRILLIC = job(
     "16", "Рассылка, весна", 2, msk(6, 3, 2024, 10, 0), None, 5, "Скидки до 50%, только сегодня"
@@ -217,6 +224,7 @@ def test_parse_job_protocol_errors(sample):
             pytest.param(jobs(f"commas.fmt{n}.txt"), COMMAS, id=f"fmt{n}-commas-and-new-lines")
             for n in (0, 1, 3)
         ),
+        *(pytest.param(jobs(f"marked.fmt{n}.txt"), MARKED, id=f"fmt{n}-marked-name") for n in FMTS),
         pytest.param(
             jobs("name-comma-digits.fmt1.txt"),
             [job("13", "Sale,2", 3, msk(5, 3, 2024, 10, 0), None, 4, "Body")],

@@ -1,4 +1,5 @@
-"""`/v1/answers`: incoming messages (get.php `get_answers`), the same call as GraphQL's `answers`.
+"""`/v1/answers`: incoming messages (get.php `get_answers`), the same call as GraphQL's `answers`;
+`/v1/answers/stream`: new ones as they arrive (Server-Sent Events), GraphQL's `answerReceived`.
 
 SMSC assigns answer ids in ascending order, so a page resumes by id, as GraphQL's connection
 does (`facade.graphql.connections.paginate_answers`): the next page starts at the first answer
@@ -8,8 +9,9 @@ GraphQL one, repeated here because the two APIs' cursor modules sit side by side
 """
 
 import bisect
+import contextlib
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Annotated, Final
 
 from pydantic import AfterValidator, Field
@@ -18,8 +20,10 @@ from facade.domain.answers import MAX_ANSWER_HOURS, AnswerQuery
 from facade.domain.answers import Answer as DomainAnswer
 from facade.domain.rules import require_listed_phone
 from facade.errors import InputError
-from facade.rest.operations import Call, Model, NoParams, Reply, Resource
+from facade.rest.events import last_event_id
+from facade.rest.operations import Call, Event, Model, NoParams, Params, Reply, Resource
 from facade.rest.pagination import Page, PageQuery, Slice, decode_cursor, encode_cursor, page_reply
+from facade.upstream.pollers import DEFAULT_QUEUE_SIZE, Pollers, Subscription
 
 PREFIX: Final = "/v1/answers"
 TTL: Final = "get.get_answers"
@@ -110,3 +114,53 @@ async def list_answers(call: Call[NoParams, AnswersQuery, None]) -> Reply:
     fetched = await call.smsc.answers(query)
     page = page_of_answers(fetched.value, call.query.limit, after)
     return page_reply(Page[Answer], call.request.url, page, Answer.from_domain, fetched)
+
+
+class StreamQuery(Params):
+    to_phone: ListedPhone | None = Field(
+        default=None, description="Only messages sent to this number of the account."
+    )
+
+
+@resource.stream(
+    "/stream",
+    "streamAnswers",
+    "New incoming messages as they arrive (Server-Sent Events).",
+    event="answer",
+    data=Answer,
+    description="`text/event-stream`: each message is an `answer` event whose `id` is the "
+    "message's and whose `data` is the message as `listAnswers` gives it; a comment every 15 s "
+    "keeps the connection open. One poll of SMSC per account serves every stream and GraphQL "
+    "subscription (every 30 s by default), so a message arrives within one poll interval. "
+    "With `Last-Event-ID` (sent by browsers when they reconnect) the messages after that id, of "
+    "the last 168 hours (the most SMSC lists), come first, from one read of the account's messages. A stream that lets "
+    f"{DEFAULT_QUEUE_SIZE} messages pile up unread ends with an `error` event holding a problem "
+    "(RATE_LIMITED): reconnect with `Last-Event-ID` to go on where it stopped.",
+)
+@contextlib.asynccontextmanager
+async def stream_answers(
+    call: Call[NoParams, StreamQuery, None], live: Pollers
+) -> AsyncIterator[AsyncIterator[Event]]:
+    resume = last_event_id(call.request)
+    phone = call.query.to_phone
+    missed: list[DomainAnswer] = []
+    if resume is not None:
+        # SMSC's longest window: `after_id` already bounds what comes back.
+        query = AnswerQuery(hours=MAX_ANSWER_HOURS, after_id=resume, to_phone=phone)
+        fetched = await call.smsc.answers(query)
+        missed = sorted(
+            (answer for answer in fetched.value if int(answer.id) > int(resume)),
+            key=lambda answer: int(answer.id),
+        )
+    after = missed[-1].id if missed else resume
+    async with live.answers(to_phone=phone, after=after) as updates:
+        yield _events(missed, updates)
+
+
+async def _events(
+    missed: Sequence[DomainAnswer], updates: Subscription[DomainAnswer]
+) -> AsyncIterator[Event]:
+    for answer in missed:
+        yield Event(Answer.from_domain(answer), id=answer.id)
+    async for answer in updates:
+        yield Event(Answer.from_domain(answer), id=answer.id)

@@ -20,6 +20,7 @@ class CachePurged(Model):
     "Drop every cached read of the account; the next reads ask SMSC again.",
     response=CachePurged,
     scope=Scope.ADMIN,
+    idempotent=False,  # asks nothing of SMSC, and repeating it does no harm
     description="Reads after a purge spend SMSC's identical-request budget (2 a minute, 1 on "
     "jobs): purge when the account was changed outside the facade, not as a habit.",
 )

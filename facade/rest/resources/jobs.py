@@ -9,12 +9,14 @@ import datetime as dt
 
 from pydantic import Field
 
+from facade.domain import jobs
 from facade.domain.rules import job_dates
 from facade.errors import ErrorCode, RateLimitedError, UpstreamError
 from facade.rest.inputs import IdPath
 from facade.rest.operations import Call, NoParams, Params, Reply, Resource
 from facade.rest.resources.job_models import CreatedJob, CreateJob, Job
 from facade.upstream.client import Freshness
+from facade.upstream.idempotency import marked
 
 PREFIX = "/v1/jobs"
 
@@ -48,6 +50,10 @@ async def list_jobs(call: Call[NoParams, JobsQuery, None]) -> Reply:
     return Reply.read([Job.from_domain(job) for job in fetched.value], fetched)
 
 
+def created_reply(created: jobs.JobCreated) -> Reply:
+    return Reply.created(CreatedJob.from_domain(created), f"{PREFIX}/{created.id}")
+
+
 @resource.post(
     "",
     "createJob",
@@ -55,11 +61,13 @@ async def list_jobs(call: Call[NoParams, JobsQuery, None]) -> Reply:
     response=CreatedJob,
     status=201,
     description="Answers the new job's id (and its cost when `withCost` asked for it); "
-    "`Location` is the job, as SMSC reports it.",
+    "`Location` is the job, as SMSC reports it. Under an `Idempotency-Key`, a creation whose "
+    "answer from SMSC was lost is settled when repeated: the job found in SMSC's list (its "
+    "cost then null), or a 503 saying it was not created.",
+    job_reply=created_reply,
 )
 async def create_job(call: Call[NoParams, NoParams, CreateJob]) -> Reply:
-    created = await call.smsc.create_job(call.body.to_domain())
-    return Reply.created(CreatedJob.from_domain(created), f"{PREFIX}/{created.id}")
+    return created_reply(await call.smsc.create_job(marked(call.body.to_domain())))
 
 
 @resource.get(

@@ -5,13 +5,15 @@ fmt 1 `7` or `7,1.40`, fmt 2 `<result><id>7</id><cost>1.40</cost></result>`, fmt
 `{"id": 7, "cost": "1.40"}` (cost a string). `get`/`get_all` records are an assumption the
 emulator shares (docs/smsc-wire.md): `id, name, status, created, time, cnt, message`, status 0-4
 known and any other kept as `JobStatus.UNKNOWN` with its raw number; `get` answers one record.
+A name ending in the facade's marker (` [fx:<10 base32>]`, `facade.domain.jobs.marked_name`) is
+read without it, and the marker is kept beside it.
 """
 
 import decimal
 import re
 from typing import TYPE_CHECKING
 
-from facade.domain.jobs import Job, JobCreated, JobStatus
+from facade.domain.jobs import Job, JobCreated, JobStatus, split_marked_name
 from facade.smsc.envelope import json_id, raise_for_envelope, xml_child_text
 from facade.smsc.parse.documents import load_json, load_xml
 from facade.smsc.parse.fields import CODE, ID, INT, MOMENT, TEXT, Field, Record
@@ -96,9 +98,11 @@ def _cost(reply: "Reply", value: object) -> decimal.Decimal | None:
 
 def _job(record: Record) -> Job:
     status_raw = record.integer("status")
+    name, marker = split_marked_name(record.text("name"))
     return Job(
         id=record.text("id"),
-        name=record.text("name"),
+        name=name,
+        marker=marker,
         status=JobStatus.from_raw(status_raw),
         status_raw=status_raw,
         created_at=record.moment("created"),

@@ -1,0 +1,396 @@
+"""Idempotency keys: a write repeated under one key reaches SMSC at most once (issue 7).
+
+`Idempotency.run` is shared by both APIs. A key is scoped to one client of one account. Its record
+goes IN_PROGRESS (claimed atomically: of racing requests exactly one runs) → COMPLETED (the answer),
+FAILED (SMSC refused, or a lost job creation was settled as never made) or UNKNOWN (the write may
+have reached SMSC and no answer came). Errors raised before anything may have reached SMSC delete
+the record, so the key can be used again. Repeats with the same payload get the stored answer and
+SMSC is not asked again; another payload is `IdempotencyKeyReused`; a repeat while the first runs
+in this process waits for it (bounded), then gets its answer or `InProgressError`.
+
+An UNKNOWN record, or an IN_PROGRESS one no run of this process holds (its process was killed), is
+never executed again. A job creation is settled on the next repeat instead: every job the facade
+creates carries a marker in its name (`facade.domain.jobs.marked_name`), so SMSC's job list, read
+fresh, tells whether it was created (COMPLETED, with the id) or not (FAILED, once `settle_after`
+seconds have passed since the attempt began, so that a request still travelling is not taken for a
+lost one). Other writes answer the outcome-unknown error they got, every time.
+
+The store is a protocol: SQLite for one replica (`idempotency_sqlite.py`); issue 8 adds Redis.
+"""
+
+import contextvars
+import dataclasses
+import datetime as dt
+import enum
+import hashlib
+import json
+import logging
+import math
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, Final, Generic, Protocol, TypeVar, cast
+
+import anyio
+
+from facade import errors as tree
+from facade.domain.common import MOSCOW
+from facade.domain.jobs import Job, JobCreated, JobQuery, JobSpec, content_marker, new_marker
+from facade.smsc import commands
+from facade.upstream import effects
+from facade.upstream.client import Freshness, SmscClient
+
+logger = logging.getLogger("facade.idempotency")
+
+T = TypeVar("T")
+
+DEFAULT_TTL: Final = 24 * 3600.0
+DEFAULT_WAIT: Final = 10.0
+# Longer than a write can travel (the transport's deadline is 30 s) before SMSC acts on it.
+DEFAULT_SETTLE_AFTER: Final = 60.0
+SWEEP_INTERVAL: Final = 600.0
+IN_PROGRESS_RETRY_AFTER: Final = 1.0
+
+NOT_CREATED: Final = (
+    "SMSC has no job from this request: it was not created and nothing was sent. Send it again "
+    "under a new idempotency key."
+)
+SETTLING: Final = "Whether SMSC created this job is not known yet; ask again later."
+RUNNING: Final = "A request with this idempotency key is still running; ask again shortly."
+INTERRUPTED: Final = (
+    "The facade stopped while this request was under way: it may or may not have reached SMSC. "
+    "Check before sending it again under a new idempotency key."
+)
+
+_VALUE: Final = b"value:"
+_ERROR: Final = b"error:"
+_MARKER: contextvars.ContextVar[str | None] = contextvars.ContextVar("job_marker", default=None)
+
+
+def marked(spec: JobSpec) -> JobSpec:
+    """`spec` with its marker: the idempotent run's (a random one, kept in its record), else one
+    made of the spec itself (`facade.domain.jobs.content_marker`)."""
+    return dataclasses.replace(spec, marker=_MARKER.get() or content_marker(spec))
+
+
+class State(enum.StrEnum):
+    IN_PROGRESS = "IN_PROGRESS"
+    COMPLETED = "COMPLETED"
+    UNKNOWN = "UNKNOWN"
+    FAILED = "FAILED"
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class Record:
+    """One key's record. `response` is opaque to the store; `owner` is the process that ran it."""
+
+    key: str  # `IdempotencyKey.digest`
+    fingerprint: str
+    state: State
+    owner: str
+    marker: str | None  # job creations: the marker in the job's name
+    created_at: float  # unix seconds
+    expires_at: float
+    response: bytes | None = None
+
+
+class IdempotencyStore(Protocol):
+    async def claim(self, record: Record) -> Record | None:
+        """Insert `record` unless a live record has its key: None when inserted, else that one.
+        An expired record is replaced as if absent."""
+
+    async def update(
+        self, key: str, *, expected: tuple[State, str], state: State, response: bytes
+    ) -> bool:
+        """Set the state and response if the record is still in the `(state, owner)` expected."""
+
+    async def release(self, key: str, owner: str) -> bool:
+        """Delete the record if `owner` still holds it IN_PROGRESS."""
+
+    async def sweep(self) -> int:
+        """Delete expired records; how many."""
+
+    async def aclose(self) -> None: ...
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class IdempotencyKey:
+    """A client's key, scoped to the account and the client, and the public name it came in."""
+
+    account: str
+    client: str
+    key: str
+    field: str  # `Idempotency-Key` (REST) or `idempotencyKey` (GraphQL)
+
+    @property
+    def digest(self) -> str:
+        scope = json.dumps([self.account, self.client, self.key], ensure_ascii=False)
+        return hashlib.sha256(scope.encode("utf-8")).hexdigest()
+
+
+class Codec(Protocol[T]):
+    """How an API stores its answer: bytes back to an equal answer."""
+
+    def encode(self, value: T) -> bytes: ...
+
+    def decode(self, data: bytes) -> T: ...
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class JobSettling(Generic[T]):
+    """A job creation: whose SMSC account to look in, and the answer a found job gets."""
+
+    smsc: SmscClient
+    created: Callable[[JobCreated], T]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Outcome(Generic[T]):
+    """What the request under a key came to: its answer or its error; `replayed` when stored."""
+
+    value: T | None = None
+    error: tree.FacadeError | None = None
+    replayed: bool = False
+
+    def unwrap(self) -> T:
+        if self.error is not None:
+            raise self.error
+        return cast("T", self.value)
+
+
+def fingerprint(name: str, arguments: Any) -> str:
+    """SHA-256 of canonical JSON of an operation's name and its arguments (JSON values)."""
+    text = json.dumps([name, arguments], sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# Nothing can have reached SMSC, or SMSC did nothing: the key is released for another try.
+_RELEASED: Final = (
+    tree.InputError,
+    tree.AuthError,
+    tree.ForbiddenError,
+    tree.NotFoundError,
+    tree.RateLimitedError,
+    tree.InProgressError,
+    tree.ConfigError,
+    tree.SmscRateLimited,
+    tree.SmscBlocked,
+    tree.SmscAuthError,
+)
+# SMSC may have done it: a 200 whose body did not read is as unknown as no answer at all.
+_UNKNOWN: Final = (tree.UpstreamOutcomeUnknown, tree.UpstreamProtocolError)
+
+
+class Idempotency:
+    """Runs writes under idempotency keys (module docstring); one per process."""
+
+    def __init__(
+        self,
+        store: IdempotencyStore,
+        *,
+        ttl: float = DEFAULT_TTL,
+        wait: float = DEFAULT_WAIT,
+        settle_after: float = DEFAULT_SETTLE_AFTER,
+        clock: Callable[[], float] = time.time,
+        owner: str | None = None,
+    ) -> None:
+        self.store = store
+        self.owner = owner or secrets.token_hex(8)
+        self._ttl = ttl
+        self._wait = wait
+        self._settle_after = settle_after
+        self._clock = clock
+        self._running: dict[str, anyio.Event] = {}
+        self._swept_at = -math.inf
+
+    async def aclose(self) -> None:
+        await self.store.aclose()
+
+    async def run(
+        self,
+        key: IdempotencyKey,
+        fingerprint: str,
+        execute: Callable[[], Awaitable[T]],
+        codec: Codec[T],
+        *,
+        job: JobSettling[T] | None = None,
+    ) -> Outcome[T]:
+        """`execute()` once for `key`, or the outcome it had (module docstring).
+
+        Raises what is nobody's stored outcome: errors before SMSC (the key is released),
+        `IdempotencyKeyReused`, `InProgressError`, and errors of settling a job creation.
+        """
+        digest = key.digest
+        with anyio.move_on_after(self._wait):
+            while (running := self._running.get(digest)) is not None:
+                await running.wait()
+        if digest in self._running:
+            raise tree.InProgressError(RUNNING, retry_after=IN_PROGRESS_RETRY_AFTER)
+        done = self._running[digest] = anyio.Event()
+        try:
+            return await self._run(key, fingerprint, execute, codec, job)
+        finally:
+            del self._running[digest]
+            done.set()
+
+    async def _run(
+        self,
+        key: IdempotencyKey,
+        fingerprint: str,
+        execute: Callable[[], Awaitable[T]],
+        codec: Codec[T],
+        job: JobSettling[T] | None,
+    ) -> Outcome[T]:
+        now = self._clock()
+        if now - self._swept_at >= SWEEP_INTERVAL:
+            self._swept_at = now
+            await self.store.sweep()
+        record = Record(
+            key=key.digest,
+            fingerprint=fingerprint,
+            state=State.IN_PROGRESS,
+            owner=self.owner,
+            marker=None if job is None else new_marker(),
+            created_at=now,
+            expires_at=now + self._ttl,
+        )
+        found = await self.store.claim(record)
+        if found is None:
+            return await self._first(record, execute, codec)
+        if found.fingerprint != fingerprint:
+            raise tree.IdempotencyKeyReused(key.field)
+        if found.state in (State.COMPLETED, State.FAILED):
+            return _replay(found, codec)
+        # UNKNOWN, or IN_PROGRESS that no run of this process holds: its owner is gone.
+        if job is not None and found.marker is not None:
+            return await self._reconcile(found, codec, job)
+        if found.response is None:
+            response = _ERROR + encode_error(_interrupted())
+            await self._settle(found, State.UNKNOWN, response)
+            found = dataclasses.replace(found, state=State.UNKNOWN, response=response)
+        return _replay(found, codec)
+
+    async def _first(
+        self, record: Record, execute: Callable[[], Awaitable[T]], codec: Codec[T]
+    ) -> Outcome[T]:
+        token = _MARKER.set(record.marker)
+        try:
+            value = await execute()
+            response = _VALUE + codec.encode(value)
+        except tree.FacadeError as error:
+            if isinstance(error, _RELEASED) or (
+                isinstance(error, tree.UpstreamUnavailable) and not isinstance(error, _UNKNOWN)
+            ):
+                with anyio.CancelScope(shield=True):
+                    await self.store.release(record.key, self.owner)
+                raise
+            state = State.UNKNOWN if isinstance(error, _UNKNOWN) else State.FAILED
+            await self._settle(record, state, _ERROR + encode_error(error))
+            return Outcome(error=error)
+        except BaseException:
+            # Cancelled, or failed inside the facade: SMSC may have been reached all the same.
+            await self._settle(record, State.UNKNOWN, _ERROR + encode_error(_interrupted()))
+            raise
+        finally:
+            _MARKER.reset(token)
+        await self._settle(record, State.COMPLETED, response)
+        return Outcome(value=value)
+
+    async def _reconcile(self, record: Record, codec: Codec[T], job: JobSettling[T]) -> Outcome[T]:
+        found = await self._find_job(record, job.smsc)
+        if found is not None:
+            value = job.created(JobCreated(id=found.id))
+            await self._settle(record, State.COMPLETED, _VALUE + codec.encode(value))
+            logger.info("idempotency: a job creation of unknown outcome was found: %s", found.id)
+            return Outcome(value=value, replayed=True)
+        waited = self._clock() - record.created_at
+        if waited < self._settle_after:
+            retry_after = max(IN_PROGRESS_RETRY_AFTER, self._settle_after - waited)
+            raise tree.InProgressError(SETTLING, retry_after=retry_after)
+        error = tree.UpstreamUnavailable(NOT_CREATED)
+        await self._settle(record, State.FAILED, _ERROR + encode_error(error))
+        logger.info("idempotency: a job creation of unknown outcome was not made")
+        return Outcome(error=error, replayed=True)
+
+    async def _find_job(self, record: Record, smsc: SmscClient) -> Job | None:
+        """The job with the record's marker in SMSC's list, read fresh (never from the cache)."""
+        created = dt.datetime.fromtimestamp(record.created_at, MOSCOW).date()
+        query = JobQuery(since=created - dt.timedelta(days=1))
+        # The write may have changed the list; the read after this one goes upstream.
+        smsc.cache.invalidate(effects.JOBS)
+        try:
+            fetched = await smsc.jobs(query)
+        except tree.RateLimitedError as exc:
+            raise tree.InProgressError(SETTLING, retry_after=exc.retry_after) from exc
+        except tree.SmscRateLimited as exc:
+            raise tree.InProgressError(SETTLING, retry_after=exc.RETRY_AFTER) from exc
+        if fetched.freshness is Freshness.STALE:
+            key = commands.list_jobs(query).key
+            wait = smsc.budget.retry_after(key, smsc.config.job_budget)
+            raise tree.InProgressError(SETTLING, retry_after=wait or smsc.config.budget_window)
+        return next((found for found in fetched.value if found.marker == record.marker), None)
+
+    async def _settle(self, record: Record, state: State, response: bytes) -> None:
+        with anyio.CancelScope(shield=True):
+            saved = await self.store.update(
+                record.key, expected=(record.state, record.owner), state=state, response=response
+            )
+        if not saved:
+            logger.warning("idempotency: a record changed under its run; kept the other outcome")
+
+
+def _replay(record: Record, codec: Codec[T]) -> Outcome[T]:
+    response = record.response or b""
+    if response.startswith(_VALUE):
+        return Outcome(value=codec.decode(response.removeprefix(_VALUE)), replayed=True)
+    return Outcome(error=decode_error(response.removeprefix(_ERROR)), replayed=True)
+
+
+def _interrupted() -> tree.UpstreamOutcomeUnknown:
+    return tree.UpstreamOutcomeUnknown(INTERRUPTED, path="", host="")
+
+
+# Stored errors: SMSC's envelopes by class name (every class of facade.errors' tree).
+_SMSC_CLASSES: Final[list[type[tree.SmscError]]] = [
+    tree.SmscError,
+    *tree.SmscError.__subclasses__(),
+]
+_SMSC_ERRORS: Final = {cls.__name__: cls for cls in _SMSC_CLASSES}
+
+
+def encode_error(error: tree.FacadeError) -> bytes:
+    """JSON that `decode_error` turns into an equal error (same class, same message)."""
+    data: dict[str, Any]
+    if isinstance(error, tree.SmscError):
+        data = {
+            "type": type(error).__name__,
+            "code": error.upstream_code,
+            "description": error.description,
+            "endpoint": error.endpoint,
+        }
+    elif isinstance(error, tree.UpstreamOutcomeUnknown):
+        data = {"type": "outcome_unknown", "message": error.message}
+        data.update(path=error.path, host=error.host)
+    elif isinstance(error, tree.UpstreamProtocolError):
+        data = {"type": "protocol", "reason": error.reason, "fmt": error.fmt}
+        data.update(endpoint=error.endpoint, excerpt=error.excerpt)
+    elif isinstance(error, tree.UpstreamUnavailable):
+        data = {"type": "unavailable", "message": error.message}
+    else:
+        return encode_error(_interrupted())
+    return json.dumps(data, ensure_ascii=False).encode("utf-8")
+
+
+def decode_error(data: bytes) -> tree.FacadeError:
+    found = json.loads(data)
+    kind = found["type"]
+    if kind in _SMSC_ERRORS:
+        smsc = _SMSC_ERRORS[kind]
+        return smsc(found["code"], found["description"], endpoint=found["endpoint"])
+    if kind == "outcome_unknown":
+        return tree.UpstreamOutcomeUnknown(found["message"], path=found["path"], host=found["host"])
+    if kind == "protocol":
+        return tree.UpstreamProtocolError(
+            found["reason"], endpoint=found["endpoint"], fmt=found["fmt"], body=found["excerpt"]
+        )
+    return tree.UpstreamUnavailable(found["message"])

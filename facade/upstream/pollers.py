@@ -1,0 +1,411 @@
+"""Live updates without hammering SMSC: per account one poller per kind, shared by all subscribers.
+
+- Answers: the first poll notes the newest answer SMSC lists (the baseline); every later poll asks
+  `get_answers` with `after_id` = the newest id seen (lower while a subscriber that resumes from
+  an older id still wants earlier ones) and hands each subscriber what is new to it and matches
+  its `to_phone`, so one request serves every subscriber whatever its filter.
+- Jobs: one `get_all` per interval, from the creation day of the oldest job watched (without a
+  start SMSC lists only the 10 newest), diffed against the status each subscriber last got. A
+  subscriber's first update is the job's status when it subscribed.
+
+A poller starts with its first subscriber and is cancelled when the last one leaves. It polls,
+then waits `interval` seconds on the client's clock from the end of that poll, and the interval is
+never shorter than the identical-request budget allows (60 s / 2 on get.php, 60 s / 1 on jobs.php)
+nor than the read's cache TTL (`poll_interval`; DESIGN.md, "Caching under SMSC's rules"). Hence:
+- a poll that repeats the previous request (nothing new arrived) finds the previous answer expired
+  in the client's cache and asks SMSC: exactly one upstream request per interval, and never the
+  poller's own cached copy served for a further interval;
+- a poll reaches SMSC at least `interval` after SMSC answered the previous one, so SMSC never sees
+  more identical requests in its window than the budget allows, however long requests take.
+A failed poll (the guard's `RateLimitedError`, SMSC's error 9, SMSC unreachable, a stale answer
+from the cache) is logged once, and the poller tries again after its interval (or the error's
+retry-after, if longer). A subscriber never slows the poller: updates wait in a bounded queue per
+subscriber, and one that lets `queue_size` answers pile up is dropped with `FellBehindError`
+after the ones it has; job subscribers keep only the latest status.
+"""
+
+import asyncio
+import contextlib
+import dataclasses
+import datetime as dt
+import enum
+import logging
+from collections import deque
+from collections.abc import AsyncIterator
+from typing import Any, Final, Generic, TypeVar
+
+from facade.domain.answers import Answer, AnswerQuery
+from facade.domain.jobs import Job, JobQuery
+from facade.errors import FacadeError, RateLimitedError, SmscRateLimited, UpstreamUnavailable
+from facade.upstream.client import Fetched, Freshness, SmscClient
+from facade.upstream.config import UpstreamConfig
+from facade.upstream.timing import DEFAULT_CLOCK, Clock, Sleep, default_sleep
+
+__all__ = [
+    "DEFAULT_QUEUE_SIZE",
+    "FellBehindError",
+    "Kind",
+    "Pollers",
+    "Subscription",
+    "poll_interval",
+]
+
+logger = logging.getLogger("facade.upstream.pollers")
+
+T = TypeVar("T")
+S = TypeVar("S")
+
+DEFAULT_QUEUE_SIZE: Final = 1000
+
+
+class Kind(enum.Enum):
+    ANSWERS = "answers"
+    JOBS = "jobs"
+
+
+# The client's TTL key of the read each kind repeats.
+_TTL_KEYS: Final = {Kind.ANSWERS: "get.get_answers", Kind.JOBS: "jobs.get_all"}
+
+
+class FellBehindError(RateLimitedError):
+    """A subscriber let too many updates pile up and was dropped after the ones it had: it may
+    subscribe again at once (`retry_after` 0)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, retry_after=0.0)
+
+
+def poll_interval(config: UpstreamConfig, kind: Kind) -> float:
+    """The configured interval, raised to what the identical-request budget and the TTL allow."""
+    if kind is Kind.ANSWERS:
+        requested, budget = config.poll_answers, config.read_budget
+    else:
+        requested, budget = config.poll_jobs, config.job_budget
+    return max(requested, config.budget_window / budget, config.ttl(_TTL_KEYS[kind]))
+
+
+class Subscription(Generic[T]):
+    """One subscriber's end of a poller: an async iterator of updates, fed without waiting.
+
+    At most `limit` updates wait; one more ends the subscription with `FellBehindError`, raised
+    once the waiting ones are read. With `latest_only` a new update replaces any unread one. An
+    ended subscription (its poller closed) stops iterating after the updates it has.
+    """
+
+    def __init__(self, *, limit: int = DEFAULT_QUEUE_SIZE, latest_only: bool = False) -> None:
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        self._limit = limit
+        self._latest_only = latest_only
+        self._items: deque[T] = deque()
+        self._ready = asyncio.Event()
+        self._ended = False
+        self._error: FacadeError | None = None
+
+    @property
+    def ended(self) -> bool:
+        return self._ended
+
+    @property
+    def pending(self) -> int:
+        """How many updates wait to be read."""
+        return len(self._items)
+
+    def offer(self, item: T) -> bool:
+        """Queue `item` without waiting; False when the subscription has ended, now or before."""
+        if self._ended:
+            return False
+        if self._latest_only:
+            self._items.clear()
+        elif len(self._items) >= self._limit:
+            self.end(
+                FellBehindError(
+                    f"This subscriber fell {self._limit} updates behind and was dropped; "
+                    "subscribe again (an event stream resumes from its Last-Event-ID)."
+                )
+            )
+            return False
+        self._items.append(item)
+        self._ready.set()
+        return True
+
+    def end(self, error: FacadeError | None = None) -> None:
+        if not self._ended:
+            self._ended = True
+            self._error = error
+            self._ready.set()
+
+    def __aiter__(self) -> "Subscription[T]":
+        return self
+
+    async def __anext__(self) -> T:
+        while not self._items:
+            if self._ended:
+                if self._error is not None:
+                    raise self._error
+                raise StopAsyncIteration
+            self._ready.clear()
+            await self._ready.wait()
+        return self._items.popleft()
+
+
+class _Poller(Generic[S]):
+    """Runs `poll` every `interval` seconds while it has subscribers, each with its state `S`."""
+
+    kind: Kind
+
+    def __init__(self, client: SmscClient, *, clock: Clock, sleep: Sleep) -> None:
+        self.client = client
+        self.interval = poll_interval(client.config, self.kind)
+        self._clock = clock
+        self._sleep = sleep
+        self.subscribers: dict[Subscription[Any], S] = {}
+        self.polls = 0
+        self._task: asyncio.Task[None] | None = None
+        self._failing = False
+        self.reset()
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None
+
+    def add(self, subscription: Subscription[Any], state: S) -> None:
+        if self._task is None:
+            self.reset()
+        self.admit(state)
+        self.subscribers[subscription] = state
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(
+                self._run(), name=f"{self.kind.value} poller of {self.client.account}"
+            )
+
+    def remove(self, subscription: Subscription[Any]) -> None:
+        self.subscribers.pop(subscription, None)
+        if not self.subscribers and self._task is not None:
+            self._task.cancel()
+            self._task = None
+
+    async def aclose(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        for subscription in self.subscribers:
+            subscription.end()
+        self.subscribers.clear()
+
+    def reset(self) -> None:
+        """Forget what earlier runs saw: a poller that starts again starts from now."""
+
+    def admit(self, state: S) -> None:
+        """Fit a new subscriber's state to what the poller has seen so far."""
+
+    async def poll(self) -> None:
+        raise NotImplementedError
+
+    async def _run(self) -> None:
+        while True:
+            wait = self.interval
+            try:
+                self.polls += 1
+                await self.poll()
+            except Exception as exc:  # noqa: BLE001 - the poller's edge: live updates go on
+                wait = max(wait, _retry_after(exc))
+                self._fail(exc)
+            else:
+                if self._failing:
+                    self._failing = False
+                    logger.info("%s poller of %s recovered", self.kind.value, self.client.account)
+            await self._wait(wait)
+
+    async def _wait(self, seconds: float) -> None:
+        # On the client's clock, whose time the cache and the budget use; a sleep may end early.
+        deadline = self._clock() + seconds
+        while (left := deadline - self._clock()) > 0:
+            await self._sleep(left)
+
+    def _fail(self, exc: Exception) -> None:
+        where = f"{self.kind.value} poller of {self.client.account}"
+        if self._failing:
+            logger.debug("%s still failing: %s", where, exc)
+            return
+        self._failing = True
+        if isinstance(exc, FacadeError):
+            logger.warning("%s failed, retrying every %g s: %s", where, self.interval, exc.message)
+        else:
+            logger.error("%s failed, retrying every %g s", where, self.interval, exc_info=exc)
+
+    def _fresh(self, fetched: Fetched[T]) -> T:
+        """The value of a read SMSC answered; a stale one from the cache counts as a failure."""
+        if fetched.freshness is Freshness.STALE:
+            raise UpstreamUnavailable("SMSC could not be asked; the cache had a stale answer only")
+        return fetched.value
+
+
+def _retry_after(exc: Exception) -> float:
+    if isinstance(exc, RateLimitedError):
+        return exc.retry_after
+    if isinstance(exc, SmscRateLimited):
+        return SmscRateLimited.RETRY_AFTER
+    return 0.0
+
+
+@dataclasses.dataclass(slots=True)
+class _AnswerWatch:
+    """One answer subscriber: its filter, and the id above which it still wants answers (None
+    until the poller's baseline gives one)."""
+
+    to_phone: str | None
+    after: int | None
+
+    def wants(self, answer: Answer) -> bool:
+        if self.after is not None and int(answer.id) <= self.after:
+            return False
+        if self.to_phone is None:
+            return True
+        return (answer.to_phone or "").removeprefix("+") == self.to_phone.removeprefix("+")
+
+
+class _AnswerPoller(_Poller[_AnswerWatch]):
+    """Polls after `newest`, the lowest id above which some subscriber still wants answers."""
+
+    kind = Kind.ANSWERS
+
+    def reset(self) -> None:
+        self.newest: int | None = None  # None: no baseline yet
+
+    def admit(self, state: _AnswerWatch) -> None:
+        if self.newest is not None:
+            if state.after is None:
+                state.after = self.newest
+            self.newest = min(self.newest, state.after)
+
+    async def poll(self) -> None:
+        if self.newest is None:
+            afters = [w.after for w in self.subscribers.values() if w.after is not None]
+            if len(afters) == len(self.subscribers):
+                self.newest = min(afters)  # every subscriber said where it stands: no baseline
+                return
+            listed = self._fresh(await self.client.answers(AnswerQuery()))
+            latest = max((int(answer.id) for answer in listed), default=0)
+            for watch in self.subscribers.values():
+                if watch.after is None:
+                    watch.after = latest
+            self.newest = min([latest, *afters])
+            return
+        after = str(self.newest) if self.newest else None
+        listed = self._fresh(await self.client.answers(AnswerQuery(after_id=after)))
+        newest = self.newest
+        new = sorted(
+            (answer for answer in listed if int(answer.id) > newest),
+            key=lambda answer: int(answer.id),
+        )
+        if not new:
+            return
+        self.newest = int(new[-1].id)
+        for subscription, watch in list(self.subscribers.items()):
+            wanted = [answer for answer in new if watch.wants(answer)]
+            watch.after = max(watch.after or 0, self.newest)
+            if not all(subscription.offer(answer) for answer in wanted):
+                self.remove(subscription)
+
+
+@dataclasses.dataclass(slots=True)
+class _Watch:
+    """What one job subscriber last got: the status code, and the clock time of that data."""
+
+    id: str
+    status: int
+    created: dt.date | None
+    as_of: float
+
+
+class _JobPoller(_Poller[_Watch]):
+    kind = Kind.JOBS
+
+    def reset(self) -> None:
+        self.snapshot: dict[str, Job] = {}
+        self.snapshot_at: float | None = None
+
+    async def current(self, id: str) -> tuple[Job, float]:
+        """The job as the last poll saw it, else as SMSC (or the cache) has it; and as of when."""
+        if self.running and self.snapshot_at is not None and id in self.snapshot:
+            return self.snapshot[id], self.snapshot_at
+        fetched = await self.client.job(id)
+        return fetched.value, self._clock() - fetched.age
+
+    async def poll(self) -> None:
+        # SMSC's `start` is a day in Moscow time, as `created_at` (parsed with Moscow's offset) is.
+        days = [watch.created for watch in self.subscribers.values() if watch.created is not None]
+        fetched = await self.client.jobs(JobQuery(since=min(days, default=None)))
+        jobs = self._fresh(fetched)
+        as_of = self._clock() - fetched.age
+        self.snapshot = {job.id: job for job in jobs}
+        self.snapshot_at = as_of
+        for subscription, watch in list(self.subscribers.items()):
+            job = self.snapshot.get(watch.id)
+            # An older answer (a cache hit) must not undo a status the subscriber already has.
+            if job is None or as_of < watch.as_of:
+                continue
+            watch.as_of = as_of
+            if job.status_raw != watch.status:
+                watch.status = job.status_raw
+                subscription.offer(job)
+
+
+class Pollers:
+    """One account's pollers, answers and jobs, each started by its first subscriber.
+
+    `clock` must be the client's (the cache and the budget run on it); `sleep` waits on it.
+    """
+
+    def __init__(
+        self,
+        client: SmscClient,
+        *,
+        clock: Clock = DEFAULT_CLOCK,
+        sleep: Sleep = default_sleep,
+        queue_size: int = DEFAULT_QUEUE_SIZE,
+    ) -> None:
+        self.client = client
+        self.queue_size = queue_size
+        self.answer_poller = _AnswerPoller(client, clock=clock, sleep=sleep)
+        self.job_poller = _JobPoller(client, clock=clock, sleep=sleep)
+
+    def __repr__(self) -> str:
+        return f"Pollers(account={self.client.account!r})"
+
+    @contextlib.asynccontextmanager
+    async def answers(
+        self, *, to_phone: str | None = None, after: str | None = None
+    ) -> AsyncIterator[Subscription[Answer]]:
+        """Incoming messages, optionally only those sent to `to_phone`: those with an id above
+        `after`, or by default those the poller finds from now on. Oldest first."""
+        subscription: Subscription[Answer] = Subscription(limit=self.queue_size)
+        watch = _AnswerWatch(to_phone, None if after is None else int(after))
+        self.answer_poller.add(subscription, watch)
+        try:
+            yield subscription
+        finally:
+            self.answer_poller.remove(subscription)
+
+    @contextlib.asynccontextmanager
+    async def job(self, id: str) -> AsyncIterator[Subscription[Job]]:
+        """The job now (raises what reading it raises, `SmscNotFound` included), then each
+        change of its status."""
+        job, as_of = await self.job_poller.current(id)
+        subscription: Subscription[Job] = Subscription(latest_only=True)
+        subscription.offer(job)
+        created = job.created_at.date() if job.created_at is not None else None
+        watch = _Watch(id=job.id, status=job.status_raw, created=created, as_of=as_of)
+        self.job_poller.add(subscription, watch)
+        try:
+            yield subscription
+        finally:
+            self.job_poller.remove(subscription)
+
+    async def aclose(self) -> None:
+        """Stop both pollers; their subscriptions end after the updates they have."""
+        await self.answer_poller.aclose()
+        await self.job_poller.aclose()
