@@ -1,5 +1,7 @@
 """The schema: Query, Mutation and Subscription with the extensions every operation goes through."""
 
+import functools
+
 import strawberry
 from strawberry.extensions import DisableIntrospection, SchemaExtension
 from strawberry.tools import merge_types
@@ -15,12 +17,14 @@ from facade.graphql.subscriptions import ProductionStreamErrors, StreamErrors, S
 Query = merge_types("Query", (ReadQuery, PreviewQuery))
 
 
+@functools.cache
 def create_schema(*, production: bool = False, introspection: bool = True) -> strawberry.Schema:
     """`production` hides field suggestions ("Did you mean ...?") from clients.
 
     Without `introspection`, an operation selecting `__schema` or `__type` is a request error
     (graphql-core's `NoSchemaIntrospectionCustomRule`); `__typename` stays allowed, and the SDL
     (`facade schema`, `as_str()`) is printed from the schema itself, not by introspection.
+    One schema per combination, built once: a schema holds no per-request state.
     """
     extensions: list[type[SchemaExtension]] = abuse_extensions(production=production)
     if not introspection:

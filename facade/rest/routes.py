@@ -1,7 +1,8 @@
 """The REST API's routes: every resource's operations, `/openapi.json` and `/docs`."""
 
+import functools
 from collections.abc import Sequence
-from typing import Final
+from typing import Any, Final
 
 from starlette.routing import BaseRoute
 
@@ -42,6 +43,15 @@ RESOURCES: Final[tuple[Resource, ...]] = (
 )
 
 
+@functools.cache
+def _document(resources: tuple[Resource, ...], *, streams: bool) -> dict[str, Any]:
+    """The OpenAPI document of `resources`, built once per process (declarations never change):
+    tests and replicas build many apps from the same declarations."""
+    return openapi_document(
+        resources, title=TITLE, version=VERSION, description=DESCRIPTION, streams=streams
+    )
+
+
 def rest_routes(
     smsc: SmscClient | ClientGetter,
     resources: Sequence[Resource] = RESOURCES,
@@ -56,9 +66,7 @@ def rest_routes(
     client_for = fixed_client(smsc) if isinstance(smsc, SmscClient) else smsc
     operations = [op for resource in resources for op in resource.operations]
     streams = [s for resource in resources for s in resource.streams] if live else []
-    document = openapi_document(
-        resources, title=TITLE, version=VERSION, description=DESCRIPTION, streams=bool(streams)
-    )
+    document = _document(tuple(resources), streams=bool(streams))
     return [
         *build_routes(operations, client_for, idempotency),
         *(build_stream_routes(streams, client_for, live) if live else []),
