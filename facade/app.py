@@ -11,6 +11,7 @@ import os
 import pathlib
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 import httpx
 from starlette.applications import Starlette
@@ -33,7 +34,7 @@ from facade.graphql.context import Context
 from facade.graphql.graphiql import SANDBOX_EXAMPLE_QUERY, asset_routes, render_page
 from facade.graphql.http import GraphQLView
 from facade.graphql.schema import create_schema
-from facade.observability.health import health_endpoints
+from facade.observability.health import Check, health_endpoints
 from facade.observability.metrics import Metrics
 from facade.observability.middleware import Observe
 from facade.rest import EXCEPTION_HANDLERS, rest_routes
@@ -51,10 +52,12 @@ from facade.smsc.commands import Credentials
 from facade.smsc.secrets import Redactor
 from facade.smsc.wire import Fmt
 from facade.upstream.client import SmscClient
+from facade.upstream.cluster import Scaleout
 from facade.upstream.config import UpstreamConfig
 from facade.upstream.idempotency import Idempotency
 from facade.upstream.idempotency_sqlite import SqliteIdempotencyStore
 from facade.upstream.pollers import Pollers
+from facade.upstream.redis_state import connect
 from facade.upstream.transport import SmscTransport
 
 ContextGetter = Callable[[Request], Coroutine[Any, Any, Context]]
@@ -79,15 +82,22 @@ def upstream_credentials(account: SmscAccount | None) -> Credentials:
     )
 
 
-def create_smsc_clients(settings: Settings, http: httpx.AsyncClient) -> dict[str, SmscClient]:
-    """One client per configured account (each with its own cache and limits); in sandbox mode
-    one, `default`, on the emulator's demo account."""
-    config = UpstreamConfig(
+def upstream_config(settings: Settings) -> UpstreamConfig:
+    return UpstreamConfig(
         fmt=Fmt(settings.upstream_fmt),
         ttls=CACHE_TTLS,
         poll_answers=settings.poll_answers_seconds,
         poll_jobs=settings.poll_jobs_seconds,
     )
+
+
+def create_smsc_clients(
+    settings: Settings, http: httpx.AsyncClient, scaleout: Scaleout | None = None
+) -> dict[str, SmscClient]:
+    """One client per configured account (each with its own cache and limits, shared with the
+    other replicas through `scaleout`); in sandbox mode one, `default`, on the emulator's demo
+    account."""
+    config = upstream_config(settings)
     accounts: Mapping[str, SmscAccount | None] = settings.accounts or {DEFAULT_ACCOUNT: None}
     return {
         name: SmscClient(
@@ -95,15 +105,19 @@ def create_smsc_clients(settings: Settings, http: httpx.AsyncClient) -> dict[str
             credentials=upstream_credentials(account),
             transport=SmscTransport(http, base_urls=upstream_base_urls(account), config=config),
             config=config,
+            cluster=None if scaleout is None else scaleout.cluster(name),
         )
         for name, account in accounts.items()
     }
 
 
 def secrets_redactor(settings: Settings) -> Redactor:
-    """Every form of every configured credential, and anything shaped like a client token."""
+    """Every form of every configured credential (Redis' password too), and anything shaped
+    like a client token."""
     credentials = [upstream_credentials(a) for a in settings.accounts.values()]
-    return Redactor.for_all(credentials, patterns=[TOKEN_PATTERN])
+    redactor = Redactor.for_all(credentials, patterns=[TOKEN_PATTERN])
+    redis_password = urlsplit(settings.redis_url.reveal()).password if settings.redis_url else None
+    return redactor.merge(Redactor([redis_password])) if redis_password else redactor
 
 
 # A graphql-transport-ws connection between its handshake and its `connection_init`: no scope.
@@ -206,7 +220,16 @@ def create_app(
     if upstream_transport is None and settings.sandbox:
         upstream_transport = httpx.ASGITransport(app=create_emulator(seed="demo"))
     upstream = httpx.AsyncClient(transport=upstream_transport, trust_env=False)
-    clients = create_smsc_clients(settings, upstream)
+    scaleout = (
+        None
+        if settings.redis_url is None
+        else Scaleout(
+            connect(settings.redis_url.reveal()),
+            replicas=settings.replicas,
+            config=upstream_config(settings),
+        )
+    )
+    clients = create_smsc_clients(settings, upstream, scaleout)
     store = None if settings.sandbox else TokenStore.in_dir(settings.data_dir)
     idempotency = Idempotency(
         SqliteIdempotencyStore.in_dir(settings.data_dir),
@@ -216,12 +239,26 @@ def create_app(
     pollers = {name: Pollers(client) for name, client in clients.items()}
     gate = Gate(Authenticator(store, clients), clients, idempotency, pollers)
     metrics = Metrics(lambda: clients)
+    checks: dict[str, Check] = {"data_dir": lambda: _writable(settings.data_dir)}
+    conditions: dict[str, Callable[[], str]] = {}
+    if scaleout is not None:
+        checks["redis"] = lambda: (
+            "Redis has not answered since the start" if scaleout.state == "unreachable" else None
+        )
+        conditions["redis"] = lambda: scaleout.state
     healthz, readyz = health_endpoints(
-        clients, {"data_dir": lambda: _writable(settings.data_dir)}, sandbox=settings.sandbox
+        clients,
+        checks,
+        sandbox=settings.sandbox,
+        conditions=conditions,
+        refresh=None if scaleout is None else scaleout.probe,
     )
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        if scaleout is not None:
+            # What another replica's write changed leaves this process's cache too.
+            await scaleout.start({name: c.cache.invalidate for name, c in clients.items()})
         try:
             yield
         finally:
@@ -233,6 +270,8 @@ def create_app(
             if store is not None:
                 store.close()
             await idempotency.aclose()
+            if scaleout is not None:
+                await scaleout.aclose()
 
     app = Starlette(
         routes=[
@@ -269,6 +308,7 @@ def create_app(
     app.state.idempotency = idempotency
     app.state.pollers = pollers
     app.state.metrics = metrics
+    app.state.scaleout = scaleout
     return app
 
 

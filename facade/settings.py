@@ -116,6 +116,10 @@ class Settings:
     # Live updates: seconds between polls, never less than SMSC's budget allows (the defaults).
     poll_answers_seconds: float = DEFAULT_POLL_ANSWERS
     poll_jobs_seconds: float = DEFAULT_POLL_JOBS
+    # Scale-out: Redis shared by the replicas (its URL may hold a password: a secret), and how
+    # many replicas there are at most, which divides SMSC's limits when Redis is unreachable.
+    redis_url: Secret | None = None
+    replicas: int = 1
 
     @property
     def sandbox(self) -> bool:
@@ -171,6 +175,8 @@ class Settings:
                 minimum=DEFAULT_POLL_JOBS,
                 maximum=3600.0,
             ),
+            redis_url=reader.redis_url(),
+            replicas=reader.count("FACADE_REPLICAS", 1, maximum=64),
         )
         if reader.problems:
             raise ConfigError(reader.problems)
@@ -331,6 +337,27 @@ class _Reader:
             self.problems.append(f"{where}: the variable {target} is not set")
             return None
         return Secret(secret)
+
+    def redis_url(self) -> Secret | None:
+        """FACADE_REDIS_URL (or _FILE): `redis://`, `rediss://` or `unix://`; kept secret, since
+        the URL may carry Redis' password."""
+        url = self.secret("FACADE_REDIS_URL")
+        if url is None:
+            return None
+        parts = urlsplit(url.reveal().strip())
+        if parts.scheme not in {"redis", "rediss", "unix"} or not (parts.hostname or parts.path):
+            self.problems.append("FACADE_REDIS_URL: expected a redis://, rediss:// or unix:// URL")
+            return None
+        return Secret(url.reveal().strip())
+
+    def count(self, name: str, default: int, *, maximum: int) -> int:
+        raw = (self.environ.get(name) or "").strip()
+        if not raw:
+            return default
+        if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+            self.problems.append(f"{name}: expected a whole number from 1 to {maximum}")
+            return default
+        return int(raw)
 
     def url(self, name: str, value: str) -> str | None:
         parts = urlsplit(value.strip())

@@ -339,3 +339,32 @@ def test_idempotency_hours_are_validated(value):
     assert caught.value.problems == [
         "FACADE_IDEMPOTENCY_TTL_HOURS: expected hours, more than 0 and at most 8760"
     ]
+
+
+def test_redis_url_is_a_secret_and_replicas_a_count(tmp_path):
+    settings = Settings.from_env(
+        {"FACADE_REDIS_URL": f"redis://:{CANARY}@redis:6379/0", "FACADE_REPLICAS": "3"}
+    )
+    assert settings.redis_url == Secret(f"redis://:{CANARY}@redis:6379/0")
+    assert CANARY not in repr(settings)
+    assert settings.replicas == 3
+    (tmp_path / "redis").write_text("rediss://cache.internal:6380\n", encoding="utf-8")
+    from_file = Settings.from_env({"FACADE_REDIS_URL_FILE": str(tmp_path / "redis")})
+    assert from_file.redis_url == Secret("rediss://cache.internal:6380")
+    assert Settings.from_env({}).redis_url is None
+    assert Settings.from_env({}).replicas == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("FACADE_REDIS_URL", "http://" + CANARY),
+        ("FACADE_REPLICAS", "0"),
+        ("FACADE_REPLICAS", "two"),
+        ("FACADE_REPLICAS", "65"),
+    ],
+)
+def test_bad_scale_out_settings_are_named_without_values(name, value):
+    with pytest.raises(ConfigError, match=name) as caught:
+        Settings.from_env({name: value})
+    assert CANARY not in str(caught.value)

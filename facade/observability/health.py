@@ -8,7 +8,7 @@ is not ready when a check of its own fails (`checks`: the token store, Redis whe
 when SMSC rejects the credentials of every account, since then it can serve nothing but errors.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from starlette.requests import Request
@@ -32,8 +32,15 @@ def smsc_condition(client: SmscClient) -> str:
 
 
 def readiness(
-    clients: Mapping[str, SmscClient], checks: Mapping[str, Check], *, sandbox: bool
+    clients: Mapping[str, SmscClient],
+    checks: Mapping[str, Check],
+    *,
+    sandbox: bool,
+    conditions: Mapping[str, Callable[[], str]] | None = None,
 ) -> tuple[int, dict[str, Any]]:
+    """`conditions` are reported, never failed: Redis `degraded` is a state the replica serves
+    in (alone, with SMSC's limits divided), so taking it out of the load balancer would help no
+    one."""
     smsc = {account: smsc_condition(client) for account, client in clients.items()}
     failed = {name: reason for name, check in checks.items() if (reason := check()) is not None}
     if smsc and all(condition == "auth_failed" for condition in smsc.values()):
@@ -44,18 +51,29 @@ def readiness(
         "smsc": smsc,
         "checks": {name: failed.get(name, "ok") for name in (*checks, *failed)},
     }
+    for name, condition in (conditions or {}).items():
+        body[name] = condition()
     return (503 if failed else 200), body
 
 
 def health_endpoints(
-    clients: Mapping[str, SmscClient], checks: Mapping[str, Check], *, sandbox: bool
+    clients: Mapping[str, SmscClient],
+    checks: Mapping[str, Check],
+    *,
+    sandbox: bool,
+    conditions: Mapping[str, Callable[[], str]] | None = None,
+    refresh: Callable[[], Awaitable[None]] | None = None,
 ) -> tuple[Callable[[Request], Any], Callable[[Request], Any]]:
+    """`refresh` runs before each readiness answer (a Redis PING: never SMSC)."""
+
     async def healthz(_: Request) -> JSONResponse:
         """The process is alive and accepts requests."""
         return JSONResponse({"status": "ok", "sandbox": sandbox})
 
     async def readyz(_: Request) -> JSONResponse:
-        status, body = readiness(clients, checks, sandbox=sandbox)
+        if refresh is not None:
+            await refresh()
+        status, body = readiness(clients, checks, sandbox=sandbox, conditions=conditions)
         return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
 
     return healthz, readyz

@@ -70,6 +70,16 @@ class UpstreamCollector(Collector):
             "Calls the guard refused before SMSC could: budget, cap, breaker, account gate.",
             labels=["account", "reason"],
         )
+        degraded = GaugeMetricFamily(
+            "facade_cluster_degraded",
+            "1 while Redis is out of reach and this replica carries on alone (FACADE_REDIS_URL).",
+            labels=["account"],
+        )
+        redis_failures = CounterMetricFamily(
+            "facade_cluster_redis_failures",
+            "Redis operations that failed and were answered from this process instead.",
+            labels=["account"],
+        )
         breaker = GaugeMetricFamily(
             "facade_breaker_state",
             "The circuit breaker: 0 closed, 0.5 half-open, 1 open.",
@@ -85,7 +95,10 @@ class UpstreamCollector(Collector):
             for reason, count in sorted(stats.guard_rejections.items()):
                 rejected.add_metric([account, reason], count)
             breaker.add_metric([account], _BREAKER[client.breaker.state])
-        yield from (calls, cache, coalesced, rejected, breaker)
+            if client.cluster is not None:
+                degraded.add_metric([account], float(client.cluster.degraded))
+                redis_failures.add_metric([account], client.cluster.failures)
+        yield from (calls, cache, coalesced, rejected, breaker, degraded, redis_failures)
 
 
 class Metrics:

@@ -84,19 +84,29 @@ class ResponseCache:
             return None
 
     def put(
-        self, key: str, value: T, *, ttl: float, max_stale: float, tags: Iterable[str]
+        self,
+        key: str,
+        value: T,
+        *,
+        ttl: float,
+        max_stale: float,
+        tags: Iterable[str],
+        age: float = 0.0,
+        local: bool = False,
     ) -> Entry[T]:
-        """Store a value SMSC just sent.
+        """Store a value SMSC sent `age` seconds ago (0: just now; more: another replica's).
 
         `ttl <= 0` means never fresh. The entry stays usable as stale until `max_stale` after the
         fetch, and never leaves while still fresh (a `ttl` above `max_stale` wins).
         """
         now = self._clock()
+        fetched = now - max(age, 0.0)
         entry = Entry(
             value,
-            fetched_at=now,
-            expires_at=now + max(ttl, 0.0),
-            stale_until=now + max(ttl, max_stale),
+            fetched_at=fetched,
+            expires_at=fetched + max(ttl, 0.0),
+            stale_until=fetched + max(ttl, max_stale),
+            local=local,
         )
         if not now < entry.stale_until:
             self.drop(key)

@@ -34,6 +34,7 @@ from facade.smsc.secrets import Redactor
 from facade.smsc.wire import Endpoint, Reply
 from facade.upstream import effects
 from facade.upstream.cache import ResponseCache
+from facade.upstream.cluster import Cluster
 from facade.upstream.coalesce import SingleFlight
 from facade.upstream.config import UpstreamConfig
 from facade.upstream.limits import AccountGate, CircuitBreaker, ConcurrencyCap, RequestBudget
@@ -75,8 +76,12 @@ class SmscClient:
         config: UpstreamConfig,
         clock: Clock = DEFAULT_CLOCK,
         stats: UpstreamStats | None = None,
+        cluster: Cluster | None = None,
     ) -> None:
+        """`cluster` shares the cache, single flight and SMSC's limits with the other replicas
+        (Redis); without it everything stays in this process."""
         self.account = account
+        self.cluster = cluster
         self._credentials = credentials
         self._redactor = Redactor.for_credentials(credentials)
         self._transport = transport
@@ -141,68 +146,68 @@ class SmscClient:
 
     async def create_template(self, draft: TemplateDraft) -> Template:
         template = effects.new_template(await self._write(commands.add_template(draft)), draft)
-        self._apply(effects.template_created(template))
+        await self._apply(effects.template_created(template))
         return template
 
     async def update_template(self, id: str, changes: TemplateChanges) -> None:
         await self._write(commands.change_template(id, changes))
-        self._apply(effects.template_changed(id, changes))
+        await self._apply(effects.template_changed(id, changes))
 
     async def delete_template(self, id: str) -> None:
         await self._write(commands.delete_template(id))
-        self._apply(effects.template_deleted(id))
+        await self._apply(effects.template_deleted(id))
 
     async def create_job(self, spec: JobSpec) -> JobCreated:
         created = await self._write(commands.create_job(spec))
-        self._apply(effects.JOBS_CHANGED)
+        await self._apply(effects.JOBS_CHANGED)
         return created
 
     async def cancel_job(self, id: str) -> None:
         await self._write(commands.cancel_job(id))
-        self._apply(effects.JOBS_CHANGED)
+        await self._apply(effects.JOBS_CHANGED)
 
     async def delete_job(self, id: str) -> None:
         await self._write(commands.delete_job(id))
-        self._apply(effects.JOBS_CHANGED)
+        await self._apply(effects.JOBS_CHANGED)
 
     async def create_contact(self, draft: ContactDraft) -> str:
         id = await self._write(commands.add_contact(draft))
-        self._apply(effects.CONTACTS_CHANGED)
+        await self._apply(effects.CONTACTS_CHANGED)
         return id
 
     async def update_contact(self, phone: str, changes: ContactChanges) -> None:
         await self._write(commands.change_contact(phone, changes))
-        self._apply(effects.CONTACTS_CHANGED)
+        await self._apply(effects.CONTACTS_CHANGED)
 
     async def delete_contact(self, phone: str) -> None:
         await self._write(commands.delete_contact(phone))
-        self._apply(effects.CONTACTS_CHANGED)
+        await self._apply(effects.CONTACTS_CHANGED)
 
     async def move_contact(self, phone: str, group_id: str, mode: GroupMove) -> None:
         await self._write(commands.move_contact(phone, group_id, mode))
-        self._apply(effects.CONTACTS_CHANGED)
+        await self._apply(effects.CONTACTS_CHANGED)
 
     async def create_group(self, draft: GroupDraft) -> Group:
         id = await self._write(commands.add_group(draft))
-        self._apply(effects.group_created(id, draft))
+        await self._apply(effects.group_created(id, draft))
         return Group(id=id, name=draft.name, number=draft.number, contact_count=0)
 
     async def rename_group(self, id: str, name: str) -> None:
         await self._write(commands.rename_group(id, name))
-        self._apply(effects.group_renamed(id, name))
+        await self._apply(effects.group_renamed(id, name))
 
     async def delete_group(self, id: str) -> None:
         await self._write(commands.delete_group(id))
-        self._apply(effects.group_deleted(id))
+        await self._apply(effects.group_deleted(id))
 
     async def add_to_blacklist(self, draft: BlacklistDraft) -> str:
         id = await self._write(commands.add_to_blacklist(draft))
-        self._apply(effects.blacklisted(id, draft))
+        await self._apply(effects.blacklisted(id, draft))
         return id
 
     async def remove_from_blacklist(self, phone: str) -> None:
         await self._write(commands.remove_from_blacklist(phone))
-        self._apply(effects.unblacklisted(phone))
+        await self._apply(effects.unblacklisted(phone))
 
     def purge(self) -> int:
         """Drop every cached read of this account; returns how many entries were dropped.
@@ -235,17 +240,36 @@ class SmscClient:
             self.stats.cache_result(Freshness.STALE)
             return Fetched(entry.value, Freshness.STALE, entry.age(now))
         try:
-            value, shared = await self._flights.run(key, lambda: self._fetch(command, key, tag))
+            (value, age, elsewhere), shared = await self._flights.run(
+                key, lambda: self._fetch(command, key, tag)
+            )
         except _STALE_IF:
-            entry = self.cache.get(key)
-            if entry is None:
+            stale = await self._stale(key, tag)
+            if stale is None:
                 raise
             self.stats.cache_result(Freshness.STALE)
-            return Fetched(entry.value, Freshness.STALE, entry.age(self._clock()))
+            return Fetched(stale[0], Freshness.STALE, stale[1])
         if shared:
             self.stats.coalesced_waiters += 1
+        if elsewhere:
+            # Another replica asked SMSC: a hit on the shared cache.
+            self.stats.cache_result(Freshness.HIT)
+            return Fetched(value, Freshness.HIT, age, coalesced=shared)
         self.stats.cache_result(Freshness.MISS)
         return Fetched(value, Freshness.MISS, 0.0, coalesced=shared)
+
+    async def _stale(self, key: str, tag: str) -> tuple[Any, float] | None:
+        """A stale value to answer with when SMSC cannot be asked: this process's, else the
+        replicas' shared one."""
+        entry = self.cache.get(key)
+        if entry is not None:
+            return entry.value, entry.age(self._clock())
+        if self.cluster is None:
+            return None
+        shared = await self.cluster.stale(key)
+        if shared is None:
+            return None
+        return shared.value, max(0.0, self.cluster.cache.now() - shared.fetched_at)
 
     def _revalidates(self, command: Command[Any]) -> bool:
         return _ttl_key(command) in self.config.revalidate_in_background
@@ -264,26 +288,46 @@ class SmscClient:
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
-    async def _fetch(self, command: Command[T], key: str, tag: str) -> T:
+    async def _fetch(self, command: Command[T], key: str, tag: str) -> tuple[T, float, bool]:
+        """The value, its age, and whether another replica asked SMSC for it (a shared hit)."""
+        ttl = self.config.ttl(_ttl_key(command))
+        if self.cluster is not None:
+            found = await self.cluster.flight(
+                key,
+                lambda: self._call(command),
+                ttl=ttl,
+                max_stale=self.config.max_stale,
+                tags=(tag,),
+            )
+            if found is not None:
+                entry, shared = found
+                age = max(0.0, self.cluster.cache.now() - entry.fetched_at) if shared else 0.0
+                self.cache.put(
+                    key,
+                    entry.value,
+                    ttl=entry.expires_at - entry.fetched_at,
+                    max_stale=entry.stale_until - entry.fetched_at,
+                    tags=(tag,),
+                    age=age,
+                    local=entry.local,
+                )
+                return entry.value, age, shared
         value = await self._call(command)
-        ttl_key = _ttl_key(command)
-        self.cache.put(
-            key,
-            value,
-            ttl=self.config.ttl(ttl_key),
-            max_stale=self.config.max_stale,
-            tags=(tag,),
-        )
-        return value
+        self.cache.put(key, value, ttl=ttl, max_stale=self.config.max_stale, tags=(tag,))
+        return value, 0.0, False
 
     async def _write(self, command: Command[T]) -> T:
         return await self._call(command)
 
-    def _apply(self, effect: effects.Effect) -> None:
+    async def _apply(self, effect: effects.Effect) -> None:
         for tag in effect.invalidate:
             self.cache.invalidate(tag)
+            if self.cluster is not None:
+                await self.cluster.invalidate(tag)
         for tag, change in effect.update:
             self.cache.update(tag, change)
+            if self.cluster is not None:
+                await self.cluster.update(tag, change)
 
     async def _call(self, command: Command[T]) -> T:
         """One guarded exchange with SMSC: gate, budget and breaker per attempt, cap around it."""
@@ -295,12 +339,16 @@ class SmscClient:
             self.config.job_budget if command.endpoint is Endpoint.JOBS else self.config.read_budget
         )
 
-        def admit() -> None:
+        async def admit() -> None:
             retry_after = self.breaker.before_call()
             if retry_after is not None:
                 self.stats.rejected("breaker_open")
                 raise UpstreamUnavailable(f"SMSC is failing; next try in {retry_after:.0f} s")
-            retry_after = self.budget.try_spend(command.key, limit)
+            retry_after = (
+                self.budget.try_spend(command.key, limit)
+                if self.cluster is None
+                else await self.cluster.spend(f"{self.account}|{command.key}", limit)
+            )
             if retry_after is not None:
                 self.stats.rejected("budget")
                 raise RateLimitedError(
@@ -318,7 +366,7 @@ class SmscClient:
 
         fmt, charset = self.config.fmt, self.config.charset
         form = build_form(command, credentials=self._credentials, fmt=fmt, charset=charset)
-        async with self.cap.slot():
+        async with self.cap.slot() if self.cluster is None else self.cluster.slot():
             response = await self._transport.send(
                 command.endpoint.path,
                 form,

@@ -72,6 +72,10 @@ class SharedCache:
         self._clock = clock
         self._unlock = redis.register_script(_UNLOCK)
 
+    def now(self) -> float:
+        """The wall clock entries are timed by."""
+        return self._clock()
+
     def _entry_key(self, key: str) -> str:
         return f"{self._space}:entry:{digest(key)}"
 

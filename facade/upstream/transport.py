@@ -10,7 +10,7 @@ and are the parser's business (§1.5).
 import dataclasses
 import random
 import urllib.parse
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Final
 
 import anyio
@@ -173,12 +173,12 @@ class SmscTransport:
         form: Sequence[tuple[str, str]],
         *,
         writes: bool,
-        admit: Callable[[], None] = _admit_any,
+        admit: Callable[[], Awaitable[None] | None] = _admit_any,
         on_attempt: Callable[[str], None] | None = None,
     ) -> httpx.Response:
         """POST `form` to `path` (`/sys/jobs.php`) and return the HTTP 200 response, body read.
 
-        Before every attempt `admit()` runs and may refuse by raising a `FacadeError`: before the
+        Before every attempt `admit()` runs (awaited when it returns an awaitable) and may refuse by raising a `FacadeError`: before the
         first attempt that error propagates as it is; after a failed attempt an
         `UpstreamUnavailable` describing the last failure is raised from it instead.
 
@@ -202,11 +202,11 @@ class SmscTransport:
         raise self._deadline_error(call)
 
     async def _attempt_all(
-        self, call: _Call, content: bytes, admit: Callable[[], None]
+        self, call: _Call, content: bytes, admit: Callable[[], Awaitable[None] | None]
     ) -> httpx.Response:
         index = 0
         while True:
-            self._admit(call, admit)
+            await self._admit(call, admit)
             base_url, host = self._hosts[index]
             call.start(host)
             outcome = await self._post(base_url + call.path, content)
@@ -247,12 +247,17 @@ class SmscTransport:
             return _Lost(_label(exc), sent=not isinstance(exc, _NOT_SENT))
 
     @staticmethod
-    def _admit(call: _Call, admit: Callable[[], None]) -> None:
+    async def _admit(call: _Call, admit: Callable[[], Awaitable[None] | None]) -> None:
+        """`admit()`, awaited when it is a coroutine (the cluster-wide budget asks Redis)."""
         if not call.failures:
-            admit()
+            admitted = admit()
+            if admitted is not None:
+                await admitted
             return
         try:
-            admit()
+            admitted = admit()
+            if admitted is not None:
+                await admitted
         except FacadeError as exc:
             raise call.failure(f"; then refused ({type(exc).__name__})") from exc
 

@@ -1,0 +1,181 @@
+"""Two `facade serve` replicas sharing a real Redis, in front of `facade emulator`.
+
+Run as operators run it: separate processes on loopback, the load spread over both replicas.
+"""
+
+import asyncio
+import contextlib
+import pathlib
+import subprocess
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from facade.credentials.scopes import Scope
+from facade.credentials.tokens import TokenStore
+from tests.loopback import free_port, running
+from tests.redis_server import redis_server
+
+pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
+
+
+class Cluster:
+    def __init__(self, emulator: str, replicas: list[str], token: str) -> None:
+        self.emulator = emulator
+        self.replicas = replicas
+        self.auth = {"Authorization": f"Bearer {token}"}
+
+    def stats(self) -> dict[str, Any]:
+        found: dict[str, Any] = httpx.get(f"{self.emulator}/__emulator__/stats").json()
+        return found
+
+    def calls(self, command: str) -> list[dict[str, Any]]:
+        calls = httpx.get(f"{self.emulator}/__emulator__/calls").json()["calls"]
+        return [c for c in calls if c["command"] == command]
+
+    def fault(self, **fault: Any) -> None:
+        httpx.post(f"{self.emulator}/__emulator__/faults", json=fault).raise_for_status()
+
+    async def spread(self, paths: list[str]) -> list[httpx.Response]:
+        """Every path at once, alternating between the replicas."""
+        async with httpx.AsyncClient(timeout=60) as client:
+            return await asyncio.gather(
+                *(
+                    client.get(self.replicas[i % 2] + path, headers=self.auth)
+                    for i, path in enumerate(paths)
+                )
+            )
+
+
+@contextlib.contextmanager
+def cluster(tmp_path: pathlib.Path, redis_url: str) -> Iterator[Cluster]:
+    emulator_port = free_port()
+    data = tmp_path / "data"
+    store = TokenStore.in_dir(data)
+    try:
+        token = store.issue("load", scopes=[Scope.WRITE], account="default").token
+    finally:
+        store.close()
+    environ = {
+        "SMSC_LOGIN": "demo",
+        "SMSC_PASSWORD": "demo",
+        "SMSC_BASE_URL": f"http://127.0.0.1:{emulator_port}",
+        "FACADE_REDIS_URL": redis_url,
+        "FACADE_REPLICAS": "2",
+        "FACADE_LOG_FORMAT": "json",
+        # `running` reads the output only at the end: a full pipe would block the replica.
+        "FACADE_LOG_LEVEL": "WARNING",
+    }
+    ports = [free_port(), free_port()]
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(
+            running(
+                ["emulator", "--port", str(emulator_port)],
+                ready_path="/__emulator__/stats",
+                port=emulator_port,
+            )
+        )
+        for index, port in enumerate(ports):
+            replica_data = tmp_path / f"replica{index}"
+            replica_data.mkdir()
+            # One token store for both (a shared volume in compose.yaml); idempotency in Redis.
+            (replica_data / "tokens.sqlite3").symlink_to(data / "tokens.sqlite3")
+            stack.enter_context(
+                running(
+                    ["serve", "--port", str(port)],
+                    ready_path="/healthz",
+                    port=port,
+                    env={**environ, "FACADE_DATA_DIR": str(replica_data)},
+                )
+            )
+        yield Cluster(
+            f"http://127.0.0.1:{emulator_port}",
+            [f"http://127.0.0.1:{port}" for port in ports],
+            token,
+        )
+
+
+def test_identical_cold_reads_on_both_replicas_make_one_upstream_call(
+    tmp_path: pathlib.Path,
+) -> None:
+    with redis_server() as redis_url, cluster(tmp_path, redis_url) as facade:
+        facade.fault(kind="latency", path="templates.php", seconds=0.3, times=5)
+        answers = asyncio.run(facade.spread(["/v1/templates"] * 200))
+        assert [r.status_code for r in answers] == [200] * 200
+        assert len({r.content for r in answers}) == 1
+        assert len(facade.calls("get")) == 1, "one replica asked SMSC, for both"
+        ready = [httpx.get(f"{url}/readyz").json() for url in facade.replicas]
+        assert [r["redis"] for r in ready] == ["shared", "shared"]
+
+
+def test_distinct_concurrent_reads_never_exceed_the_cluster_wide_cap(
+    tmp_path: pathlib.Path,
+) -> None:
+    with redis_server() as redis_url, cluster(tmp_path, redis_url) as facade:
+        facade.fault(kind="latency", path="jobs.php", seconds=0.02)
+        answers = asyncio.run(facade.spread([f"/v1/jobs/{900000 + i}" for i in range(500)]))
+        assert {r.status_code for r in answers} <= {200, 404}
+        stats = facade.stats()
+        assert stats["per_endpoint"]["jobs.php"]["get"] == 500
+        assert 2 <= stats["max_concurrent_per_login"] <= 8
+
+
+def wait_for_shared(replicas: list[str], timeout: float = 25.0) -> list[dict[str, Any]]:
+    deadline = time.monotonic() + timeout
+    while True:
+        ready = [httpx.get(f"{url}/readyz").json() for url in replicas]
+        if all(r["redis"] == "shared" for r in ready) or time.monotonic() > deadline:
+            return ready
+        time.sleep(0.5)
+
+
+def test_redis_stopping_mid_load_fails_nothing_and_sharing_resumes(
+    tmp_path: pathlib.Path,
+) -> None:
+    redis_port = free_port()
+    redis_url = f"redis://127.0.0.1:{redis_port}/0"
+    command = ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", ""]
+
+    def start_redis() -> subprocess.Popen[bytes]:
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL)  # noqa: S603
+        time.sleep(0.3)
+        return process
+
+    redis = start_redis()
+    try:
+        with cluster(tmp_path, redis_url) as facade:
+            paths = ["/v1/templates", "/v1/groups", "/v1/blacklist", "/v1/jobs"]
+            before = asyncio.run(facade.spread(paths * 25))
+            redis.terminate()
+            redis.wait(timeout=10)
+            # Cold reads too: each needs SMSC, with the budget divided between the replicas.
+            cold = [f"/v1/answers?sinceHours={hours}" for hours in range(1, 101)]
+            during = asyncio.run(facade.spread(paths * 25 + cold))
+            degraded_metrics = [httpx.get(f"{url}/metrics").text for url in facade.replicas]
+            ready = [httpx.get(f"{url}/readyz").json() for url in facade.replicas]
+            redis = start_redis()
+            resumed = wait_for_shared(facade.replicas)  # within a slot renewal (10 s)
+            after = asyncio.run(facade.spread(paths * 25))
+            errors = [
+                c
+                for c in httpx.get(f"{facade.emulator}/__emulator__/calls").json()["calls"]
+                if c["error"] == 9
+            ]
+            metrics = httpx.get(f"{facade.replicas[0]}/metrics").text
+    finally:
+        redis.terminate()
+        redis.wait(timeout=10)
+    for batch in (before, during, after):
+        refused = [r.text for r in batch if r.status_code != 200]
+        assert refused == [], refused[:2]
+    assert len(during) == 200
+    degraded = 'facade_cluster_degraded{account="default"} 1.0'
+    assert all(degraded in text for text in degraded_metrics)
+    assert all(r["status"] == "ok" for r in ready), "degraded is served, not unready"
+    assert [r["redis"] for r in resumed] == ["shared", "shared"]
+    assert errors == [], "no error 9 at SMSC"
+    assert "facade_cluster_redis_failures_total" in metrics
+    assert [r["redis"] for r in ready] == ["degraded", "degraded"]
