@@ -54,7 +54,8 @@ from facade.smsc.wire import Fmt
 from facade.upstream.client import SmscClient
 from facade.upstream.cluster import Scaleout
 from facade.upstream.config import UpstreamConfig
-from facade.upstream.idempotency import Idempotency
+from facade.upstream.idempotency import Idempotency, IdempotencyStore
+from facade.upstream.idempotency_redis import RedisIdempotencyStore, RedisUnreachableAsUnavailable
 from facade.upstream.idempotency_sqlite import SqliteIdempotencyStore
 from facade.upstream.pollers import Pollers
 from facade.upstream.redis_state import connect
@@ -231,10 +232,15 @@ def create_app(
     )
     clients = create_smsc_clients(settings, upstream, scaleout)
     store = None if settings.sandbox else TokenStore.in_dir(settings.data_dir)
+    records: IdempotencyStore = (
+        SqliteIdempotencyStore.in_dir(settings.data_dir)
+        if scaleout is None
+        else RedisUnreachableAsUnavailable(
+            RedisIdempotencyStore(scaleout.redis, lease=2 * upstream_config(settings).deadline)
+        )
+    )
     idempotency = Idempotency(
-        SqliteIdempotencyStore.in_dir(settings.data_dir),
-        ttl=settings.idempotency_ttl,
-        settle_after=settings.idempotency_settle_after,
+        records, ttl=settings.idempotency_ttl, settle_after=settings.idempotency_settle_after
     )
     pollers = {name: Pollers(client) for name, client in clients.items()}
     gate = Gate(Authenticator(store, clients), clients, idempotency, pollers)

@@ -179,3 +179,36 @@ def test_redis_stopping_mid_load_fails_nothing_and_sharing_resumes(
     assert errors == [], "no error 9 at SMSC"
     assert "facade_cluster_redis_failures_total" in metrics
     assert [r["redis"] for r in ready] == ["degraded", "degraded"]
+
+
+def test_a_job_replayed_on_the_other_replica_is_not_sent_again(tmp_path: pathlib.Path) -> None:
+    with redis_server() as redis_url, cluster(tmp_path, redis_url) as facade:
+        body = {"name": "November", "phones": ["79161234567"], "message": "Hello"}
+
+        def create(replica: int, key: str) -> httpx.Response:
+            headers = {**facade.auth, "Idempotency-Key": key}
+            return httpx.post(
+                f"{facade.replicas[replica]}/v1/jobs", json=body, headers=headers, timeout=30
+            )
+
+        first, again = create(0, "newsletter-1"), create(1, "newsletter-1")
+
+        async def both_at_once() -> list[httpx.Response]:
+            headers = {**facade.auth, "Idempotency-Key": "newsletter-2"}
+            async with httpx.AsyncClient(timeout=30) as client:
+                return await asyncio.gather(
+                    *(
+                        client.post(f"{facade.replicas[i % 2]}/v1/jobs", json=body, headers=headers)
+                        for i in range(10)
+                    )
+                )
+
+        racing = asyncio.run(both_at_once())
+        adds = facade.calls("add")
+    assert first.status_code == 201, first.text
+    assert again.status_code == 201
+    assert again.content == first.content
+    assert again.headers["idempotent-replayed"] == "true"
+    assert {r.status_code for r in racing} <= {201, 409}
+    assert len({r.content for r in racing if r.status_code == 201}) == 1
+    assert len(adds) == 2, "one job per key, whichever replica was asked"

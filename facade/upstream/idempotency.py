@@ -6,16 +6,20 @@ FAILED (SMSC refused, or a lost job creation was settled as never made) or UNKNO
 have reached SMSC and no answer came). Errors raised before anything may have reached SMSC delete
 the record, so the key can be used again. Repeats with the same payload get the stored answer and
 SMSC is not asked again; another payload is `IdempotencyKeyReused`; a repeat while the first runs
-in this process waits for it (bounded), then gets its answer or `InProgressError`.
+waits for it (bounded), then gets its answer or `InProgressError`. It waits on an event when the
+first runs in this process, and asks the store again and again when another replica runs it under
+a live lease (`Record.leased_until`, set by stores that replicas share).
 
-An UNKNOWN record, or an IN_PROGRESS one no run of this process holds (its process was killed), is
-never executed again. A job creation is settled on the next repeat instead: every job the facade
-creates carries a marker in its name (`facade.domain.jobs.marked_name`), so SMSC's job list, read
-fresh, tells whether it was created (COMPLETED, with the id) or not (FAILED, once `settle_after`
-seconds have passed since the attempt began, so that a request still travelling is not taken for a
-lost one). Other writes answer the outcome-unknown error they got, every time.
+An UNKNOWN record, or an IN_PROGRESS one that no run of this process holds and no live lease
+covers (its process was killed), is never executed again. A job creation is settled on the next
+repeat instead: every job the facade creates carries a marker in its name
+(`facade.domain.jobs.marked_name`), so SMSC's job list, read fresh, tells whether it was created
+(COMPLETED, with the id) or not (FAILED, once `settle_after` seconds have passed since the attempt
+began, so that a request still travelling is not taken for a lost one). Other writes answer the
+outcome-unknown error they got, every time.
 
-The store is a protocol: SQLite for one replica (`idempotency_sqlite.py`); issue 8 adds Redis.
+The store is a protocol: SQLite for one replica (`idempotency_sqlite.py`), Redis for replicas that
+share records (`idempotency_redis.py`).
 """
 
 import contextvars
@@ -50,6 +54,8 @@ DEFAULT_WAIT: Final = 10.0
 DEFAULT_SETTLE_AFTER: Final = 60.0
 SWEEP_INTERVAL: Final = 600.0
 IN_PROGRESS_RETRY_AFTER: Final = 1.0
+# How often a repeat asks the store whether another replica's run has ended.
+POLL_INTERVAL: Final = 0.05
 
 NOT_CREATED: Final = (
     "SMSC has no job from this request: it was not created and nothing was sent. Send it again "
@@ -82,7 +88,12 @@ class State(enum.StrEnum):
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class Record:
-    """One key's record. `response` is opaque to the store; `owner` is the process that ran it."""
+    """One key's record. `response` is opaque to the store; `owner` is the process that ran it.
+
+    `leased_until` (unix seconds): until when an IN_PROGRESS record's owner may still be running
+    it. Stores that several live replicas share set it when they claim; None means only a run of
+    this process can hold the record (one replica: SQLite).
+    """
 
     key: str  # `IdempotencyKey.digest`
     fingerprint: str
@@ -92,12 +103,14 @@ class Record:
     created_at: float  # unix seconds
     expires_at: float
     response: bytes | None = None
+    leased_until: float | None = None
 
 
 class IdempotencyStore(Protocol):
     async def claim(self, record: Record) -> Record | None:
         """Insert `record` unless a live record has its key: None when inserted, else that one.
-        An expired record is replaced as if absent."""
+        An expired record is replaced as if absent. A store shared by replicas sets the inserted
+        record's `leased_until`."""
 
     async def update(
         self, key: str, *, expected: tuple[State, str], state: State, response: bytes
@@ -221,14 +234,15 @@ class Idempotency:
         `IdempotencyKeyReused`, `InProgressError`, and errors of settling a job creation.
         """
         digest = key.digest
-        with anyio.move_on_after(self._wait):
+        deadline = anyio.current_time() + self._wait
+        with anyio.CancelScope(deadline=deadline):
             while (running := self._running.get(digest)) is not None:
                 await running.wait()
         if digest in self._running:
             raise tree.InProgressError(RUNNING, retry_after=IN_PROGRESS_RETRY_AFTER)
         done = self._running[digest] = anyio.Event()
         try:
-            return await self._run(key, fingerprint, execute, codec, job)
+            return await self._run(key, fingerprint, execute, codec, job, deadline)
         finally:
             del self._running[digest]
             done.set()
@@ -240,28 +254,40 @@ class Idempotency:
         execute: Callable[[], Awaitable[T]],
         codec: Codec[T],
         job: JobSettling[T] | None,
+        deadline: float,
     ) -> Outcome[T]:
         now = self._clock()
         if now - self._swept_at >= SWEEP_INTERVAL:
             self._swept_at = now
             await self.store.sweep()
-        record = Record(
-            key=key.digest,
-            fingerprint=fingerprint,
-            state=State.IN_PROGRESS,
-            owner=self.owner,
-            marker=None if job is None else new_marker(),
-            created_at=now,
-            expires_at=now + self._ttl,
-        )
-        found = await self.store.claim(record)
-        if found is None:
-            return await self._first(record, execute, codec)
-        if found.fingerprint != fingerprint:
-            raise tree.IdempotencyKeyReused(key.field)
+        marker = None if job is None else new_marker()
+        while True:
+            record = Record(
+                key=key.digest,
+                fingerprint=fingerprint,
+                state=State.IN_PROGRESS,
+                owner=self.owner,
+                marker=marker,
+                created_at=now,
+                expires_at=now + self._ttl,
+            )
+            found = await self.store.claim(record)
+            if found is None:
+                return await self._first(record, execute, codec)
+            if found.fingerprint != fingerprint:
+                raise tree.IdempotencyKeyReused(key.field)
+            if not self._held_elsewhere(found, now):
+                break
+            # The bound is checked here, not by a cancel scope: a claim cut short may have
+            # inserted a record that nobody runs.
+            remaining = deadline - anyio.current_time()
+            if remaining <= 0:
+                raise tree.InProgressError(RUNNING, retry_after=IN_PROGRESS_RETRY_AFTER)
+            await anyio.sleep(min(POLL_INTERVAL, remaining))
+            now = self._clock()
         if found.state in (State.COMPLETED, State.FAILED):
             return _replay(found, codec)
-        # UNKNOWN, or IN_PROGRESS that no run of this process holds: its owner is gone.
+        # UNKNOWN, or IN_PROGRESS that no live run holds: its owner is gone.
         if job is not None and found.marker is not None:
             return await self._reconcile(found, codec, job)
         if found.response is None:
@@ -269,6 +295,16 @@ class Idempotency:
             await self._settle(found, State.UNKNOWN, response)
             found = dataclasses.replace(found, state=State.UNKNOWN, response=response)
         return _replay(found, codec)
+
+    def _held_elsewhere(self, record: Record, now: float) -> bool:
+        """IN_PROGRESS under the live lease of another process (this one's runs are in
+        `_running`: a record of its own that none holds was left by a run that was cut short)."""
+        return (
+            record.state is State.IN_PROGRESS
+            and record.owner != self.owner
+            and record.leased_until is not None
+            and now < record.leased_until
+        )
 
     async def _first(
         self, record: Record, execute: Callable[[], Awaitable[T]], codec: Codec[T]
