@@ -35,7 +35,7 @@ from facade.graphql.graphiql import SANDBOX_EXAMPLE_QUERY, asset_routes, render_
 from facade.graphql.http import GraphQLView
 from facade.graphql.schema import create_schema
 from facade.observability.health import Check, health_endpoints
-from facade.observability.metrics import Metrics
+from facade.observability.metrics import CountCollector, Metrics
 from facade.observability.middleware import Observe
 from facade.rest import EXCEPTION_HANDLERS, rest_routes
 from facade.rest.errors import problem
@@ -245,6 +245,13 @@ def create_app(
     pollers = {name: Pollers(client) for name, client in clients.items()}
     gate = Gate(Authenticator(store, clients), clients, idempotency, pollers)
     metrics = Metrics(lambda: clients)
+    metrics.register(
+        CountCollector(
+            "facade_idempotency_replays",
+            "Writes answered from their idempotency record instead of being sent again.",
+            lambda: idempotency.replays,
+        )
+    )
     checks: dict[str, Check] = {"data_dir": lambda: _writable(settings.data_dir)}
     conditions: dict[str, Callable[[], str]] = {}
     if scaleout is not None:

@@ -205,6 +205,7 @@ def test_a_job_replayed_on_the_other_replica_is_not_sent_again(tmp_path: pathlib
 
         racing = asyncio.run(both_at_once())
         adds = facade.calls("add")
+        replayed = httpx.get(f"{facade.replicas[1]}/metrics").text
     assert first.status_code == 201, first.text
     assert again.status_code == 201
     assert again.content == first.content
@@ -212,3 +213,5 @@ def test_a_job_replayed_on_the_other_replica_is_not_sent_again(tmp_path: pathlib
     assert {r.status_code for r in racing} <= {201, 409}
     assert len({r.content for r in racing if r.status_code == 201}) == 1
     assert len(adds) == 2, "one job per key, whichever replica was asked"
+    assert "facade_idempotency_replays_total" in replayed
+    assert "facade_idempotency_replays_total 0.0" not in replayed

@@ -101,6 +101,20 @@ class UpstreamCollector(Collector):
         yield from (calls, cache, coalesced, rejected, breaker, degraded, redis_failures)
 
 
+class CountCollector(Collector):
+    """One process-wide counter read at scrape time (idempotency replays, ...)."""
+
+    def __init__(self, name: str, documentation: str, count: Callable[[], int]) -> None:
+        self._name = name
+        self._documentation = documentation
+        self._count = count
+
+    def collect(self) -> Iterator[Metric]:
+        family = CounterMetricFamily(self._name, self._documentation)
+        family.add_metric([], self._count())
+        yield family
+
+
 class Metrics:
     """The registry of one app (not the process-global one: tests build many apps)."""
 

@@ -215,6 +215,7 @@ class Idempotency:
         self._clock = clock
         self._running: dict[str, anyio.Event] = {}
         self._swept_at = -math.inf
+        self.replays = 0  # answers given from a stored record (metrics)
 
     async def aclose(self) -> None:
         await self.store.aclose()
@@ -242,7 +243,10 @@ class Idempotency:
             raise tree.InProgressError(RUNNING, retry_after=IN_PROGRESS_RETRY_AFTER)
         done = self._running[digest] = anyio.Event()
         try:
-            return await self._run(key, fingerprint, execute, codec, job, deadline)
+            outcome = await self._run(key, fingerprint, execute, codec, job, deadline)
+            if outcome.replayed:
+                self.replays += 1
+            return outcome
         finally:
             del self._running[digest]
             done.set()

@@ -48,6 +48,7 @@ async def test_metrics_and_readiness_of_the_sandbox_app() -> None:
         "facade_coalesced_waiters",
         "facade_guard_rejections",
         "facade_breaker_state",
+        "facade_idempotency_replays",
     } <= names
     assert 'facade_requests_total{api="rest",operation="GET /v1/templates",status="200"} 2.0' in (
         scraped.text
