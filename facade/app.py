@@ -58,6 +58,7 @@ from facade.upstream.idempotency import Idempotency, IdempotencyStore
 from facade.upstream.idempotency_redis import RedisIdempotencyStore, RedisUnreachableAsUnavailable
 from facade.upstream.idempotency_sqlite import SqliteIdempotencyStore
 from facade.upstream.pollers import Pollers
+from facade.upstream.pollers_redis import SharedPollers
 from facade.upstream.redis_state import connect
 from facade.upstream.transport import SmscTransport
 
@@ -242,7 +243,13 @@ def create_app(
     idempotency = Idempotency(
         records, ttl=settings.idempotency_ttl, settle_after=settings.idempotency_settle_after
     )
-    pollers = {name: Pollers(client) for name, client in clients.items()}
+    # One poller per account and kind: in this process, or (Redis) across the replicas.
+    pollers: dict[str, Pollers] = {
+        name: Pollers(client)
+        if scaleout is None
+        else SharedPollers(scaleout.redis, client, replicas=settings.replicas)
+        for name, client in clients.items()
+    }
     gate = Gate(Authenticator(store, clients), clients, idempotency, pollers)
     metrics = Metrics(lambda: clients)
     metrics.register(

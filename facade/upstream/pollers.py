@@ -31,7 +31,7 @@ import datetime as dt
 import enum
 import logging
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, Final, Generic, TypeVar
 
 from facade.domain.answers import Answer, AnswerQuery
@@ -206,18 +206,22 @@ class _Poller(Generic[S]):
 
     async def _run(self) -> None:
         while True:
-            wait = self.interval
-            try:
-                self.polls += 1
-                await self.poll()
-            except Exception as exc:  # noqa: BLE001 - the poller's edge: live updates go on
-                wait = max(wait, _retry_after(exc))
-                self._fail(exc)
-            else:
-                if self._failing:
-                    self._failing = False
-                    logger.info("%s poller of %s recovered", self.kind.value, self.client.account)
-            await self._wait(wait)
+            await self._wait(await self._attempt(self.poll))
+
+    async def _attempt(self, poll: Callable[[], Awaitable[None]]) -> float:
+        """Run `poll` once, logging a failure; returns the seconds to wait before the next."""
+        wait = self.interval
+        try:
+            self.polls += 1
+            await poll()
+        except Exception as exc:  # noqa: BLE001 - the poller's edge: live updates go on
+            wait = max(wait, _retry_after(exc))
+            self._fail(exc)
+        else:
+            if self._failing:
+                self._failing = False
+                logger.info("%s poller of %s recovered", self.kind.value, self.client.account)
+        return wait
 
     async def _wait(self, seconds: float) -> None:
         # On the client's clock, whose time the cache and the budget use; a sleep may end early.
@@ -339,8 +343,10 @@ class _JobPoller(_Poller[_Watch]):
         # SMSC's `start` is a day in Moscow time, as `created_at` (parsed with Moscow's offset) is.
         days = [watch.created for watch in self.subscribers.values() if watch.created is not None]
         fetched = await self.client.jobs(JobQuery(since=min(days, default=None)))
-        jobs = self._fresh(fetched)
-        as_of = self._clock() - fetched.age
+        self.deliver(self._fresh(fetched), self._clock() - fetched.age)
+
+    def deliver(self, jobs: list[Job], as_of: float) -> None:
+        """Hand each subscriber its job's status in `jobs` (SMSC's list as of `as_of`), if new."""
         self.snapshot = {job.id: job for job in jobs}
         self.snapshot_at = as_of
         for subscription, watch in list(self.subscribers.items()):

@@ -1,0 +1,564 @@
+"""Live updates with one poller per account and kind across the replicas, coordinated in Redis.
+
+Per (account, kind) the replicas with local subscribers elect a leader with a lease
+(`facade:poll:<account digest>:<kind>`, `SET NX PX`, renewed every third of the lease). Only the
+leader asks SMSC, on the interval and rule of `facade.upstream.pollers` (from the end of the
+previous poll); it publishes what it found, encoded (`facade.upstream.codec`), on the pair's
+channel, and every replica with subscribers, the leader too, fans it out to its own subscribers
+with their filters and queues. A replica leads while it has subscribers of its own and hands over
+(releases the lease) when its last one leaves; another replica with subscribers takes the lease
+within a third of a lease, or within a lease and a third if the leader died holding it.
+
+- Spacing: the leader keeps a `rest` key alive until its next poll is due (PX = its wait), and a
+  new leader first waits what is left of it, so SMSC sees one poll per interval across handovers.
+- Demand: each replica refreshes `wanted:<token>` (TTL one lease) with what its subscribers need:
+  for answers the lowest id above which one still wants answers (a subscriber resuming from an
+  older id), for jobs the ids watched and their creation days. The leader polls for their union.
+- Answers: a message covers every answer in (`after`, `newest`]; a subscriber standing below
+  `after` skips it until a poll from its id (the leader saw its `wanted` entry) covers it, so no
+  subscriber gets an answer twice or out of order. The leader stores the newest id it published,
+  and a new leader goes on from it; without one it takes a fresh baseline.
+
+When Redis cannot be reached, each replica polls alone for its own subscribers, as `Pollers`
+does, every interval x `replicas` (the replicas together then ask no more often than one poller
+would), logs that once, pings Redis every third of a lease, and goes back to shared polling when
+it answers. Leases and beats run on real time (Redis' own); the client's clock must too.
+"""
+
+import asyncio
+import contextlib
+import dataclasses
+import datetime as dt
+import functools
+import json
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any, Final, TypeVar
+
+import redis.exceptions
+from redis.asyncio import Redis
+from redis.asyncio.client import PubSub
+
+from facade.domain.answers import Answer, AnswerQuery
+from facade.domain.jobs import Job, JobQuery
+from facade.upstream import codec
+from facade.upstream.client import SmscClient
+from facade.upstream.pollers import (
+    DEFAULT_QUEUE_SIZE,
+    Kind,
+    Pollers,
+    Subscription,
+    _AnswerPoller,
+    _AnswerWatch,
+    _JobPoller,
+    _Poller,
+    _Watch,
+)
+from facade.upstream.redis_state import PREFIX, digest
+from facade.upstream.timing import DEFAULT_CLOCK, Clock, Sleep, default_sleep
+
+__all__ = ["DEFAULT_LEASE", "SharedPollers"]
+
+logger = logging.getLogger("facade.upstream.pollers")
+
+S = TypeVar("S")
+
+DEFAULT_LEASE: Final = 10.0
+
+_UNREACHABLE: Final = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+_RECANCEL: Final = 0.05
+
+# KEYS[1] the lease; ARGV token, lease (ms). Takes the lease when free, renews it when `token`
+# holds it; returns 1 when `token` holds it afterwards.
+_HOLD: Final = """
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+"""
+
+# KEYS[1] the lease, KEYS[2] the rest; ARGV token, lease (ms), interval (ms). Before a poll: -1 when
+# `token` lost the lease, else the rest left (ms) if any, else 0 and the rest set to one interval
+# (a leader that dies mid-poll still spaces the next one).
+_BEGIN: Final = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+local left = redis.call('PTTL', KEYS[2])
+if left > 0 then return left end
+redis.call('SET', KEYS[2], '1', 'PX', ARGV[3])
+return 0
+"""
+
+_RELEASE: Final = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
+def _ms(seconds: float) -> int:
+    return max(1, round(seconds * 1000))
+
+
+def _text(value: bytes | str) -> str:
+    return value if isinstance(value, str) else value.decode()
+
+
+def _pack(head: dict[str, Any], values: list[Any]) -> bytes:
+    return json.dumps(head).encode() + b"\n" + codec.encode(values)
+
+
+def _unpack(data: bytes | str) -> tuple[dict[str, Any], list[Any]]:
+    """A published update; `ValueError` for anything `_pack` could not have written."""
+    raw = data.encode() if isinstance(data, str) else data
+    head, _, body = raw.partition(b"\n")
+    values = codec.decode(body)
+    parsed = json.loads(head)
+    if not isinstance(parsed, dict) or not isinstance(values, list):
+        raise ValueError("not a published update")
+    return parsed, values
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Published:
+    """What a leader's poll found: the update to publish, and the newest answer id to store."""
+
+    update: bytes
+    newest: int | None = None
+
+
+class _Coordination:
+    """One (account, kind)'s keys in Redis. Every method may raise redis' errors."""
+
+    def __init__(self, redis: Redis, *, account: str, kind: Kind, lease: float) -> None:
+        base = f"{PREFIX}:poll:{digest(account)}:{kind.value}"
+        self.redis = redis
+        self.lease_key = base
+        self.rest_key = f"{base}:rest"
+        self.newest_key = f"{base}:newest"
+        self.wanted_key = f"{base}:wanted"
+        self.channel = f"{base}:updates"
+        self.lease_ms = _ms(lease)
+        self._hold = redis.register_script(_HOLD)
+        self._begin = redis.register_script(_BEGIN)
+        self._release = redis.register_script(_RELEASE)
+
+    def _wanted(self, token: str) -> str:
+        return f"{self.wanted_key}:{token}"
+
+    async def hold(self, token: str) -> bool:
+        return bool(await self._hold(keys=[self.lease_key], args=[token, self.lease_ms]))
+
+    async def begin(self, token: str, interval: float) -> float | None:
+        """None when `token` lost the lease, else the seconds to wait before polling (0: now)."""
+        left = int(
+            await self._begin(
+                keys=[self.lease_key, self.rest_key], args=[token, self.lease_ms, _ms(interval)]
+            )
+        )
+        return None if left < 0 else left / 1000
+
+    async def finish(self, rest: float, published: _Published | None, *, keep: float) -> None:
+        """After a poll: rest `rest` seconds, and publish what it found (kept `keep` seconds)."""
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.set(self.rest_key, "1", px=_ms(rest))
+            if published is not None:
+                if published.newest is not None:
+                    pipe.set(self.newest_key, published.newest, px=_ms(keep))
+                pipe.publish(self.channel, published.update)
+            await pipe.execute()
+
+    async def stake_rest(self, seconds: float) -> None:
+        """Make the next poll wait at least `seconds` (this replica polled alone lately)."""
+        if seconds <= 0:
+            return
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.set(self.rest_key, "1", px=_ms(seconds), nx=True)
+            pipe.pexpire(self.rest_key, _ms(seconds), gt=True)
+            await pipe.execute()
+
+    async def newest(self) -> int | None:
+        stored = await self.redis.get(self.newest_key)
+        return None if stored is None else int(stored)
+
+    async def register(self, token: str, wanted: dict[str, Any]) -> None:
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.set(self._wanted(token), json.dumps(wanted), px=self.lease_ms)
+            pipe.sadd(self.wanted_key, token)
+            pipe.pexpire(self.wanted_key, self.lease_ms)
+            await pipe.execute()
+
+    async def registrations(self) -> list[dict[str, Any]]:
+        """What every replica with subscribers wants; entries whose replica went quiet go."""
+        tokens = sorted(_text(token) for token in await self.redis.smembers(self.wanted_key))
+        if not tokens:
+            return []
+        values = await self.redis.mget([self._wanted(token) for token in tokens])
+        gone = [token for token, value in zip(tokens, values, strict=True) if value is None]
+        if gone:
+            await self.redis.srem(self.wanted_key, *gone)
+        return [json.loads(value) for value in values if value is not None]
+
+    async def leave(self, token: str) -> None:
+        """Drop `token`'s demand and lease; with nobody left wanting, the newest id goes too, so
+        the next start takes a fresh baseline (as a restarted `Pollers` poller does)."""
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.delete(self._wanted(token))
+            pipe.srem(self.wanted_key, token)
+            await pipe.execute()
+        led = await self._release(keys=[self.lease_key], args=[token])
+        if led and not await self.registrations():
+            await self.redis.delete(self.newest_key)
+
+
+def _honour_cancellation() -> None:
+    """Raise the cancellation a Redis call may have swallowed.
+
+    redis-py bounds each write with `asyncio.wait_for`, which on Python 3.11 returns the result
+    instead of raising when the task is cancelled as the write completes (CPython gh-86296, fixed
+    in 3.12); the task's cancel request stays counted, so a loop that awaits Redis looks at it.
+    """
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
+
+
+async def _cancel(task: asyncio.Task[Any] | None) -> None:
+    """Cancel `task` (again, should it swallow that) until it ends; the caller's own
+    cancellation still goes through."""
+    if task is None:
+        return
+    while not task.done():
+        task.cancel()
+        await asyncio.wait([task], timeout=_RECANCEL)
+    if not task.cancelled():
+        task.exception()  # raised already by the caller, or moot: the phase is over
+
+
+class _SharedPoller(_Poller[S]):
+    """A `_Poller` whose polls one leader makes for every replica; alone while Redis is away."""
+
+    def __init__(
+        self,
+        client: SmscClient,
+        *,
+        clock: Clock,
+        sleep: Sleep,
+        redis: Redis,
+        replicas: int,
+        lease: float,
+    ) -> None:
+        super().__init__(client, clock=clock, sleep=sleep)
+        self.shared_interval = self.interval
+        self.replicas = replicas
+        self.beat = lease / 3
+        self.keep = self.interval + 2 * lease
+        self.coordination = _Coordination(
+            redis, account=client.account, kind=self.kind, lease=lease
+        )
+        self.alone = False
+        self.leading = False
+        self.polled_at: float | None = None  # when this replica last saw a poll end
+        self._stopping: set[asyncio.Task[None]] = set()
+        self._outage = False
+
+    def remove(self, subscription: Subscription[Any]) -> None:
+        # A run stopped by its last subscriber still says goodbye in Redis: `aclose` waits for it.
+        task = self._task
+        super().remove(subscription)
+        if task is not None and self._task is None:
+            self._stopping.add(task)
+            task.add_done_callback(self._stopping.discard)
+
+    async def aclose(self) -> None:
+        await super().aclose()
+        if self._stopping:
+            await asyncio.wait(list(self._stopping))
+
+    # What each kind fills in.
+
+    def wanted(self) -> dict[str, Any]:
+        """What this replica's subscribers need from the leader's polls (JSON)."""
+        raise NotImplementedError
+
+    async def take_lead(self) -> None:
+        """Pick up where the previous leader stood."""
+
+    async def lead(self, wanted: list[dict[str, Any]]) -> _Published:
+        """One poll for every replica's `wanted`."""
+        raise NotImplementedError
+
+    def receive(self, head: dict[str, Any], values: list[Any]) -> None:
+        """Fan a published update out to this replica's subscribers."""
+        raise NotImplementedError
+
+    def go_alone(self) -> None:
+        """Turn what shared polling left into a local poller's state."""
+
+    # The machinery.
+
+    async def _attempt(self, poll: Callable[[], Awaitable[None]]) -> float:
+        wait = await super()._attempt(poll)
+        self.polled_at = self._clock()
+        return wait
+
+    @property
+    def where(self) -> str:
+        return f"{self.kind.value} poller of {self.client.account}"
+
+    async def _run(self) -> None:
+        token = uuid.uuid4().hex
+        try:
+            while True:
+                _honour_cancellation()
+                try:
+                    await self._shared(token)
+                except Exception as exc:  # noqa: BLE001 - the poller's edge: live updates go on
+                    self._lose_redis(exc)
+                await self._alone()
+        finally:
+            with contextlib.suppress(redis.exceptions.RedisError):
+                await self.coordination.leave(token)
+
+    def _lose_redis(self, exc: Exception) -> None:
+        """Log the first failure of an outage; the ones until shared polling works again quietly."""
+        if self._outage:
+            logger.debug("%s: shared polling failed again: %r", self.where, exc)
+            return
+        self._outage = True
+        every = self.shared_interval * self.replicas
+        if isinstance(exc, _UNREACHABLE):
+            logger.warning(
+                "%s: Redis unreachable (%s); polling alone every %g s until it answers",
+                self.where,
+                exc,
+                every,
+            )
+        else:
+            logger.error(
+                "%s: shared polling failed; polling alone every %g s",
+                self.where,
+                every,
+                exc_info=exc,
+            )
+
+    async def _shared(self, token: str) -> None:
+        """Listen, renew this replica's demand and try for the lease every beat, and lead while
+        holding it. Returns only by raising (Redis failed)."""
+        coordination = self.coordination
+        if self.polled_at is not None:
+            await coordination.stake_rest(self.polled_at + self.shared_interval - self._clock())
+        pubsub = coordination.redis.pubsub()
+        listener: asyncio.Task[None] | None = None
+        leader: asyncio.Task[None] | None = None
+        loop = asyncio.get_running_loop()
+        try:
+            await pubsub.subscribe(coordination.channel)
+            listener = loop.create_task(self._listen(pubsub))
+            while True:
+                _honour_cancellation()
+                await coordination.register(token, self.wanted())
+                holds = await coordination.hold(token)
+                if self._outage:
+                    self._outage = False
+                    logger.info("%s: Redis answers again; polling shared", self.where)
+                if holds and leader is None:
+                    leader = loop.create_task(self._lead(token))
+                elif not holds and leader is not None:
+                    await _cancel(leader)
+                    leader = None
+                self.leading = holds
+                children = [task for task in (listener, leader) if task is not None]
+                done, _ = await asyncio.wait(
+                    children, timeout=self.beat, return_when=asyncio.FIRST_COMPLETED
+                )
+                for task in done:
+                    task.result()  # the children end only by raising
+        finally:
+            self.leading = False
+            await _cancel(leader)
+            await _cancel(listener)
+            with contextlib.suppress(redis.exceptions.RedisError):
+                await pubsub.aclose()  # type: ignore[no-untyped-call]
+
+    async def _listen(self, pubsub: PubSub) -> None:
+        async for message in pubsub.listen():
+            if message.get("type") != "message":
+                continue
+            try:
+                head, values = _unpack(message["data"])
+                self.polled_at = self._clock()
+                self.receive(head, values)
+            except (ValueError, KeyError, TypeError) as exc:
+                logger.warning("%s: dropped an unreadable update: %r", self.where, exc)
+        raise redis.exceptions.ConnectionError("the subscription ended")
+
+    async def _lead(self, token: str) -> None:
+        coordination = self.coordination
+        await self.take_lead()
+        while True:
+            _honour_cancellation()
+            wait = await coordination.begin(token, self.shared_interval)
+            if wait is None:  # the lease is gone; the next beat ends this
+                await asyncio.sleep(self.beat)
+                continue
+            if wait > 0:
+                await self._wait(wait)
+                continue
+            wanted = await coordination.registrations()
+            found: list[_Published] = []
+            rest = await self._attempt(functools.partial(self._poll_into, found, wanted))
+            await coordination.finish(rest, found[0] if found else None, keep=self.keep)
+            await self._wait(rest)
+
+    async def _poll_into(self, found: list[_Published], wanted: list[dict[str, Any]]) -> None:
+        found.append(await self.lead(wanted))
+
+    async def _alone(self) -> None:
+        """Poll as `Pollers` does, `replicas` times less often, until Redis answers a ping."""
+        self.alone = True
+        self.interval = self.shared_interval * self.replicas
+        self.go_alone()
+        now = self._clock()
+        first = 0.0 if self.polled_at is None else max(0.0, self.polled_at + self.interval - now)
+        local = asyncio.get_running_loop().create_task(self._poll_alone(first))
+        try:
+            while True:
+                await asyncio.sleep(self.beat)
+                with contextlib.suppress(redis.exceptions.RedisError):
+                    await self.coordination.redis.ping()
+                    _honour_cancellation()
+                    # Idle connections opened before the outage are dead: without them, the
+                    # first commands after it do not fail (and log the outage) once more.
+                    await self.coordination.redis.connection_pool.disconnect(
+                        inuse_connections=False
+                    )
+                    return
+        finally:
+            await _cancel(local)
+            self.interval = self.shared_interval
+            self.alone = False
+
+    async def _poll_alone(self, first: float) -> None:
+        await self._wait(first)
+        await super()._run()
+
+
+class _SharedAnswerPoller(_SharedPoller[_AnswerWatch], _AnswerPoller):
+    """Shared, `newest` is the newest id any update told this replica of; alone, as locally."""
+
+    def reset(self) -> None:
+        super().reset()
+        self.leader_newest: int | None = None
+
+    def admit(self, state: _AnswerWatch) -> None:
+        if self.alone:
+            super().admit(state)
+        elif state.after is None and self.newest is not None:
+            state.after = self.newest
+
+    def wanted(self) -> dict[str, Any]:
+        afters = [watch.after for watch in self.subscribers.values() if watch.after is not None]
+        return {"subscribers": len(self.subscribers), "after": min(afters, default=None)}
+
+    async def take_lead(self) -> None:
+        self.leader_newest = await self.coordination.newest()
+
+    async def lead(self, wanted: list[dict[str, Any]]) -> _Published:
+        base = self.leader_newest
+        if base is None:
+            listed = self._fresh(await self.client.answers(AnswerQuery()))
+            latest = max((int(answer.id) for answer in listed), default=0)
+            self.leader_newest = latest
+            head = {"after": latest, "base": latest, "newest": latest}
+            return _Published(_pack(head, []), latest)
+        after = min([base, *(int(w["after"]) for w in wanted if w.get("after") is not None)])
+        query = AnswerQuery(after_id=str(after) if after else None)
+        listed = self._fresh(await self.client.answers(query))
+        new = sorted(
+            (answer for answer in listed if int(answer.id) > after),
+            key=lambda answer: int(answer.id),
+        )
+        newest = max(base, int(new[-1].id)) if new else base
+        self.leader_newest = newest
+        head = {"after": after, "base": base, "newest": newest}
+        return _Published(_pack(head, new), newest)
+
+    def receive(self, head: dict[str, Any], values: list[Any]) -> None:
+        after, base, newest = int(head["after"]), int(head["base"]), int(head["newest"])
+        answers = [answer for answer in values if isinstance(answer, Answer)]
+        self.newest = newest if self.newest is None else max(self.newest, newest)
+        for subscription, watch in list(self.subscribers.items()):
+            if watch.after is None:
+                watch.after = base  # subscribed before this replica heard of any poll
+            elif watch.after < after:
+                continue  # a gap below this update: a later poll starts from `watch.after`
+            wanted = [answer for answer in answers if watch.wants(answer)]
+            watch.after = max(watch.after, newest)
+            if not all(subscription.offer(answer) for answer in wanted):
+                self.remove(subscription)
+
+    def go_alone(self) -> None:
+        afters = [watch.after for watch in self.subscribers.values() if watch.after is not None]
+        if self.newest is not None:
+            self.newest = min([self.newest, *afters])
+
+
+class _SharedJobPoller(_SharedPoller[_Watch], _JobPoller):
+    def wanted(self) -> dict[str, Any]:
+        jobs = {
+            watch.id: None if watch.created is None else watch.created.isoformat()
+            for watch in self.subscribers.values()
+        }
+        return {"subscribers": len(self.subscribers), "jobs": jobs}
+
+    async def lead(self, wanted: list[dict[str, Any]]) -> _Published:
+        watched: dict[str, str | None] = {}
+        for entry in wanted:
+            watched.update(entry.get("jobs", {}))
+        # SMSC's `start` is a day in Moscow time, as `created_at` (parsed with Moscow's offset) is.
+        days = [dt.date.fromisoformat(day) for day in watched.values() if day is not None]
+        fetched = await self.client.jobs(JobQuery(since=min(days, default=None)))
+        jobs = [job for job in self._fresh(fetched) if job.id in watched]
+        return _Published(_pack({"age": fetched.age}, jobs))
+
+    def receive(self, head: dict[str, Any], values: list[Any]) -> None:
+        as_of = self._clock() - float(head["age"])
+        if self.snapshot_at is not None and as_of < self.snapshot_at:
+            return  # an older list, from a leader that had just lost its lease
+        self.deliver([job for job in values if isinstance(job, Job)], as_of)
+
+
+class SharedPollers(Pollers):
+    """`Pollers` for one account, polled once across every replica that shares `redis`.
+
+    `replicas` is how many replicas there are at most: without Redis each polls alone that many
+    times less often. `lease` (seconds) bounds how long a dead leader holds up the others. The
+    caller owns `redis` and closes it after `aclose()`.
+    """
+
+    def __init__(
+        self,
+        redis: Redis,
+        client: SmscClient,
+        *,
+        replicas: int,
+        clock: Clock = DEFAULT_CLOCK,
+        sleep: Sleep = default_sleep,
+        queue_size: int = DEFAULT_QUEUE_SIZE,
+        lease: float = DEFAULT_LEASE,
+    ) -> None:
+        if replicas < 1:
+            raise ValueError("replicas must be at least 1")
+        if lease <= 0:
+            raise ValueError("lease must be positive")
+        super().__init__(client, clock=clock, sleep=sleep, queue_size=queue_size)
+        self.answer_poller: _SharedAnswerPoller = _SharedAnswerPoller(
+            client, clock=clock, sleep=sleep, redis=redis, replicas=replicas, lease=lease
+        )
+        self.job_poller: _SharedJobPoller = _SharedJobPoller(
+            client, clock=clock, sleep=sleep, redis=redis, replicas=replicas, lease=lease
+        )
+
+    def __repr__(self) -> str:
+        return f"SharedPollers(account={self.client.account!r})"
