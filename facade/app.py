@@ -142,8 +142,14 @@ class Gate:
         self._pollers = pollers or {}
 
     def principal(self, request: Request) -> Principal:
-        refuse_token_in_url(request.url.path, request.url.query)
-        return self._authenticator.authenticate(request.headers.get("authorization"))
+        """The request's principal, verified once per request (REST asks again for the scope of
+        an idempotency key). URLs carrying tokens never get here: `RefuseTokensInUrl` ran first."""
+        known = getattr(request.state, "principal", None)
+        if isinstance(known, Principal):
+            return known
+        principal = self._authenticator.authenticate(request.headers.get("authorization"))
+        request.state.principal = principal
+        return principal
 
     async def rest_client(self, request: Request, scope: TokenScope) -> SmscClient:
         principal = self.principal(request)
