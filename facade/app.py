@@ -9,7 +9,7 @@ configured accounts, whose scopes decide what it may do.
 import contextlib
 import os
 import pathlib
-from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
+from collections.abc import AsyncIterator, Callable, Coroutine, Hashable, Mapping
 from typing import Any, cast
 from urllib.parse import urlsplit
 
@@ -30,6 +30,7 @@ from facade.credentials.token_format import TOKEN_PATTERN
 from facade.credentials.tokens import TokenStore
 from facade.emulator.app import create_emulator
 from facade.errors import AuthError, ErrorCode, ForbiddenError, InputError
+from facade.graphql.answers import answers_cache
 from facade.graphql.context import Context
 from facade.graphql.graphiql import SANDBOX_EXAMPLE_QUERY, asset_routes, render_page
 from facade.graphql.http import GraphQLView
@@ -156,6 +157,11 @@ class Gate:
         if not principal.allows(scope):
             raise ForbiddenError(f"This token lacks the {scope.value} scope.")
         return self._clients[principal.account]
+
+    def graphql_partition(self, request: Request) -> Hashable:
+        """Who asks, as far as a query's answer can differ: the account and the scopes."""
+        principal = self.principal(request)
+        return principal.account, principal.scopes
 
     async def graphql_context(self, request: Request) -> Context:
         principal = self.principal(request)
@@ -306,6 +312,7 @@ def create_app(
                 gate.graphql_context,
                 connection_getter=gate.graphql_connection,
                 on_connect=gate.admit_connection,
+                partition=gate.graphql_partition,
             ),
             *rest_routes(
                 gate.rest_client,
@@ -354,24 +361,31 @@ def _fixed_context(smsc: SmscClient, *, sandbox: bool) -> ContextGetter:
     return context
 
 
+def _everyone(_: Request) -> Hashable:
+    return None
+
+
 def graphql_routes(
     settings: Settings,
     smsc: SmscClient | ContextGetter,
     *,
     connection_getter: Callable[[WebSocket], Coroutine[Any, Any, Context]] | None = None,
     on_connect: Callable[[Context], Coroutine[Any, Any, None]] | None = None,
+    partition: Callable[[Request], Hashable] | None = None,
 ) -> list[BaseRoute]:
     """`/graphql` (GraphiQL on GET from a browser, subscriptions over WebSocket) and GraphiQL's
     own files, served locally.
 
     `smsc` is the one client every request uses (tests), or the context getter that
-    authenticates each request and picks its account's client. A WebSocket connection gets its
+    authenticates each request and picks its account's client; then `partition` tells apart the
+    callers whose answers may differ, and repeated queries' answers are kept (`answers.py`). A WebSocket connection gets its
     context from `connection_getter` and is authenticated by `on_connect` on `connection_init`
     (`GraphQLView`); without them it is served like a request.
     """
     context: ContextGetter
     if isinstance(smsc, SmscClient):
         context = _fixed_context(smsc, sandbox=settings.sandbox)
+        partition = partition or _everyone
     else:
         context = smsc
 
@@ -385,6 +399,8 @@ def graphql_routes(
         connection_getter=connection_getter,
         on_connect=on_connect,
         allowed_origins=settings.cors_origins,
+        partition=partition,
+        answers=None if partition is None else answers_cache(),
     )
     routes: list[BaseRoute] = [
         Route("/graphql", view, methods=["GET", "POST"]),

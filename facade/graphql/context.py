@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 from starlette.websockets import WebSocket
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
+from strawberry.types.graphql import OperationType
 
 from facade.credentials.scopes import SANDBOX_PRINCIPAL, Principal, Scope
 from facade.domain.groups import Group
@@ -13,6 +14,7 @@ from facade.errors import ForbiddenError
 from facade.upstream.client import Fetched, Freshness, SmscClient
 from facade.upstream.idempotency import Idempotency
 from facade.upstream.pollers import Pollers
+from facade.upstream.reads import Read
 
 T = TypeVar("T")
 
@@ -42,6 +44,10 @@ class Context:
     websocket: WebSocket | None = None
     connection_params: dict[str, object] | None = None
     freshness: dict[str, FieldFreshness] = dataclasses.field(default_factory=dict)
+    # The cache entries behind each top-level field, for answers kept by `answers.py`; and the
+    # operation's type once it executes (`answers.RecordOperation`).
+    field_reads: dict[str, list[Read]] = dataclasses.field(default_factory=dict)
+    operation: OperationType | None = None
     groups_by_id: DataLoader[str, Group | None] = dataclasses.field(init=False)
 
     def __post_init__(self) -> None:
@@ -77,4 +83,6 @@ class Context:
             worst = max(known.status, seen.status, key=_RANK.__getitem__)
             seen = FieldFreshness(worst, max(known.age, seen.age))
         self.freshness[key] = seen
+        if fetched.read is not None:
+            self.field_reads.setdefault(key, []).append(fetched.read)
         return fetched.value

@@ -27,7 +27,7 @@ import dataclasses
 import datetime as dt
 import json
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from typing import Any, Final, cast
 
 import strawberry.asgi
@@ -44,7 +44,10 @@ from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
 from facade.errors import AuthError, ErrorCode, ForbiddenError, InputError
+from facade.graphql.answers import Answer, AnswerKey, keepable
 from facade.graphql.limits import MAX_BODY_BYTES
+from facade.upstream import reads
+from facade.upstream.reads import DerivedCache
 
 __all__ = ["GRAPHQL_RESPONSE_JSON", "JSON", "GraphQLView", "negotiate"]
 
@@ -207,6 +210,8 @@ class GraphQLView(strawberry.asgi.GraphQL[Any, None]):
         connection_getter: Callable[[WebSocket], Awaitable[Any]] | None = None,
         on_connect: Callable[[Any], Awaitable[None]] | None = None,
         allowed_origins: Sequence[str] = (),
+        partition: Callable[[Request], Hashable] | None = None,
+        answers: DerivedCache[AnswerKey, Answer] | None = None,
     ) -> None:
         super().__init__(
             schema,
@@ -221,6 +226,8 @@ class GraphQLView(strawberry.asgi.GraphQL[Any, None]):
         self._on_connect = on_connect
         self._ide_html = ide_html
         self._max_body_bytes = max_body_bytes
+        self._partition = partition
+        self._answers = answers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -282,17 +289,47 @@ class GraphQLView(strawberry.asgi.GraphQL[Any, None]):
         )
 
     async def _execute(self, request: Request, media_type: str) -> Response:
-        params = await (self._get_params if request.method == "GET" else self._post_params)(request)
+        source = await (self._get_source if request.method == "GET" else self._post_source)(request)
+        answers = self._answers
+        if answers is None or self._partition is None:
+            params = self._params_of(request, source)
+            return (await self._run(request, params, media_type))[0]
         try:
-            context = await self._context_getter(request)
-        except AuthError as exc:
-            raise _Refusal(
-                401, exc.message, headers={"WWW-Authenticate": "Bearer"}, code=exc.code
-            ) from exc
-        except ForbiddenError as exc:
-            raise _Refusal(403, exc.message, code=exc.code) from exc
-        except InputError as exc:
-            raise _Refusal(400, exc.message, code=exc.code) from exc
+            partition = self._admitted(self._partition, request)
+        except _Refusal:
+            self._params_of(request, source)  # a malformed request is told so first
+            raise
+        key = (request.method, source, media_type, partition)
+        found = answers.get(key)
+        if found is None:
+            await answers.settled(key)  # an identical query under way: its answer may do
+            found = answers.get(key)
+        if found is not None:
+            return self._raw_response(found.value.body(), 200, media_type)
+        params = self._params_of(request, source)
+        with answers.building(key), reads.recording() as log:
+            response, answer = await self._run(request, params, media_type)
+            if answer is not None:
+                answers.put(key, log, answer)
+        return response
+
+    def _admitted(self, partition: Callable[[Request], Hashable], request: Request) -> Hashable:
+        try:
+            return partition(request)
+        except (AuthError, ForbiddenError, InputError) as exc:
+            raise _refused(exc) from exc
+
+    async def _context(self, request: Request) -> Any:
+        try:
+            return await self._context_getter(request)
+        except (AuthError, ForbiddenError, InputError) as exc:
+            raise _refused(exc) from exc
+
+    async def _run(
+        self, request: Request, params: _Params, media_type: str
+    ) -> tuple[Response, Answer | None]:
+        """Execute the operation: its response, and the answer to keep for it if it may be."""
+        context = await self._context(request)
         may_mutate = getattr(context, "may_mutate", True)
         allowed = {OperationType.QUERY}
         if request.method == "POST" and may_mutate:
@@ -313,34 +350,27 @@ class GraphQLView(strawberry.asgi.GraphQL[Any, None]):
                 raise _Refusal(
                     403, "This token lacks the write scope.", code=ErrorCode.FORBIDDEN
                 ) from exc
-            return self._request_error("Subscriptions are served over WebSocket.", media_type)
+            return self._request_error("Subscriptions are served over WebSocket.", media_type), None
         except CannotGetOperationTypeError as exc:
-            return self._request_error(exc.as_http_error_reason(), media_type)
+            return self._request_error(exc.as_http_error_reason(), media_type), None
         except MissingQueryError:
-            return self._request_error("The `query` parameter is empty.", media_type)
+            return self._request_error("The `query` parameter is empty.", media_type), None
         body: dict[str, Any] = dict(await self.process_result(request, result))
         if _is_request_error(result):
             body.pop("data", None)
-            return self._response(body, _request_error_status(media_type), media_type)
-        return self._response(body, 200, media_type)
+            status = _request_error_status(media_type)
+            return self._response(body, status, media_type), None
+        return self._response(body, 200, media_type), keepable(result, context)
 
-    async def _get_params(self, request: Request) -> _Params:
+    async def _get_source(self, request: Request) -> bytes:
         if not self.allow_queries_via_get:
             raise _Refusal(405, "Queries need POST here.", headers=_ALLOW_POST)
-        if len(request.scope["query_string"]) > self._max_body_bytes:
+        source: bytes = request.scope["query_string"]
+        if len(source) > self._max_body_bytes:
             raise _Refusal(414, "The query string is too long.")
-        query = request.query_params
-        if "query" not in query:
-            raise _Refusal(400, "The `query` parameter must be a string.")
-        data: dict[str, object] = {"query": query["query"]}
-        if query.get("operationName"):
-            data["operationName"] = query["operationName"]
-        for name in ("variables", "extensions"):
-            if query.get(name):
-                data[name] = _decode_json(query[name], f"The `{name}` parameter")
-        return _params(data)
+        return source
 
-    async def _post_params(self, request: Request) -> _Params:
+    async def _post_source(self, request: Request) -> bytes:
         media_type, parameters = _split_media_type(request.headers.get("content-type", ""))
         if media_type != JSON or not _utf8(parameters):
             raise _Refusal(415, f"Send the request as {JSON} (UTF-8).")
@@ -354,7 +384,21 @@ class GraphQLView(strawberry.asgi.GraphQL[Any, None]):
                 raise self._too_large()
         if not body:
             raise _Refusal(400, "The request body is empty.")
-        return _params(_decode_json(bytes(body), "The request body"))
+        return bytes(body)
+
+    def _params_of(self, request: Request, source: bytes) -> _Params:
+        if request.method == "POST":
+            return _params(_decode_json(source, "The request body"))
+        query = request.query_params
+        if "query" not in query:
+            raise _Refusal(400, "The `query` parameter must be a string.")
+        data: dict[str, object] = {"query": query["query"]}
+        if query.get("operationName"):
+            data["operationName"] = query["operationName"]
+        for name in ("variables", "extensions"):
+            if query.get(name):
+                data[name] = _decode_json(query[name], f"The `{name}` parameter")
+        return _params(data)
 
     def _too_large(self) -> _Refusal:
         return _Refusal(413, f"The request body exceeds {self._max_body_bytes} bytes.")
@@ -370,8 +414,17 @@ class GraphQLView(strawberry.asgi.GraphQL[Any, None]):
         media_type: str,
         headers: Mapping[str, str] | None = None,
     ) -> Response:
+        return self._raw_response(self.encode_json(body), status, media_type, headers)
+
+    def _raw_response(
+        self,
+        body: str | bytes,
+        status: int,
+        media_type: str,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
         return Response(
-            self.encode_json(body),
+            body,
             status_code=status,
             headers={
                 **(headers or {}),
@@ -383,6 +436,13 @@ class GraphQLView(strawberry.asgi.GraphQL[Any, None]):
 
 _ALLOW_ALL = {"Allow": "GET, POST"}
 _ALLOW_POST = {"Allow": "POST"}
+
+
+def _refused(exc: AuthError | ForbiddenError | InputError) -> _Refusal:
+    """A refused caller's answer: 401 (with the challenge), 403 or 400."""
+    if isinstance(exc, AuthError):
+        return _Refusal(401, exc.message, headers={"WWW-Authenticate": "Bearer"}, code=exc.code)
+    return _Refusal(403 if isinstance(exc, ForbiddenError) else 400, exc.message, code=exc.code)
 
 
 def _request_error_status(media_type: str) -> int:

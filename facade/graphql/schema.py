@@ -6,6 +6,7 @@ import strawberry
 from strawberry.extensions import DisableIntrospection, SchemaExtension
 from strawberry.tools import merge_types
 
+from facade.graphql.answers import RecordOperation
 from facade.graphql.errors import ErrorExtension, FacadeSchema
 from facade.graphql.freshness import FreshnessExtension
 from facade.graphql.limits import abuse_extensions
@@ -37,6 +38,7 @@ def create_schema(*, production: bool = False, introspection: bool = True) -> st
             *extensions,
             ErrorExtension,
             FreshnessExtension,
+            RecordOperation,
             ProductionStreamErrors if production else StreamErrors,
         ],
     )

@@ -15,6 +15,7 @@ Changes (POST, PUT, PATCH, DELETE) take an `Idempotency-Key` (`idempotent.py`): 
 request under a key runs, its response is stored, and repeats get it again without SMSC.
 """
 
+import dataclasses
 import hashlib
 import math
 import typing
@@ -40,13 +41,22 @@ from facade.rest.idempotent import (
     request_key,
 )
 from facade.rest.operations import Call, Operation, Reply
+from facade.upstream import reads
 from facade.upstream.client import Fetched, Freshness, SmscClient
 from facade.upstream.idempotency import IdempotencyKey, JobSettling, fingerprint
+from facade.upstream.reads import DerivedCache, Read
 
 JSON: Final = "application/json"
 MAX_BODY_BYTES: Final = 1 << 20
 FILE_CHUNK_BYTES: Final = 64 << 10
 CACHE_HEADER: Final = "X-Facade-Cache"
+# Repeated cacheable GETs: bodies kept per route, bounded in total bytes and per body.
+MAX_KEPT_BYTES: Final = 16 << 20
+MAX_KEPT_BODY: Final = 1 << 20
+_PER_SERVE: Final = frozenset({CACHE_HEADER.lower(), "age", "cache-control", "content-length"})
+
+# The account, the path and the raw query string of a GET.
+BodyKey = tuple[str, str, bytes]
 
 # Authenticates the request and answers the client of its account, if its token allows the
 # scope: `AuthError` → 401, `ForbiddenError` → 403 (before anything reaches SMSC).
@@ -87,6 +97,9 @@ def _endpoint(
         op.method: None if op.response is None else TypeAdapter(op.response)
         for op in methods.values()
     }
+    bodies: DerivedCache[BodyKey, KeptBody] = DerivedCache(
+        maxsize=MAX_KEPT_BYTES, max_item=MAX_KEPT_BODY
+    )
 
     async def endpoint(request: Request) -> Response:
         method = "GET" if request.method == "HEAD" else request.method
@@ -94,14 +107,20 @@ def _endpoint(
         adapter = adapters[method]
         try:
             smsc = await client_for(request, operation.scope)
+            if method == "GET" and operation.cache is not None:
+                kept = (smsc.account, request.scope["path"], request.scope["query_string"])
+                found = bodies.get(kept)
+                if found is not None:
+                    return found.value.response(request.headers.get("if-none-match"))
+                with reads.recording() as log:
+                    response, body = await _read(
+                        operation, adapter, _call(request, smsc, operation)
+                    )
+                if body is not None:
+                    bodies.put(kept, log, body)
+                return response
             key = request_key(request) if operation.idempotent else None
-            call = Call(
-                request=request,
-                smsc=smsc,
-                path=_params(operation.path_model, request.path_params),
-                query=_params(operation.query_model, request.query_params),
-                body=await _body(operation, request),
-            )
+            call = _call(request, smsc, operation, await _body(operation, request))
             if key is None:
                 return _respond(operation, adapter, await operation.handler(call), call)
             if idempotency is None:
@@ -111,6 +130,68 @@ def _endpoint(
             return error_response(error, operation.operation_id)
 
     return endpoint
+
+
+def _call(
+    request: Request, smsc: SmscClient, operation: Operation, body: BaseModel | None = None
+) -> Call[Any, Any, Any]:
+    return Call(
+        request=request,
+        smsc=smsc,
+        path=_params(operation.path_model, request.path_params),
+        query=_params(operation.query_model, request.query_params),
+        body=body,
+    )
+
+
+async def _read(
+    operation: Operation, adapter: TypeAdapter[Any] | None, call: Call[Any, Any, Any]
+) -> tuple[Response, "KeptBody | None"]:
+    """A cacheable GET: its response, and the body to keep for repeats if it may be kept."""
+    reply = await operation.handler(call)
+    response = _respond(operation, adapter, reply, call)
+    fetched = reply.fetched
+    if (
+        response.status_code != 200
+        or reply.media_type is not None
+        or fetched is None
+        or fetched.read is None
+        or operation.cache is None
+    ):
+        return response, None
+    headers = {
+        name: value
+        for name, value in response.headers.items()
+        if name.lower() not in _PER_SERVE and name.lower() != "etag"
+    }
+    etag = response.headers["etag"]
+    ttl = call.smsc.config.ttl(operation.cache)
+    return response, KeptBody(bytes(response.body), etag, headers, ttl, fetched.read)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class KeptBody:
+    """A cacheable GET's 200 body, kept for identical requests while its reads hold
+    (`facade.upstream.reads`); the cache headers are written anew on each serve."""
+
+    body: bytes
+    etag: str
+    headers: dict[str, str]
+    ttl: float
+    read: Read
+
+    def size(self) -> int:
+        return len(self.body)
+
+    def response(self, if_none_match: str | None) -> Response:
+        headers = {
+            **self.headers,
+            **cache_headers(Fetched(None, Freshness.HIT, self.read.age()), self.ttl),
+            "ETag": self.etag,
+        }
+        if matches(if_none_match, self.etag):
+            return Response(status_code=304, headers=headers)
+        return Response(self.body, headers=headers, media_type=JSON)
 
 
 async def _idempotent(

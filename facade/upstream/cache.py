@@ -28,7 +28,7 @@ class CannotUpdate(Exception):  # noqa: N818 - a signal from a write-through cha
     """Raised by a write-through `change` that cannot apply to a value; the entry is expired."""
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(frozen=True, slots=True, weakref_slot=True)
 class Entry(Generic[T]):
     """A cached value and its clock times.
 
@@ -82,6 +82,13 @@ class ResponseCache:
             return self._storage[key]
         except KeyError:
             return None
+
+    def holds(self, key: str, entry: Entry[Any]) -> bool:
+        """This very entry is the one stored under `key`, and it is fresh."""
+        return self._storage.get(key) is entry and self._clock() < entry.expires_at
+
+    def now(self) -> float:
+        return self._clock()
 
     def put(
         self,

@@ -32,12 +32,13 @@ from facade.smsc import commands
 from facade.smsc.commands import Command, Credentials, build_form, reply_for
 from facade.smsc.secrets import Redactor
 from facade.smsc.wire import Endpoint, Reply
-from facade.upstream import effects
-from facade.upstream.cache import ResponseCache
+from facade.upstream import effects, reads
+from facade.upstream.cache import Entry, ResponseCache
 from facade.upstream.cluster import Cluster
 from facade.upstream.coalesce import SingleFlight
 from facade.upstream.config import UpstreamConfig
 from facade.upstream.limits import AccountGate, CircuitBreaker, ConcurrencyCap, RequestBudget
+from facade.upstream.reads import Read
 from facade.upstream.stats import UpstreamStats
 from facade.upstream.timing import DEFAULT_CLOCK, Clock
 from facade.upstream.transport import SmscTransport
@@ -64,6 +65,8 @@ class Fetched(Generic[T]):
     freshness: Freshness
     age: float = 0.0
     coalesced: bool = False
+    # The cache entry a fresh value came from, for values derived from it (`reads.py`).
+    read: Read | None = None
 
 
 class SmscClient:
@@ -139,6 +142,7 @@ class SmscClient:
     ) -> DownloadFile:
         """Files are not cached (they can be large); the identical-request budget still applies."""
         command = commands.get_download_file(id=id, name=name)
+        reads.untracked()
         value, _ = await self._flights.run(self._key(command), lambda: self._call(command))
         return value
 
@@ -234,7 +238,31 @@ class SmscClient:
         entry = self.cache.get(key)
         if entry is not None and entry.is_fresh(now):
             self.stats.cache_result(Freshness.HIT)
-            return Fetched(entry.value, Freshness.HIT, entry.age(now))
+            read = Read.of(self.cache, key, entry)
+            reads.note(read)
+            return Fetched(entry.value, Freshness.HIT, entry.age(now), read=read)
+        try:
+            fetched = await self._read_through(command, key, tag, entry)
+        except BaseException:
+            reads.untracked()
+            raise
+        stored = self.cache.get(key)
+        if (
+            fetched.freshness is Freshness.STALE
+            or stored is None
+            or stored.value is not fetched.value
+        ):
+            reads.untracked()
+            return fetched
+        read = Read.of(self.cache, key, stored)
+        reads.note(read)
+        return dataclasses.replace(fetched, read=read)
+
+    async def _read_through(
+        self, command: Command[T], key: str, tag: str, entry: Entry[Any] | None
+    ) -> Fetched[T]:
+        """A read the cache could not answer fresh: stale while revalidating, or single flight."""
+        now = self._clock()
         if entry is not None and self._revalidates(command):
             self._refresh_in_background(command, key, tag)
             self.stats.cache_result(Freshness.STALE)
@@ -317,6 +345,7 @@ class SmscClient:
         return value, 0.0, False
 
     async def _write(self, command: Command[T]) -> T:
+        reads.untracked()
         return await self._call(command)
 
     async def _apply(self, effect: effects.Effect) -> None:

@@ -1,0 +1,98 @@
+"""Answers kept for repeated identical queries, so a repeat is served without executing again.
+
+Frontends send the same few queries over and over, and the facade already holds the data behind
+them. A query's answer is a pure function of its request (document, variables, operation name,
+media type), of who asks (account and scopes) and of the SMSC reads it was built from; the HTTP
+view (`http.py`) keeps it in a `DerivedCache` under the first four, with those reads, and serves
+it while every one of them is still the cached entry it was built from, and fresh
+(`facade.upstream.reads`). A write, an invalidation, a refresh or an expiry of any of them ends
+the answer with it.
+
+Only clean answers are kept: a query (never a mutation), without errors, whose only extension
+is the freshness one, from tracked fresh reads. The freshness extension is written anew on each
+serve (`status` "hit", `age` from the entries), so it stays as true as on a full execution.
+"""
+
+import dataclasses
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, Final
+
+from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
+
+from facade.graphql.context import Context
+from facade.upstream.client import Freshness
+from facade.upstream.reads import DerivedCache, Read
+
+# Answers kept per process, by their body's bytes; one larger than MAX_ANSWER is not kept.
+MAX_ANSWERS_BYTES: Final = 32 << 20
+MAX_ANSWER_BYTES: Final = 1 << 20
+
+AnswerKey = tuple[str, bytes, str, object]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Answer:
+    """A query's answer without its extensions, and the reads behind each top-level field."""
+
+    data: str
+    fields: tuple[tuple[str, tuple[Read, ...]], ...]
+
+    def size(self) -> int:
+        return len(self.data)
+
+    def body(self) -> bytes:
+        """The response body as a full execution would encode it now (compact JSON)."""
+        if not self.fields:
+            return ('{"data":' + self.data + "}").encode()
+        freshness = {
+            name: {"status": Freshness.HIT.value, "age": round(max(r.age() for r in reads), 3)}
+            for name, reads in self.fields
+        }
+        extensions = json.dumps({"freshness": freshness}, separators=(",", ":"))
+        return ('{"data":' + self.data + ',"extensions":' + extensions + "}").encode()
+
+
+def answers_cache() -> DerivedCache[AnswerKey, Answer]:
+    return DerivedCache(maxsize=MAX_ANSWERS_BYTES, max_item=MAX_ANSWER_BYTES)
+
+
+def keepable(result: ExecutionResult, context: object) -> Answer | None:
+    """The answer to keep for a query's result, or None when it may not be kept."""
+    if (
+        not isinstance(context, Context)
+        or context.operation is not OperationType.QUERY
+        or result.errors
+        or result.data is None
+        or set(result.extensions or {}) - {"freshness"}
+    ):
+        return None
+    fields = _fields(context.freshness, context.field_reads)
+    if fields is None:
+        return None
+    return Answer(json.dumps(result.data, separators=(",", ":")), fields)
+
+
+def _fields(
+    freshness: Mapping[str, object], field_reads: Mapping[str, Sequence[Read]]
+) -> tuple[tuple[str, tuple[Read, ...]], ...] | None:
+    """Each reported field's reads, in the extension's order; None if one has none to age by."""
+    fields = []
+    for name in freshness:
+        behind = tuple(field_reads.get(name, ()))
+        if not behind:
+            return None
+        fields.append((name, behind))
+    return tuple(fields)
+
+
+class RecordOperation(SchemaExtension):
+    """Notes the executed operation's type on the context: only queries' answers are kept."""
+
+    def on_execute(self) -> Iterator[None]:
+        context: Any = self.execution_context.context
+        if isinstance(context, Context):
+            context.operation = self.execution_context.operation_type
+        yield
