@@ -34,6 +34,7 @@ from facade.graphql.answers import answers_cache
 from facade.graphql.context import Context
 from facade.graphql.graphiql import SANDBOX_EXAMPLE_QUERY, asset_routes, render_page
 from facade.graphql.http import GraphQLView
+from facade.graphql.persisted import PersistedDocuments
 from facade.graphql.schema import create_schema
 from facade.observability.health import Check, health_endpoints
 from facade.observability.metrics import CountCollector, Metrics
@@ -123,6 +124,9 @@ def secrets_redactor(settings: Settings) -> Redactor:
     return redactor.merge(Redactor([redis_password])) if redis_password else redactor
 
 
+# Where a request's verified principal is kept: in its ASGI scope, for the request's lifetime.
+_PRINCIPAL = "facade.principal"
+
 # A graphql-transport-ws connection between its handshake and its `connection_init`: no scope.
 CONNECTING = Principal(name="(connecting)", account=DEFAULT_ACCOUNT, scopes=frozenset())
 
@@ -145,11 +149,11 @@ class Gate:
     def principal(self, request: Request) -> Principal:
         """The request's principal, verified once per request (REST asks again for the scope of
         an idempotency key). URLs carrying tokens never get here: `RefuseTokensInUrl` ran first."""
-        known = getattr(request.state, "principal", None)
+        known = request.scope.get(_PRINCIPAL)
         if isinstance(known, Principal):
             return known
         principal = self._authenticator.authenticate(request.headers.get("authorization"))
-        request.state.principal = principal
+        request.scope[_PRINCIPAL] = principal
         return principal
 
     async def rest_client(self, request: Request, scope: TokenScope) -> SmscClient:
@@ -361,6 +365,15 @@ def _fixed_context(smsc: SmscClient, *, sandbox: bool) -> ContextGetter:
     return context
 
 
+def persisted_documents(settings: Settings) -> PersistedDocuments:
+    """APQ always; the manifest's documents, and only them if the allow-list is on."""
+    if settings.persisted_documents is None:
+        return PersistedDocuments()
+    return PersistedDocuments.from_file(
+        settings.persisted_documents, only_allowed=settings.persisted_only
+    )
+
+
 def _everyone(_: Request) -> Hashable:
     return None
 
@@ -401,6 +414,7 @@ def graphql_routes(
         allowed_origins=settings.cors_origins,
         partition=partition,
         answers=None if partition is None else answers_cache(),
+        documents=persisted_documents(settings),
     )
     routes: list[BaseRoute] = [
         Route("/graphql", view, methods=["GET", "POST"]),

@@ -16,6 +16,7 @@ from typing import Any, Final
 from urllib.parse import urlsplit, urlunsplit
 
 from facade.errors import ConfigError
+from facade.graphql.persisted import PersistedDocuments
 from facade.upstream.config import DEFAULT_POLL_ANSWERS, DEFAULT_POLL_JOBS
 
 DEFAULT_BASE_URL: Final = "https://smsc.ru"
@@ -120,6 +121,10 @@ class Settings:
     # many replicas there are at most, which divides SMSC's limits when Redis is unreachable.
     redis_url: Secret | None = None
     replicas: int = 1
+    # Persisted GraphQL documents (facade/graphql/persisted.py): a manifest, and whether only
+    # its documents may run (the production allow-list).
+    persisted_documents: pathlib.Path | None = None
+    persisted_only: bool = False
 
     @property
     def sandbox(self) -> bool:
@@ -177,7 +182,11 @@ class Settings:
             ),
             redis_url=reader.redis_url(),
             replicas=reader.count("FACADE_REPLICAS", 1, maximum=64),
+            persisted_documents=reader.manifest("FACADE_PERSISTED_DOCUMENTS"),
+            persisted_only=reader.flag("FACADE_PERSISTED_ONLY", default=False),
         )
+        if settings.persisted_only and settings.persisted_documents is None:
+            reader.problems.append("FACADE_PERSISTED_ONLY needs FACADE_PERSISTED_DOCUMENTS")
         if reader.problems:
             raise ConfigError(reader.problems)
         return settings
@@ -349,6 +358,18 @@ class _Reader:
             self.problems.append("FACADE_REDIS_URL: expected a redis://, rediss:// or unix:// URL")
             return None
         return Secret(url.reveal().strip())
+
+    def manifest(self, name: str) -> pathlib.Path | None:
+        """A persisted-documents manifest that loads (every problem reported now, not later)."""
+        value = self.environ.get(name)
+        if not value:
+            return None
+        path = pathlib.Path(value)
+        try:
+            PersistedDocuments.from_file(path)
+        except ValueError as exc:
+            self.problems.append(f"{name}: {exc}")
+        return path
 
     def count(self, name: str, default: int, *, maximum: int) -> int:
         raw = (self.environ.get(name) or "").strip()

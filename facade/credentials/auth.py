@@ -36,6 +36,8 @@ def refuse_token_in_url(path: str, query_string: str) -> None:
     decoded = unquote(path) + "?" + unquote(query_string.replace("+", " "))
     if looks_like_token(decoded):
         raise InputError("url", URL_REFUSAL)
+    if not query_string:
+        return
     names = {name.lower() for name, _ in parse_qsl(query_string, keep_blank_values=True)}
     if names & URL_CREDENTIAL_PARAMS:
         raise InputError("url", URL_REFUSAL)

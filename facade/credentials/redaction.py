@@ -16,6 +16,9 @@ _STANDARD_ATTRIBUTES = frozenset(
     vars(logging.LogRecord("", logging.NOTSET, "", 0, "", (), None))
 ) | {"message", "asctime"}
 
+# A record's attributes left as they are: the standard ones, but for `message` (a formatted one).
+_REDACTED_ANYWAY = _STANDARD_ATTRIBUTES - {"message"}
+
 _Factory = Callable[..., logging.LogRecord]
 
 
@@ -38,9 +41,9 @@ def redact_record(record: logging.LogRecord, redactor: Redactor) -> None:
         record.exc_text = redactor.redact(record.exc_text)
     if record.stack_info:
         record.stack_info = redactor.redact(record.stack_info)
-    for key, value in list(vars(record).items()):
-        if key == "message" or key not in _STANDARD_ATTRIBUTES:
-            setattr(record, key, _redact_value(value, redactor))
+    attributes = vars(record)
+    for key in attributes.keys() - _REDACTED_ANYWAY:
+        setattr(record, key, _redact_value(attributes[key], redactor))
 
 
 def install(redactor: Redactor) -> Callable[[], None]:

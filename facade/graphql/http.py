@@ -25,6 +25,7 @@ operation sent before the acknowledgement closes it with 4401 (strawberry).
 
 import dataclasses
 import datetime as dt
+import functools
 import json
 import logging
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
@@ -46,6 +47,7 @@ from strawberry.types.unset import UNSET, UnsetType
 from facade.errors import AuthError, ErrorCode, ForbiddenError, InputError
 from facade.graphql.answers import Answer, AnswerKey, keepable
 from facade.graphql.limits import MAX_BODY_BYTES
+from facade.graphql.persisted import PersistedDocuments, PersistedError
 from facade.upstream import reads
 from facade.upstream.reads import DerivedCache
 
@@ -62,7 +64,8 @@ CONNECTION_INIT_TIMEOUT: Final = dt.timedelta(seconds=10)
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class _Params:
-    query: str
+    query: str | None  # None: a persisted document (`documentId`, `extensions.persistedQuery`)
+    document_id: str | None
     operation_name: str | None
     variables: dict[str, Any] | None
     extensions: dict[str, Any] | None
@@ -77,7 +80,7 @@ class _Refusal(Exception):  # noqa: N818 - control flow inside this module, neve
         message: str,
         *,
         headers: Mapping[str, str] | None = None,
-        code: ErrorCode | None = None,
+        code: str | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -86,7 +89,8 @@ class _Refusal(Exception):  # noqa: N818 - control flow inside this module, neve
         self.code = code
 
 
-def _split_media_type(value: str) -> tuple[str, dict[str, str]]:
+@functools.lru_cache(maxsize=256)
+def _split_media_type(value: str) -> tuple[str, Mapping[str, str]]:
     """`type/subtype; k=v` as the lowercased media type and its parameters (RFC 9110 §8.3.1)."""
     media_type, *parameters = value.split(";")
     parsed: dict[str, str] = {}
@@ -101,6 +105,7 @@ def _utf8(parameters: Mapping[str, str]) -> bool:
     return parameters.get("charset", "utf-8").lower() in ("utf-8", "utf8")
 
 
+@functools.lru_cache(maxsize=256)
 def negotiate(accept: str | None) -> str | None:
     """The response media type for an `Accept` header; None when nothing we offer is acceptable.
 
@@ -164,13 +169,17 @@ def _params(data: object) -> _Params:
     if not isinstance(data, dict):
         raise _Refusal(400, "The request body must be a JSON object.")
     query = data.get("query")
-    if not isinstance(query, str):
+    document_id = _optional(data, "documentId", str, "a string")
+    extensions = _optional(data, "extensions", dict, "an object")
+    persisted = document_id is not None or "persistedQuery" in (extensions or {})
+    if not isinstance(query, str) and not (query is None and persisted):
         raise _Refusal(400, "The `query` parameter must be a string.")
     return _Params(
         query=query,
+        document_id=document_id,
         operation_name=_optional(data, "operationName", str, "a string") or None,
         variables=_optional(data, "variables", dict, "an object"),
-        extensions=_optional(data, "extensions", dict, "an object"),
+        extensions=extensions,
     )
 
 
@@ -212,6 +221,7 @@ class GraphQLView(strawberry.asgi.GraphQL[Any, None]):
         allowed_origins: Sequence[str] = (),
         partition: Callable[[Request], Hashable] | None = None,
         answers: DerivedCache[AnswerKey, Answer] | None = None,
+        documents: PersistedDocuments | None = None,
     ) -> None:
         super().__init__(
             schema,
@@ -228,6 +238,7 @@ class GraphQLView(strawberry.asgi.GraphQL[Any, None]):
         self._max_body_bytes = max_body_bytes
         self._partition = partition
         self._answers = answers
+        self._documents = documents or PersistedDocuments()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -330,13 +341,17 @@ class GraphQLView(strawberry.asgi.GraphQL[Any, None]):
     ) -> tuple[Response, Answer | None]:
         """Execute the operation: its response, and the answer to keep for it if it may be."""
         context = await self._context(request)
+        try:
+            document = self._documents.resolve(params.query, params.document_id, params.extensions)
+        except PersistedError as exc:
+            raise _Refusal(exc.status, exc.message, code=exc.code) from exc
         may_mutate = getattr(context, "may_mutate", True)
         allowed = {OperationType.QUERY}
         if request.method == "POST" and may_mutate:
             allowed.add(OperationType.MUTATION)
         try:
             result = await self.schema.execute(
-                params.query,
+                document,
                 variable_values=params.variables,
                 context_value=context,
                 operation_name=params.operation_name,
@@ -390,9 +405,9 @@ class GraphQLView(strawberry.asgi.GraphQL[Any, None]):
         if request.method == "POST":
             return _params(_decode_json(source, "The request body"))
         query = request.query_params
-        if "query" not in query:
-            raise _Refusal(400, "The `query` parameter must be a string.")
-        data: dict[str, object] = {"query": query["query"]}
+        data: dict[str, object] = {
+            name: query[name] for name in ("query", "documentId") if name in query
+        }
         if query.get("operationName"):
             data["operationName"] = query["operationName"]
         for name in ("variables", "extensions"):
@@ -450,5 +465,5 @@ def _request_error_status(media_type: str) -> int:
     return 400 if media_type == GRAPHQL_RESPONSE_JSON else 200
 
 
-def _error(message: str, code: ErrorCode | None) -> dict[str, Any]:
-    return {"message": message} | ({"extensions": {"code": code.value}} if code else {})
+def _error(message: str, code: str | None) -> dict[str, Any]:
+    return {"message": message} | ({"extensions": {"code": str(code)}} if code else {})

@@ -75,6 +75,13 @@ def configure(level: str, log_format: str) -> logging.Handler:
     handler.setFormatter(
         JsonFormatter() if log_format == "json" else logging.Formatter(TEXT_FORMAT)
     )
+    # No format here shows a record's source line, thread or process: not looking them up makes
+    # every record cheaper, the access log's one a request included (Logging HOWTO,
+    # "Optimization": https://docs.python.org/3/howto/logging.html#optimization).
+    logging._srcfile = None  # the documented switch for the caller lookup
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

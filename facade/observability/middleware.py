@@ -1,17 +1,43 @@
 """One middleware for what every HTTP request leaves behind: its id, its metrics, its log line."""
 
+import itertools
 import logging
+import secrets
 import time
-import uuid
 from collections.abc import Callable
 
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from facade.observability.logs import REQUEST_ID, REQUEST_ID_HEADER, accepted_request_id
 from facade.observability.metrics import Metrics, classify
 
 access = logging.getLogger("facade.access")
+
+_REQUEST_ID_RAW = REQUEST_ID_HEADER.encode("latin-1")
+
+
+class RequestIds:
+    """Unique request ids, cheaply: a random per-process prefix (64 bits) and a counter.
+
+    Unique across replicas and restarts without a random draw per request (`uuid4` was a
+    measurable share of a cached read's time); the counter reveals only this process's count.
+    """
+
+    def __init__(self) -> None:
+        self._prefix = secrets.token_hex(8)
+        self._count = itertools.count(1)
+
+    def new(self) -> str:
+        return f"{self._prefix}{next(self._count):08x}"
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    """The first value of the (lowercase) header `name`, without building a `Headers`."""
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
 
 
 class Observe:
@@ -25,13 +51,13 @@ class Observe:
         self.app = app
         self.metrics = metrics
         self.clock = clock
+        self._ids = RequestIds()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        request_id = accepted_request_id(Headers(scope=scope).get(REQUEST_ID_HEADER))
-        request_id = request_id or uuid.uuid4().hex
+        request_id = accepted_request_id(_header(scope, _REQUEST_ID_RAW)) or self._ids.new()
         reset = REQUEST_ID.set(request_id)
         try:
             if scope["type"] == "websocket":

@@ -53,7 +53,9 @@ CACHE_HEADER: Final = "X-Facade-Cache"
 # Repeated cacheable GETs: bodies kept per route, bounded in total bytes and per body.
 MAX_KEPT_BYTES: Final = 16 << 20
 MAX_KEPT_BODY: Final = 1 << 20
-_PER_SERVE: Final = frozenset({CACHE_HEADER.lower(), "age", "cache-control", "content-length"})
+_PER_SERVE: Final = frozenset(
+    {CACHE_HEADER.lower(), "age", "cache-control", "content-length", "content-type"}
+)
 
 # The account, the path and the raw query string of a GET.
 BodyKey = tuple[str, str, bytes]
@@ -179,19 +181,30 @@ class KeptBody:
     headers: dict[str, str]
     ttl: float
     read: Read
+    # The headers every serve sends as they are, encoded once.
+    raw: tuple[tuple[bytes, bytes], ...] = ()
+
+    def __post_init__(self) -> None:
+        fixed = {**self.headers, "ETag": self.etag}
+        raw = tuple((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in fixed.items())
+        object.__setattr__(self, "raw", raw)
 
     def size(self) -> int:
         return len(self.body)
 
     def response(self, if_none_match: str | None) -> Response:
-        headers = {
-            **self.headers,
-            **cache_headers(Fetched(None, Freshness.HIT, self.read.age()), self.ttl),
-            "ETag": self.etag,
-        }
+        age = self.read.age()
+        served = cache_headers(Fetched(None, Freshness.HIT, age), self.ttl)
         if matches(if_none_match, self.etag):
-            return Response(status_code=304, headers=headers)
-        return Response(self.body, headers=headers, media_type=JSON)
+            response = Response(status_code=304)
+            response.raw_headers.clear()  # a 304 carries no body, nor its length (RFC 9110)
+        else:
+            response = Response(self.body, media_type=JSON)
+        response.raw_headers.extend(self.raw)
+        response.raw_headers.extend(
+            (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in served.items()
+        )
+        return response
 
 
 async def _idempotent(

@@ -238,7 +238,7 @@ class SmscClient:
         entry = self.cache.get(key)
         if entry is not None and entry.is_fresh(now):
             self.stats.cache_result(Freshness.HIT)
-            read = Read.of(self.cache, key, entry)
+            read = Read.of(self.cache, key, entry, self.stats)
             reads.note(read)
             return Fetched(entry.value, Freshness.HIT, entry.age(now), read=read)
         try:
@@ -254,7 +254,7 @@ class SmscClient:
         ):
             reads.untracked()
             return fetched
-        read = Read.of(self.cache, key, stored)
+        read = Read.of(self.cache, key, stored, self.stats)
         reads.note(read)
         return dataclasses.replace(fetched, read=read)
 

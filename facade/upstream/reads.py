@@ -24,6 +24,7 @@ from typing import Any, Generic, TypeVar
 import cachetools
 
 from facade.upstream.cache import Entry, ResponseCache
+from facade.upstream.stats import UpstreamStats
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -36,10 +37,18 @@ class Read:
     cache: ResponseCache
     key: str
     entry: weakref.ref[Entry[Any]]
+    stats: UpstreamStats | None = None
 
     @classmethod
-    def of(cls, cache: ResponseCache, key: str, entry: Entry[Any]) -> "Read":
-        return cls(cache, key, weakref.ref(entry))
+    def of(
+        cls, cache: ResponseCache, key: str, entry: Entry[Any], stats: UpstreamStats | None = None
+    ) -> "Read":
+        return cls(cache, key, weakref.ref(entry), stats)
+
+    def served(self) -> None:
+        """A derived value built on this read was served: a cache hit, as the read would be."""
+        if self.stats is not None:
+            self.stats.cache_result("hit")
 
     def valid(self) -> bool:
         """The cache still holds this very entry under the key, and it is fresh."""
@@ -106,7 +115,8 @@ def _size(derived: Derived[Any]) -> int:
 class DerivedCache(Generic[K, V]):
     """Derived values by key, bounded by total size (a value's `size()`, else 1 each), LRU.
 
-    `get` answers only a value whose reads are all still valid, and forgets one that is not.
+    `get` answers only a value whose reads are all still valid, and forgets one that is not; each
+    read of a value served counts as a cache hit in its client's stats (`/metrics`).
     Concurrent builders of one key may share a build: `building(key)` marks one as running, and
     `settled(key)` lets the others wait for it before they look again. Not thread-safe; it lives
     on one event loop.
@@ -126,6 +136,8 @@ class DerivedCache(Generic[K, V]):
         if not found.valid():
             self._items.pop(key, None)
             return None
+        for read in found.reads:
+            read.served()
         return found
 
     def put(self, key: K, log: ReadLog, value: V) -> bool:

@@ -205,3 +205,15 @@ async def test_the_budget_refusal_is_untracked():
     with reads.recording() as log, pytest.raises(RateLimitedError):
         await h.client.templates()
     assert not log.complete
+
+
+async def test_each_read_of_a_served_value_counts_as_a_cache_hit():
+    h = harness()
+    cache: DerivedCache[str, str] = DerivedCache(maxsize=10)
+    with reads.recording() as log:
+        await h.client.templates()
+        await h.client.groups()
+    assert cache.put("answer", log, "v")
+    hits = h.client.stats.cache["hit"]
+    assert cache.get("answer") is not None
+    assert h.client.stats.cache["hit"] == hits + 2
