@@ -7,6 +7,7 @@ from strawberry.extensions import DisableIntrospection, SchemaExtension
 from strawberry.tools import merge_types
 
 from facade.graphql.answers import RecordOperation
+from facade.graphql.documents import CheckedDocuments
 from facade.graphql.errors import ErrorExtension, FacadeSchema
 from facade.graphql.freshness import FreshnessExtension
 from facade.graphql.limits import abuse_extensions
@@ -27,7 +28,10 @@ def create_schema(*, production: bool = False, introspection: bool = True) -> st
     (`facade schema`, `as_str()`) is printed from the schema itself, not by introspection.
     One schema per combination, built once: a schema holds no per-request state.
     """
-    extensions: list[type[SchemaExtension]] = abuse_extensions(production=production)
+    extensions: list[type[SchemaExtension]] = [
+        CheckedDocuments,
+        *abuse_extensions(production=production),
+    ]
     if not introspection:
         extensions.append(DisableIntrospection)
     return FacadeSchema(

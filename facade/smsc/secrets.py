@@ -73,7 +73,7 @@ class Redactor:
     `MIN_FORM_LENGTH` are left alone. The repr names no secret.
     """
 
-    __slots__ = ("_forms", "_mask", "_patterns", "_regex", "_replacement", "_values")
+    __slots__ = ("_clean", "_forms", "_mask", "_patterns", "_regex", "_replacement", "_values")
 
     def __init__(
         self,
@@ -90,6 +90,9 @@ class Redactor:
         # `re.sub` reads backslashes in a replacement string as escapes.
         self._replacement = mask.replace("\\", "\\\\")
         self._regex = _compile(self._values, self._forms, self._patterns)
+        # Short texts found clean, remembered: logs repeat the same methods, paths and names
+        # (the access log, one record a request). Texts holding a secret are never kept.
+        self._clean: set[str] = set()
 
     @classmethod
     def for_credentials(
@@ -134,15 +137,24 @@ class Redactor:
         )
 
     def redact(self, text: str) -> str:
-        if self._regex is None:
+        if self._regex is None or text in self._clean:
             return text
-        return self._regex.sub(self._replacement, text)
+        redacted = self._regex.sub(self._replacement, text)
+        if redacted == text and len(text) <= _CLEAN_TEXT_MAX:
+            if len(self._clean) >= _CLEAN_TEXTS:
+                self._clean.clear()
+            self._clean.add(text)
+        return redacted
 
     def __repr__(self) -> str:
         return (
             f"Redactor({len(self._values)} secrets, {len(self._forms)} forms, "
             f"{len(self._patterns)} patterns)"
         )
+
+
+_CLEAN_TEXTS: Final = 4096
+_CLEAN_TEXT_MAX: Final = 256
 
 
 def _compile(

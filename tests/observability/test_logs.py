@@ -13,8 +13,9 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from facade.observability import logs
+from facade.observability.logs import accepted_request_id
 from facade.observability.metrics import Metrics
-from facade.observability.middleware import Observe
+from facade.observability.middleware import Observe, RequestIds
 
 pytestmark = pytest.mark.anyio
 
@@ -108,3 +109,10 @@ def test_configure_routes_every_logger_through_one_handler(
     finally:
         root.handlers[:] = saved[0]
         root.setLevel(saved[1])
+
+
+def test_request_ids_are_unique_and_distinct_across_processes() -> None:
+    first, second = RequestIds(), RequestIds()
+    ids = [first.new() for _ in range(1000)] + [second.new() for _ in range(1000)]
+    assert len(set(ids)) == 2000
+    assert all(accepted_request_id(i) == i for i in ids), "our own ids have the accepted shape"

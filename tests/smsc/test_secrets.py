@@ -230,3 +230,15 @@ def test_a_value_with_undecodable_bytes_is_masked_as_those_bytes() -> None:
     assert "pw-%D1-key" in secret_forms(from_environment)
     assert Redactor([from_environment]).redact("psw=pw-%d1-key") == f"psw={MASK}"
     assert Redactor(["pw-\ud800-key"]).redact("pw-\ud800-key") == MASK
+
+
+def test_clean_texts_are_remembered_and_texts_with_a_secret_never_are():
+    redactor = Redactor.for_credentials(Credentials(login="login-1", password=FIRST_PASSWORD))
+    for _ in range(2):
+        assert redactor.redact("GET /v1/templates") == "GET /v1/templates"
+        assert redactor.redact(f"GET /v1/x?p={FIRST_PASSWORD}") == f"GET /v1/x?p={MASK}"
+    assert redactor._clean == {"GET /v1/templates"}
+    many = Redactor.for_credentials(Credentials(login="login-1", password=FIRST_PASSWORD))
+    for index in range(5000):
+        assert many.redact(f"path {index}") == f"path {index}"
+    assert len(many._clean) <= 4096

@@ -1,0 +1,51 @@
+"""Each distinct document parsed and checked once: a bounded cache of documents found valid.
+
+Clients send the same few documents with different variables. Parsing and validating one costs
+more than executing it from the cache (validation alone is about half of a small query's
+time), so a document that parsed and passed every check (`limits.py`'s shape limits and
+graphql-core's validation, with the schema's rules) is kept, per schema, and a repeat of its
+text skips both. Documents that failed are not kept: their errors are built anew each time.
+Only texts up to `MAX_KEPT_CHARS` are kept, at most `KEPT_DOCUMENTS` of them (LRU).
+"""
+
+from collections.abc import Iterator
+from typing import Final
+
+import cachetools
+from graphql import DocumentNode
+from strawberry.extensions import SchemaExtension
+
+KEPT_DOCUMENTS: Final = 512
+MAX_KEPT_CHARS: Final = 10_000
+
+# (schema, document text) -> the parsed document, valid against that schema.
+_valid: cachetools.LRUCache[tuple[object, str], DocumentNode] = cachetools.LRUCache(KEPT_DOCUMENTS)
+
+
+class CheckedDocuments(SchemaExtension):
+    """Comes before the other extensions that check documents: a kept document skips them."""
+
+    _kept = False
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.query is not None and context.graphql_document is None:
+            kept = _valid.get((context.schema, context.query))
+            if kept is not None:
+                context.graphql_document = kept
+                self._kept = True
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        if self._kept:
+            context.pre_execution_errors = []
+        yield
+        if (
+            not self._kept
+            and context.pre_execution_errors == []
+            and context.graphql_document is not None
+            and context.query is not None
+            and len(context.query) <= MAX_KEPT_CHARS
+        ):
+            _valid[(context.schema, context.query)] = context.graphql_document
