@@ -3,7 +3,8 @@ import pathlib
 import pytest
 
 from facade.errors import ConfigError
-from facade.settings import LogFormat, Secret, Settings, default_backup_urls
+from facade.settings import LogFormat, Settings, default_backup_urls
+from facade.settings.values import Secret
 
 CANARY = "canary-Секрет-42"
 

@@ -25,7 +25,6 @@ operation sent before the acknowledgement closes it with 4401 (strawberry).
 
 import dataclasses
 import datetime as dt
-import functools
 import json
 import logging
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
@@ -47,14 +46,13 @@ from strawberry.types.unset import UNSET, UnsetType
 from facade.errors import AuthError, ErrorCode, ForbiddenError, InputError
 from facade.graphql.answers import Answer, AnswerKey, keepable
 from facade.graphql.limits import MAX_BODY_BYTES
+from facade.graphql.media import GRAPHQL_RESPONSE_JSON, JSON, negotiate, split_media_type, utf8
 from facade.graphql.persisted import PersistedDocuments, PersistedError
 from facade.upstream import reads
 from facade.upstream.reads import DerivedCache
 
 __all__ = ["GRAPHQL_RESPONSE_JSON", "JSON", "GraphQLView", "negotiate"]
 
-GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
-JSON = "application/json"
 
 logger = logging.getLogger(__name__)
 
@@ -87,60 +85,6 @@ class _Refusal(Exception):  # noqa: N818 - control flow inside this module, neve
         self.message = message
         self.headers = dict(headers or {})
         self.code = code
-
-
-@functools.lru_cache(maxsize=256)
-def _split_media_type(value: str) -> tuple[str, Mapping[str, str]]:
-    """`type/subtype; k=v` as the lowercased media type and its parameters (RFC 9110 §8.3.1)."""
-    media_type, *parameters = value.split(";")
-    parsed: dict[str, str] = {}
-    for parameter in parameters:
-        name, _, parameter_value = parameter.partition("=")
-        parsed[name.strip().lower()] = parameter_value.strip().strip('"')
-    return media_type.strip().lower(), parsed
-
-
-def _utf8(parameters: Mapping[str, str]) -> bool:
-    """The spec allows no other encoding: a `charset` must name UTF-8 (spec, "Media Types")."""
-    return parameters.get("charset", "utf-8").lower() in ("utf-8", "utf8")
-
-
-@functools.lru_cache(maxsize=256)
-def negotiate(accept: str | None) -> str | None:
-    """The response media type for an `Accept` header; None when nothing we offer is acceptable.
-
-    The most specific matching range gives an offer its quality (RFC 9110 §12.5.1). On a tie a
-    type named outright prefers `application/graphql-response+json`; one reached only through a
-    wildcard prefers `application/json`, which legacy clients sending `*/*` understand.
-    """
-    if accept is None or not accept.strip():
-        return JSON
-    ranges: list[tuple[str, str, float]] = []
-    for item in accept.split(","):
-        media_range, parameters = _split_media_type(item)
-        kind, _, subtype = media_range.partition("/")
-        try:
-            quality = float(parameters.get("q", "1"))
-        except ValueError:
-            continue
-        if _utf8(parameters) and 0.0 <= quality <= 1.0:
-            ranges.append((kind, subtype, quality))
-    best: tuple[tuple[float, int, bool], str] | None = None
-    for offer in (GRAPHQL_RESPONSE_JSON, JSON):
-        offer_kind, offer_subtype = offer.split("/")
-        matches = [
-            (2 if subtype == offer_subtype else 1 if kind != "*" else 0, quality)
-            for kind, subtype, quality in ranges
-            if kind in ("*", offer_kind) and subtype in ("*", offer_subtype)
-        ]
-        if not matches:
-            continue
-        specificity, quality = max(matches)
-        preferred = (offer == GRAPHQL_RESPONSE_JSON) == (specificity == 2)
-        key = (quality, specificity, preferred)
-        if quality > 0 and (best is None or key > best[0]):
-            best = (key, offer)
-    return None if best is None else best[1]
 
 
 def _is_request_error(result: ExecutionResult) -> bool:
@@ -386,8 +330,8 @@ class GraphQLView(strawberry.asgi.GraphQL[Any, None]):
         return source
 
     async def _post_source(self, request: Request) -> bytes:
-        media_type, parameters = _split_media_type(request.headers.get("content-type", ""))
-        if media_type != JSON or not _utf8(parameters):
+        media_type, parameters = split_media_type(request.headers.get("content-type", ""))
+        if media_type != JSON or not utf8(parameters):
             raise _Refusal(415, f"Send the request as {JSON} (UTF-8).")
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self._max_body_bytes:

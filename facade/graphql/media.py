@@ -1,0 +1,66 @@
+"""GraphQL over HTTP's media types: what a request may send and what its `Accept` asks for.
+
+Both parsers are memoized (bounded): clients send the same few header values on every request.
+"""
+
+import functools
+from collections.abc import Mapping
+
+__all__ = ["GRAPHQL_RESPONSE_JSON", "JSON", "negotiate", "split_media_type", "utf8"]
+
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+JSON = "application/json"
+
+
+@functools.lru_cache(maxsize=256)
+def split_media_type(value: str) -> tuple[str, Mapping[str, str]]:
+    """`type/subtype; k=v` as the lowercased media type and its parameters (RFC 9110 §8.3.1)."""
+    media_type, *parameters = value.split(";")
+    parsed: dict[str, str] = {}
+    for parameter in parameters:
+        name, _, parameter_value = parameter.partition("=")
+        parsed[name.strip().lower()] = parameter_value.strip().strip('"')
+    return media_type.strip().lower(), parsed
+
+
+def utf8(parameters: Mapping[str, str]) -> bool:
+    """The spec allows no other encoding: a `charset` must name UTF-8 (spec, "Media Types")."""
+    return parameters.get("charset", "utf-8").lower() in ("utf-8", "utf8")
+
+
+@functools.lru_cache(maxsize=256)
+def negotiate(accept: str | None) -> str | None:
+    """The response media type for an `Accept` header; None when nothing we offer is acceptable.
+
+    The most specific matching range gives an offer its quality (RFC 9110 §12.5.1). On a tie a
+    type named outright prefers `application/graphql-response+json`; one reached only through a
+    wildcard prefers `application/json`, which legacy clients sending `*/*` understand.
+    """
+    if accept is None or not accept.strip():
+        return JSON
+    ranges: list[tuple[str, str, float]] = []
+    for item in accept.split(","):
+        media_range, parameters = split_media_type(item)
+        kind, _, subtype = media_range.partition("/")
+        try:
+            quality = float(parameters.get("q", "1"))
+        except ValueError:
+            continue
+        if utf8(parameters) and 0.0 <= quality <= 1.0:
+            ranges.append((kind, subtype, quality))
+    best: tuple[tuple[float, int, bool], str] | None = None
+    for offer in (GRAPHQL_RESPONSE_JSON, JSON):
+        offer_kind, offer_subtype = offer.split("/")
+        matches = [
+            (2 if subtype == offer_subtype else 1 if kind != "*" else 0, quality)
+            for kind, subtype, quality in ranges
+            if kind in ("*", offer_kind) and subtype in ("*", offer_subtype)
+        ]
+        if not matches:
+            continue
+        specificity, quality = max(matches)
+        preferred = (offer == GRAPHQL_RESPONSE_JSON) == (specificity == 2)
+        key = (quality, specificity, preferred)
+        if quality > 0 and (best is None or key > best[0]):
+            best = (key, offer)
+    return None if best is None else best[1]
