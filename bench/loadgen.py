@@ -1,30 +1,71 @@
-"""Shared by the HTTP benchmarks: servers on loopback and a load generator (wrk) driving them.
+"""Shared by the HTTP benchmarks: real processes on loopback and wrk driving them.
 
-wrk comes from Debian (`apt-get install wrk`); the benchmarks refuse to run without it rather
-than measure with a Python client that would saturate before the server does.
+`facade emulator`, `facade serve` (configured like production: SMSC credentials, client tokens)
+and a plain Starlette app (`bench.reference`) run as separate processes under the same uvicorn
+loop and HTTP implementation; wrk (Debian's `wrk`) loads them one at a time with the same
+connections and duration. The benchmarks refuse to run without wrk rather than measure with a
+Python client that would saturate before the server does.
 """
 
 import contextlib
+import dataclasses
 import json
 import os
 import pathlib
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 import httpx
 
-DURATION = "10s"
-CONNECTIONS = 32
-THREADS = 2
+from facade.settings import SANDBOX_LOGIN, SANDBOX_PASSWORD
+
+DURATION = "5s"
+ROUNDS = 3
+CONNECTIONS = 64
+THREADS = 1
+# Servers on the first core, wrk on the second: the two compete for neither, and every server
+# measured gets the same core (without taskset, both float).
+SERVER_CPU = ["taskset", "-c", "0"] if shutil.which("taskset") else []
+LOAD_CPU = ["taskset", "-c", "1"] if shutil.which("taskset") else []
+FACADE = [sys.executable, "-m", "facade"]
 
 _LATENCY_LINE = re.compile(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
 _UNIT = {"us": 1e-3, "ms": 1.0, "s": 1e3}
+
+
+@dataclasses.dataclass(frozen=True)
+class Load:
+    """What wrk measured: requests a second, latency percentiles (ms), non-2xx answers."""
+
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    non_2xx: int
+
+    def line(self, name: str) -> str:
+        return (
+            f"  {name:34} {self.rps:8.0f} req/s  p50 {self.p50_ms:6.2f} ms  "
+            f"p99 {self.p99_ms:6.2f} ms  (p99/p50 {self.p99_ms / self.p50_ms:.1f}x)  "
+            f"non-2xx {self.non_2xx}"
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class Server:
+    """How uvicorn runs every server of a run: the event loop and the HTTP/1.1 implementation."""
+
+    loop: str = "asyncio"
+    http: str = "h11"
+
+    def __str__(self) -> str:
+        return f"--loop {self.loop} --http {self.http}"
 
 
 def free_port() -> int:
@@ -34,33 +75,122 @@ def free_port() -> int:
         return port
 
 
-@contextlib.contextmanager
-def uvicorn(
-    target: str, *, factory: bool = False, env: Mapping[str, str] | None = None
-) -> Iterator[str]:
-    """`uvicorn TARGET` on a free loopback port, one worker; yields its base URL."""
-    port = free_port()
-    args = [sys.executable, "-m", "uvicorn", target, "--port", str(port), "--log-level", "warning"]
-    if factory:
-        args.append("--factory")
+def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("SMSC_", "FACADE_"))}
-    environ.update(env or {})
-    process = subprocess.Popen(args, env=environ)  # noqa: S603 - our own interpreter and modules
-    base = f"http://127.0.0.1:{port}"
+    environ.update(extra or {})
+    return environ
+
+
+@contextlib.contextmanager
+def running(
+    args: Sequence[str], ready: str, env: Mapping[str, str] | None = None
+) -> Iterator[None]:
+    """`args` as a process (its output discarded) until the block ends; `ready` answers first."""
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and modules
+        args, env=clean_env(env), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 30
         while True:
             try:
-                httpx.get(base + "/", timeout=1)
+                httpx.get(ready, timeout=1)
                 break
             except httpx.TransportError:
                 if time.monotonic() > deadline or process.poll() is not None:
                     raise
                 time.sleep(0.05)
-        yield base
+        yield
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        process.wait(timeout=15)
+
+
+@contextlib.contextmanager
+def emulator(*extra: str) -> Iterator[str]:
+    """`facade emulator` (demo data unless `extra` says otherwise); its base URL."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with running([*FACADE, "emulator", "--port", str(port), *extra], base + "/__emulator__/calls"):
+        yield base
+
+
+def upstream_calls(emulator_url: str) -> int:
+    """How many calls the emulator has answered so far."""
+    return len(httpx.get(emulator_url + "/__emulator__/calls").json()["calls"])
+
+
+@dataclasses.dataclass(frozen=True)
+class Production:
+    """The environment of a facade in front of the emulator, as in production, and a token."""
+
+    env: dict[str, str]
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@contextlib.contextmanager
+def production(emulator_url: str) -> Iterator[Production]:
+    with tempfile.TemporaryDirectory() as data_dir:
+        env = {
+            "SMSC_LOGIN": SANDBOX_LOGIN,
+            "SMSC_PASSWORD": SANDBOX_PASSWORD,
+            "SMSC_BASE_URL": emulator_url,
+            "FACADE_DATA_DIR": data_dir,
+        }
+        token = subprocess.run(  # noqa: S603 - our own interpreter and modules
+            [*FACADE, "token", "issue", "bench", "--scope", "read"],
+            env=clean_env(env),
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        yield Production(env, token)
+
+
+@contextlib.contextmanager
+def facade(config: Production, server: Server) -> Iterator[str]:
+    """`facade serve` as shipped (its access log written, to nowhere); its base URL."""
+    port = free_port()
+    args = [*FACADE, "serve", "--port", str(port), "--loop", server.loop, "--http", server.http]
+    base = f"http://127.0.0.1:{port}"
+    with running(args, base + "/healthz", config.env):
+        yield base
+
+
+@contextlib.contextmanager
+def reference(payload: bytes, server: Server) -> Iterator[str]:
+    """The plain Starlette app serving `payload` at `/`, under the same uvicorn settings."""
+    port = free_port()
+    with tempfile.NamedTemporaryFile(suffix=".json") as file:
+        file.write(payload)
+        file.flush()
+        args = [
+            *(sys.executable, "-m", "uvicorn", "bench.reference:app", "--port", str(port)),
+            *("--loop", server.loop, "--http", server.http),
+            *("--no-access-log", "--no-server-header", "--log-level", "warning"),
+        ]
+        base = f"http://127.0.0.1:{port}"
+        with running(args, base + "/", {"BENCH_PAYLOAD_FILE": file.name}):
+            yield base
+
+
+def alternate(first: Callable[[], Load], second: Callable[[], Load]) -> tuple[Load, Load]:
+    """`first` and `second` in turns, ROUNDS times each; the median of each figure. Turns
+    spread slow drifts of the machine over both instead of loading one measurement."""
+    runs: list[tuple[Load, Load]] = [(first(), second()) for _ in range(ROUNDS)]
+    return _median([a for a, _ in runs]), _median([b for _, b in runs])
+
+
+def _median(loads: Sequence[Load]) -> Load:
+    return Load(
+        statistics.median(load.rps for load in loads),
+        statistics.median(load.p50_ms for load in loads),
+        statistics.median(load.p99_ms for load in loads),
+        sum(load.non_2xx for load in loads),
+    )
 
 
 def wrk(
@@ -69,8 +199,10 @@ def wrk(
     method: str = "GET",
     body: str | None = None,
     headers: Mapping[str, str] | None = None,
-) -> dict[str, float]:
-    """req/s, p50 and p99 (ms) of `url` under CONNECTIONS connections for DURATION."""
+    connections: int = CONNECTIONS,
+    duration: str = DURATION,
+) -> Load:
+    """req/s, p50 and p99 of `url` under `connections` connections for `duration`."""
     binary = shutil.which("wrk")
     if binary is None:
         sys.exit("wrk is missing: apt-get install wrk")
@@ -84,10 +216,11 @@ def wrk(
     try:
         out = subprocess.run(  # noqa: S603 - wrk, found on PATH, with our own arguments
             [
+                *LOAD_CPU,
                 binary,
                 f"-t{THREADS}",
-                f"-c{CONNECTIONS}",
-                f"-d{DURATION}",
+                f"-c{connections}",
+                f"-d{duration}",
                 "--latency",
                 "-s",
                 script.name,
@@ -102,9 +235,4 @@ def wrk(
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     latency = {p: float(v) * _UNIT[u] for p, v, u in _LATENCY_LINE.findall(out)}
-    return {
-        "rps": rps,
-        "p50_ms": latency["50"],
-        "p99_ms": latency["99"],
-        "non_2xx": float(errors.group(1)) if errors else 0.0,
-    }
+    return Load(rps, latency["50"], latency["99"], int(errors.group(1)) if errors else 0)

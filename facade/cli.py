@@ -13,6 +13,7 @@ from facade.app import create_app
 from facade.credentials.scopes import Scope
 from facade.credentials.tokens import TokenRecord, TokenStore
 from facade.emulator.app import create_emulator
+from facade.emulator.phonebook import MAX_CONTACTS
 from facade.errors import ConfigError, InputError
 from facade.graphql.schema import create_schema
 from facade.observability import logs
@@ -21,6 +22,12 @@ from facade.settings import DEFAULT_ACCOUNT, SANDBOX_LOGIN, SANDBOX_PASSWORD, Se
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 DEFAULT_EMULATOR_PORT = 8900
+# Chosen by measurement, not by reputation (bench/README.md, "Event loop and HTTP parser"); the
+# others stay selectable where they are installed.
+LOOPS = ("asyncio", "uvloop")
+HTTP_PARSERS = ("h11", "httptools")
+DEFAULT_LOOP = "asyncio"
+DEFAULT_HTTP = "httptools"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,11 +37,25 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the service, configured from the environment")
     serve.add_argument("--host", default=DEFAULT_HOST)
     serve.add_argument("--port", type=int, default=DEFAULT_PORT)
+    serve.add_argument(
+        "--loop", choices=LOOPS, default=DEFAULT_LOOP, help="the event loop (bench/README.md)"
+    )
+    serve.add_argument(
+        "--http", choices=HTTP_PARSERS, default=DEFAULT_HTTP, help="the HTTP/1.1 implementation"
+    )
 
     emulator = commands.add_parser("emulator", help="run the SMSC emulator alone")
     emulator.add_argument("--host", default=DEFAULT_HOST)
     emulator.add_argument("--port", type=int, default=DEFAULT_EMULATOR_PORT)
     emulator.add_argument("--seed", choices=("demo", "empty"), default="demo")
+    emulator.add_argument(
+        "--contacts",
+        type=_contact_count,
+        default=0,
+        metavar="N",
+        help=f"add N generated contacts (and a few groups for them) to the seed's data, "
+        f"0 to {MAX_CONTACTS}: a large account (default 0)",
+    )
 
     commands.add_parser("schema", help="print the GraphQL schema (SDL)")
 
@@ -56,6 +77,16 @@ def _parser() -> argparse.ArgumentParser:
     revoke.add_argument("name")
     revoke.add_argument("--key", metavar="KEY_ID", help="only this key (as `token list` shows)")
     return parser
+
+
+def _contact_count(text: str) -> int:
+    try:
+        count = int(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from exc
+    if not 0 <= count <= MAX_CONTACTS:
+        raise argparse.ArgumentTypeError(f"must be between 0 and {MAX_CONTACTS}")
+    return count
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -90,6 +121,8 @@ def _serve(args: argparse.Namespace) -> int:
         log_config=None,
         access_log=False,
         server_header=False,
+        loop=args.loop,
+        http=args.http,
         # SIGTERM: stop accepting, let requests in flight finish within this, then stop.
         timeout_graceful_shutdown=max(1, round(settings.shutdown_timeout)),
     )
@@ -97,14 +130,14 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _emulator(args: argparse.Namespace) -> int:
+    data = f"{args.seed} data" + (f" + {args.contacts} contacts" if args.contacts else "")
     print(
-        f"facade: SMSC emulator ({args.seed} data) on http://{args.host}:{args.port}/sys/ "
+        f"facade: SMSC emulator ({data}) on http://{args.host}:{args.port}/sys/ "
         f"(login {SANDBOX_LOGIN!r}, password {SANDBOX_PASSWORD!r})",
         file=sys.stderr,
     )
-    uvicorn.run(
-        create_emulator(seed=args.seed), host=args.host, port=args.port, server_header=False
-    )
+    app = create_emulator(seed=args.seed, contacts=args.contacts)
+    uvicorn.run(app, host=args.host, port=args.port, server_header=False)
     return 0
 
 

@@ -4,7 +4,7 @@ from typing import Any
 import httpx
 import pytest
 
-from facade.cli import main
+from facade.cli import DEFAULT_HTTP, DEFAULT_LOOP, main
 from tests.loopback import free_port, running
 
 
@@ -84,3 +84,49 @@ def test_emulator_command_runs_the_emulator_with_its_seed(monkeypatch, capsys):
     assert started["port"] == 8901
     assert started["app"].state.emulator is not None
     assert "empty data" in capsys.readouterr().err
+
+
+def test_emulator_contacts_adds_a_large_phonebook(monkeypatch, capsys):
+    started: dict[str, Any] = {}
+    monkeypatch.setattr("facade.cli.uvicorn.run", lambda app, **kw: started.update(app=app, **kw))
+    assert main(["emulator", "--seed", "empty", "--contacts", "1500"]) == 0
+    assert len(started["app"].state.emulator.account().contacts) == 1500
+    assert "empty data + 1500 contacts" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("count", ["-1", "1000001", "many", "1e3"])
+def test_emulator_contacts_must_be_a_count_within_bounds(count, capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["emulator", "--contacts", count])
+    assert caught.value.code == 2
+    assert "--contacts" in capsys.readouterr().err
+
+
+@pytest.mark.enable_socket
+@pytest.mark.allow_hosts(["127.0.0.1"])
+def test_emulator_serves_a_large_phonebook_over_http():
+    port = free_port()
+    with running(
+        ["emulator", "--contacts", "3000", "--port", str(port)], ready_path="/", port=port
+    ):
+        response = httpx.post(
+            f"http://127.0.0.1:{port}/sys/phones.php",
+            content=b"get=1&login=demo&psw=demo&fmt=3&charset=utf-8",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+    assert response.status_code == 200
+    assert len(json.loads(response.content.decode("utf-8"))) == 3006
+
+
+def test_serve_runs_the_measured_loop_and_http_implementation_unless_told(monkeypatch, capsys):
+    started: dict[str, Any] = {}
+    monkeypatch.setattr("facade.cli.uvicorn.run", lambda app, **kw: started.update(kw))
+    for name in ("SMSC_LOGIN", "SMSC_PASSWORD", "SMSC_APIKEY"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["serve"]) == 0
+    assert (started["loop"], started["http"]) == (DEFAULT_LOOP, DEFAULT_HTTP)
+    assert main(["serve", "--loop", "uvloop", "--http", "h11"]) == 0
+    assert (started["loop"], started["http"]) == ("uvloop", "h11")
+    with pytest.raises(SystemExit):
+        main(["serve", "--http", "auto"])
+    assert "invalid choice" in capsys.readouterr().err

@@ -150,3 +150,27 @@ async def test_demo_data_holds_text_that_breaks_naive_parsers(emulator):
     assert any(ord(char) > 0xFFFF for char in joined), "no emoji"
     assert any("\n" in text for text in texts)
     assert any("\u0430" <= char <= "\u044f" for char in joined), "no Cyrillic"
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("charset", ["utf-8", "windows-1251"])
+@pytest.mark.parametrize("fmt", list(Fmt), ids=lambda f: f"fmt{int(f)}")
+async def test_a_large_phonebook_reads_the_same_in_every_fmt(fmt, charset):
+    """Generated contacts (`--contacts N`) keep the demo data's rules for fmt 0 and 1, and a
+    fmt 3 body of more than a megabyte is read a piece at a time to the same contacts."""
+    app = create_emulator(seed="demo", contacts=5000)
+    listed = app.state.emulator.account().contacts
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://smsc.test"
+    ) as client:
+        found = await ask(client, commands.list_contacts(), fmt, charset)
+
+    assert len(found) == len(listed) == 5006
+    assert [contact.phones for contact in found] == [
+        tuple(listed[id].phones) for id in sorted(listed)
+    ]
+    if fmt is not Fmt.JSON:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://smsc.test"
+        ) as client:
+            assert found == await ask(client, commands.list_contacts(), Fmt.JSON, charset)

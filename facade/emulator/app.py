@@ -207,16 +207,23 @@ def create_emulator(
     sleep: Callable[[float], Awaitable[None]] | None = None,
     accounts: Sequence[AccountCredentials] | None = None,
     wall_start: float | None = None,
+    contacts: int = 0,
 ) -> Starlette:
     """The emulator app; its state is `app.state.emulator` (an `EmulatorState`).
 
     `clock` (seconds, default `time.monotonic`) drives every limit window and, offset to
     `wall_start` (default: now), every date the emulator writes; `sleep` (default `anyio.sleep`)
     serves latency and hang faults. `accounts` default to login `demo`, password `demo`,
-    apikey `demo-apikey`; the `seed` (`demo` or `empty`) fills the first account.
+    apikey `demo-apikey`; the `seed` (`demo` or `empty`) fills the first account, and `contacts`
+    generated contacts (a large phonebook, facade.emulator.phonebook) join it.
     """
     state = EmulatorState(
-        seed=seed, clock=clock, sleep=sleep, accounts=accounts, wall_start=wall_start
+        seed=seed,
+        clock=clock,
+        sleep=sleep,
+        accounts=accounts,
+        wall_start=wall_start,
+        contacts=contacts,
     )
     routes = [Route(f"/sys/{name}", smsc_endpoint, methods=["GET", "POST"]) for name in ENDPOINTS]
     app = Starlette(routes=[*routes, *control.ROUTES])

@@ -124,7 +124,7 @@ def get(ctx: Context) -> Reply:
         for contact_id, contact in sorted(ctx.data.contacts.items())
         if contact_id > after
         and (group is None or group in contact.groups)
-        and search in contact.searchable()
+        and (not search or search in contact.searchable())
     ][:limit]
     if not contacts:
         raise CommandError(NO_RECORDS_FOUND)

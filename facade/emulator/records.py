@@ -146,7 +146,7 @@ def contact_record(contact: Contact) -> Record:
     return (
         ("phone", ",".join(contact.phones)),
         ("name", contact.name),
-        ("group", ",".join(str(group) for group in sorted(contact.groups))),
+        ("group", ",".join(map(str, sorted(contact.groups))) if contact.groups else ""),
         ("first_name", contact.first_name),
         ("last_name", contact.last_name),
         ("middle_name", contact.middle_name),

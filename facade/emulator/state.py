@@ -18,6 +18,7 @@ from facade.emulator.answers import FIRST_ID as FIRST_ANSWER_ID
 from facade.emulator.assumptions import CALL_LOG_SIZE
 from facade.emulator.faults import Fault, FaultBook
 from facade.emulator.limits import AddressBlocks, IdenticalRequests, InFlight
+from facade.emulator.phonebook import add_contacts
 from facade.emulator.records import AccountData, Answer
 from facade.emulator.seed import seed_account
 
@@ -77,7 +78,11 @@ class Limits:
 
 
 class EmulatorState:
-    """All mutable state; `clock` drives every window and, offset to wall time, every date."""
+    """All mutable state; `clock` drives every window and, offset to wall time, every date.
+
+    `contacts` generated contacts (facade.emulator.phonebook) join the seed's data of the first
+    account, at every reseed too.
+    """
 
     def __init__(
         self,
@@ -87,6 +92,7 @@ class EmulatorState:
         sleep: Callable[[float], Awaitable[None]] | None = None,
         accounts: Sequence[AccountCredentials] | None = None,
         wall_start: float | None = None,
+        contacts: int = 0,
     ) -> None:
         self.clock = clock or time.monotonic
         self.sleep = sleep or anyio.sleep
@@ -95,6 +101,7 @@ class EmulatorState:
         self.credentials = DEFAULT_ACCOUNTS if accounts is None else tuple(accounts)
         if not self.credentials:
             raise ValueError("at least one account is needed")
+        self.generated_contacts = contacts
         self.accounts: dict[str, Account] = {}
         self.limits = Limits()
         self.faults = FaultBook()
@@ -108,11 +115,13 @@ class EmulatorState:
 
     # -- Accounts -------------------------------------------------------------------------------
     def reseed(self, seed: str) -> None:
-        """Fresh data for every account; the seed's data goes to the first account [A]."""
+        """Fresh data for every account; the seed's data, and the generated contacts, go to the
+        first account [A]."""
         first, *others = self.credentials
         accounts = [Account(first, AccountData())]
         accounts += [Account(credentials, AccountData()) for credentials in others]
         seed_account(accounts[0].data, seed, self.now())
+        add_contacts(accounts[0].data, self.generated_contacts)
         self.accounts = {account.credentials.login: account for account in accounts}
 
     def account(self, login: str | None = None) -> AccountData:

@@ -14,11 +14,12 @@ accepted. How a page resumes after a cursor depends on what the list guarantees:
   by their first phone, which no other contact may hold. The next page starts after that
   contact wherever it now is; when it was deleted, at the position it had (exact unless
   contacts before it went too: then a page may skip as many contacts as went).
+Either way a page costs the same at any depth: `facade.domain.pages` indexes each cached list
+once (positions by key, answers by id) and every later page looks up and slices.
 """
 
 import base64
 import binascii
-import bisect
 import dataclasses
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
@@ -28,6 +29,7 @@ import strawberry
 from facade.domain.answers import Answer as DomainAnswer
 from facade.domain.contacts import Contact as DomainContact
 from facade.domain.contacts import page_key
+from facade.domain.pages import answers_by_id, start_after_key
 from facade.errors import InputError
 from facade.graphql.types import Answer, Contact
 
@@ -151,23 +153,19 @@ def _slice(
 def paginate_contacts(
     contacts: Sequence[DomainContact], request: PageRequest
 ) -> Page[DomainContact]:
-    start = 0
-    if request.after is not None:
-        keys = [page_key(contact) for contact in contacts]
-        if request.after.key in keys:
-            start = keys.index(request.after.key) + 1
-        else:
-            start = min(request.after.position, len(contacts))
+    after = request.after
+    start = 0 if after is None else start_after_key(contacts, page_key, after.position, after.key)
     return _slice(contacts, start, request, _CONTACT, page_key)
 
 
 def paginate_answers(answers: Sequence[DomainAnswer], request: PageRequest) -> Page[DomainAnswer]:
-    ordered = sorted(answers, key=lambda answer: int(answer.id))
-    start = 0
-    if request.after is not None:
-        ids = [int(answer.id) for answer in ordered]
-        start = bisect.bisect_right(ids, int(request.after.key))
-    return _slice(ordered, start, request, _ANSWER, lambda answer: answer.id)
+    order = answers_by_id(answers)
+    start = order.start_after(None if request.after is None else int(request.after.key))
+    return _slice(order.answers, start, request, _ANSWER, _answer_key)
+
+
+def _answer_key(answer: DomainAnswer) -> str:
+    return answer.id
 
 
 def contact_connection(

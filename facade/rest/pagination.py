@@ -3,7 +3,8 @@
 SMSC answers a listing whole and `SmscClient` caches it, so every page slices one cached list:
 walking the pages spends one identical-request budget, not one per page. A cursor is urlsafe
 base64 (unpadded) of `r1:<kind>:<position>:<key>`: the next page starts after the item with that key
-wherever it now is, or at the position it had if it is gone. The body says
+wherever it now is, or at the position it had if it is gone (`facade.domain.pages` indexes each
+list once, so a page costs the same at any depth). The body says
 `{"items", "totalCount", "nextCursor", "next"}`; `next` is also a `Link: <...>; rel="next"`.
 """
 
@@ -16,6 +17,7 @@ from typing import Any, Final, Generic, TypeVar
 from pydantic import Field
 from starlette.datastructures import URL
 
+from facade.domain.pages import start_after_key
 from facade.errors import InputError
 from facade.rest.operations import Model, Params, Reply
 from facade.upstream.client import Fetched
@@ -73,9 +75,15 @@ def paginate(
     start = 0
     if query.cursor is not None:
         position, after = decode_cursor(query.cursor, kind)
-        keys = [key(item) for item in items]
-        start = keys.index(after) + 1 if after in keys else min(position, len(items))
-    chosen = list(items[start : start + query.limit])
+        start = start_after_key(items, key, position, after)
+    return page_from(items, start, query.limit, kind=kind, key=key)
+
+
+def page_from(
+    items: Sequence[T], start: int, limit: int, *, kind: str, key: Callable[[T], str]
+) -> Slice[T]:
+    """`limit` items from `start` on, and the cursor of the page after them."""
+    chosen = list(items[start : start + limit])
     end = start + len(chosen)
     following = encode_cursor(kind, end, key(chosen[-1])) if chosen and end < len(items) else None
     return Slice(chosen, len(items), following)
@@ -111,6 +119,7 @@ __all__ = [
     "Slice",
     "decode_cursor",
     "encode_cursor",
+    "page_from",
     "page_reply",
     "paginate",
 ]

@@ -54,9 +54,12 @@ def raise_for_envelope(reply: "Reply") -> None:
         raise error
 
 
-def find_envelope(reply: "Reply") -> "SmscError | None":
-    """The error `reply` carries, or None; a malformed envelope is an UpstreamProtocolError."""
-    return _find(reply, reply.text(), strict=True)
+def find_envelope(reply: "Reply", text: str | None = None) -> "SmscError | None":
+    """The error `reply` carries, or None; a malformed envelope is an UpstreamProtocolError.
+
+    `text` is `reply.text()` when the caller has already decoded it (a large list's body).
+    """
+    return _find(reply, reply.text() if text is None else text, strict=True)
 
 
 def file_envelope_error(reply: "Reply") -> "SmscError | None":

@@ -1,8 +1,13 @@
 """Literal bodies of the fmt 0-3 writers (docs/smsc-wire.md, "Error envelopes", "Lists")."""
 
+import json
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from facade.emulator.render import (
+    Record,
     escape_xml,
     render_created,
     render_date_time,
@@ -120,3 +125,41 @@ def test_xml_escapes_only_amp_lt_gt():
 def test_dates_are_moscow_time():
     assert render_date_time(0) == "01.01.1970 03:00:00"
     assert render_date_time(None) == ""
+
+
+def one_key_a_line(records: list[Record]) -> str:
+    """fmt 3 written a value at a time: the layout `render_list` writes in one go."""
+    objects = [
+        "{\n"
+        + ",\n".join(
+            f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}"
+            for key, value in record
+            if value is not None
+        )
+        + "\n}"
+        for record in records
+    ]
+    return "[" + ",\n".join(objects) + "]"
+
+
+TRICKY = st.text(alphabet=st.sampled_from(list('a"\\\n\t\x00я😀<&>{}[],: ')), max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.tuples(
+                st.sampled_from(["id", "name", "phone", "cnt"]),
+                st.one_of(st.none(), st.integers(), TRICKY, st.just("},\n{")),
+            ),
+            max_size=4,
+            unique_by=lambda pair: pair[0],
+        ).map(tuple),
+        max_size=5,
+    )
+)
+def test_a_fmt3_list_is_one_key_a_line_whatever_the_text(records):
+    assert render_list(3, records, tag="x") == one_key_a_line(records)
+    for record in records:
+        assert render_record(3, record, tag="x") == one_key_a_line([record])[1:-1]

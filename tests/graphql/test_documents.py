@@ -49,7 +49,7 @@ async def test_a_document_over_the_limits_is_refused_every_time() -> None:
         result = await _run(query)
         assert result.errors
         assert "depth" in result.errors[0].message
-    assert len(documents._valid) == 0  # noqa: SLF001
+    assert len(documents._valid) == 0
 
 
 async def test_kept_documents_are_per_schema() -> None:

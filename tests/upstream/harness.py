@@ -39,11 +39,15 @@ def harness(
     credentials: Credentials = DEMO,
     emulator_sleep: Callable[[float], Awaitable[None]] | None = None,
     accounts: Sequence[AccountCredentials] | None = None,
+    contacts: int = 0,
     **config: Any,
 ) -> Harness:
+    """`contacts` generated contacts join the seed's (a large account)."""
     clock = FakeClock()
     sleep = FakeSleep()
-    app = create_emulator(seed=seed, clock=clock, sleep=emulator_sleep, accounts=accounts)
+    app = create_emulator(
+        seed=seed, clock=clock, sleep=emulator_sleep, accounts=accounts, contacts=contacts
+    )
     http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app))
     settings = UpstreamConfig(fmt=fmt, ttls=CACHE_TTLS, **config)
     transport = SmscTransport(

@@ -2,13 +2,11 @@
 `/v1/answers/stream`: new ones as they arrive (Server-Sent Events), GraphQL's `answerReceived`.
 
 SMSC assigns answer ids in ascending order, so a page resumes by id, as GraphQL's connection
-does (`facade.graphql.connections.paginate_answers`): the next page starts at the first answer
-with a greater id than the cursor's, wherever it now is. New messages and messages leaving the
-`sinceHours` window never shift a page. The cursor is `pagination`'s; the resume rule is the
-GraphQL one, repeated here because the two APIs' cursor modules sit side by side.
+does: the next page starts at the first answer with a greater id than the cursor's, wherever it
+now is. New messages and messages leaving the `sinceHours` window never shift a page. The cursor
+is `pagination`'s; the order and the resume rule are `facade.domain.pages`', shared with GraphQL.
 """
 
-import bisect
 import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator, Sequence
@@ -18,11 +16,12 @@ from pydantic import AfterValidator, Field
 
 from facade.domain.answers import MAX_ANSWER_HOURS, AnswerQuery
 from facade.domain.answers import Answer as DomainAnswer
+from facade.domain.pages import answers_by_id
 from facade.domain.rules import require_listed_phone
 from facade.errors import InputError
 from facade.rest.events import last_event_id
 from facade.rest.operations import Call, Event, Model, NoParams, Params, Reply, Resource
-from facade.rest.pagination import Page, PageQuery, Slice, decode_cursor, encode_cursor, page_reply
+from facade.rest.pagination import Page, PageQuery, Slice, decode_cursor, page_from, page_reply
 from facade.upstream.pollers import DEFAULT_QUEUE_SIZE, Pollers, Subscription
 
 PREFIX: Final = "/v1/answers"
@@ -89,14 +88,12 @@ def page_of_answers(
     answers: Sequence[DomainAnswer], limit: int, after: int | None
 ) -> Slice[DomainAnswer]:
     """Oldest first; after a cursor, from the first answer with a greater id."""
-    ordered = sorted(answers, key=lambda answer: int(answer.id))
-    start = 0
-    if after is not None:
-        start = bisect.bisect_right([int(answer.id) for answer in ordered], after)
-    chosen = ordered[start : start + limit]
-    end = start + len(chosen)
-    following = encode_cursor(KIND, end, chosen[-1].id) if chosen and end < len(ordered) else None
-    return Slice(chosen, len(ordered), following)
+    order = answers_by_id(answers)
+    return page_from(order.answers, order.start_after(after), limit, kind=KIND, key=_answer_id)
+
+
+def _answer_id(answer: DomainAnswer) -> str:
+    return answer.id
 
 
 @resource.get(

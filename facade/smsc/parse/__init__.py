@@ -1,7 +1,8 @@
 """Parsers: one module per endpoint area, each reading fmt 0-3 bodies into domain objects.
 
 Every module declares its fields (`fields.Field`: name, shape, may it be empty or left out) and
-its domain conversion; `records.py` reads all four formats from that spec. Anything that does not
+its domain conversion; `records.py` reads all four formats from that spec (fmt 2 and 3 by
+element or key name in `keyed.py`). Anything that does not
 read raises UpstreamProtocolError; an error envelope raises its SmscError (`facade.smsc.codes`).
 
 ## How fmt 0 and fmt 1 are read, and what they leave ambiguous

@@ -9,9 +9,9 @@ commas. fmt 1 is the most ambiguous body SMSC sends: see the table in `parse/__i
 
 from typing import TYPE_CHECKING
 
-from facade.domain.contacts import Contact
-from facade.smsc.parse.fields import DAY, IDS, PHONES, TAGS, TEXT, TOKEN, Field, Record
-from facade.smsc.parse.records import RecordSpec, read_list, with_shapes
+from facade.domain.contacts import Contact, contacts_from_rows
+from facade.smsc.parse.fields import DAY, IDS, PHONES, TAGS, TEXT, TOKEN, Columns, Field
+from facade.smsc.parse.records import RecordSpec, read_batches, with_shapes
 
 if TYPE_CHECKING:
     from facade.smsc.wire import Reply
@@ -39,21 +39,28 @@ SPEC = RecordSpec(
 
 
 def parse_contacts(reply: "Reply") -> list[Contact]:
-    """The contacts of a `get` reply; error 3 ("no records found") reads as `[]`."""
-    return read_list(reply, SPEC, _contact)
+    """The contacts of a `get` reply; error 3 ("no records found") reads as `[]`.
+
+    Read a field at a time over batches of records: an account may hold 100,000 contacts.
+    """
+    return read_batches(reply, SPEC, _contacts)
 
 
-def _contact(record: Record) -> Contact:
-    return Contact(
-        phones=record.items("phone"),
-        name=record.optional_text("name"),
-        group_ids=record.items("group"),
-        first_name=record.optional_text("first_name"),
-        last_name=record.optional_text("last_name"),
-        middle_name=record.optional_text("middle_name"),
-        birthday=record.day("birthday"),
-        client_id=record.optional_text("id"),
-        comment=record.optional_text("comments"),
-        tags=record.items("tags"),
-        other_phones=record.items("phone_other"),
+def _contacts(batch: Columns) -> list[Contact]:
+    texts, items = batch.optional_texts, batch.items
+    return contacts_from_rows(
+        zip(
+            items("phone"),
+            texts("name"),
+            items("group"),
+            texts("first_name"),
+            texts("last_name"),
+            texts("middle_name"),
+            batch.days("birthday"),
+            texts("id"),
+            texts("comments"),
+            items("tags"),
+            items("phone_other"),
+            strict=True,
+        )
     )

@@ -7,7 +7,7 @@ fmt 1 only narrows a few shapes so that fields can be told apart by shape (fmt 1
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from facade.domain.common import MOSCOW
 
@@ -25,11 +25,17 @@ __all__ = [
     "TAGS",
     "TEXT",
     "TOKEN",
+    "Columns",
     "Field",
     "Record",
     "RecordError",
     "Shape",
+    "Values",
 ]
+
+
+# One record's field texts by name; None: left out (fmt 2, 3).
+Values = dict[str, str | None]
 
 
 class RecordError(Exception):
@@ -47,7 +53,9 @@ class Shape:
     `pattern` is what a value must fully match in every fmt (None: any text); `csv` is what it
     must match in fmt 1 (None: free text, which may take commas). `multi` values are items joined
     by commas (fmt 1) or by `split` (elsewhere); in fmt 1 they take as many items as fit. A
-    `json_number` may be written as a JSON number in fmt 3 (smsc-api-notes.md §1.7).
+    `json_number` may be written as a JSON number in fmt 3 (smsc-api-notes.md §1.7). With
+    `digits`, any run of ASCII digits is a whole value and one item, so that a large list's
+    ids and phones are checked without a regex each (the others still are).
     """
 
     name: str
@@ -57,6 +65,7 @@ class Shape:
     item: re.Pattern[str] | None = None
     split: re.Pattern[str] | None = None
     json_number: bool = False
+    digits: bool = False
 
     @classmethod
     def of(
@@ -67,6 +76,7 @@ class Shape:
         *,
         split: str | None = None,
         json_number: bool = False,
+        digits: bool = False,
     ) -> "Shape":
         """A single-valued shape; `csv=""` means the same as `pattern`."""
         return cls(
@@ -75,11 +85,19 @@ class Shape:
             csv=_compile(pattern if csv == "" else csv),
             split=_compile(split),
             json_number=json_number,
+            digits=digits,
         )
 
     @classmethod
     def items(
-        cls, name: str, item: str, separator: str, *, split: str, json_number: bool = False
+        cls,
+        name: str,
+        item: str,
+        separator: str,
+        *,
+        split: str,
+        json_number: bool = False,
+        digits: bool = False,
     ) -> "Shape":
         """A multi-valued shape: `item`s joined by `separator` (by commas in fmt 1)."""
         return cls(
@@ -90,6 +108,7 @@ class Shape:
             item=re.compile(item),
             split=re.compile(split),
             json_number=json_number,
+            digits=digits,
         )
 
     def regex(self, *, csv: bool) -> re.Pattern[str] | None:
@@ -108,15 +127,15 @@ _PHONE = r"\+?[0-9]+"
 # smsc-templates.txt: the `format` values; fmt 1 tries these before any other word.
 FORMATS_KNOWN = ("sms", "flash", "bin", "push", "mms", "call", "mail", "viber")
 
-ID = Shape.of("id", _DIGITS, json_number=True)
+ID = Shape.of("id", _DIGITS, json_number=True, digits=True)
 INT = Shape.of("int", _SMALL, json_number=True)
 CODE = Shape.of("code", f"-?{_SMALL}", json_number=True)
 MOMENT = Shape.of("moment", _MOMENT)
 DAY = Shape.of("day", _DAY)
-PHONE = Shape.of("phone", _PHONE, json_number=True)
+PHONE = Shape.of("phone", _PHONE, json_number=True, digits=True)
 # A contact's phones: "separated by any separator" (smsc-contacts-responses.txt); fmt 1 commas.
-PHONES = Shape.items("phones", _PHONE, r"[,;\s]+", split=r"[,;\s]+", json_number=True)
-IDS = Shape.items("ids", _DIGITS, r"\s*,\s*", split=",", json_number=True)
+PHONES = Shape.items("phones", _PHONE, r"[,;\s]+", split=r"[,;\s]+", json_number=True, digits=True)
+IDS = Shape.items("ids", _DIGITS, r"\s*,\s*", split=",", json_number=True, digits=True)
 TEXT = Shape.of("text", None)
 TAGS = Shape.of("tags", None, split=",")
 TOKEN = Shape.of("token", None, "[^,]*")  # free text elsewhere, one comma-free piece in fmt 1
@@ -155,7 +174,7 @@ class Record:
         self._values = values
 
     def _get(self, name: str) -> str | None:
-        return self._values[name]
+        return self._values.get(name)
 
     def text(self, name: str) -> str:
         value = self._get(name)
@@ -204,16 +223,67 @@ class Record:
     def day(self, name: str) -> dt.date | None:
         """`dd.mm.yyyy`; the DAY shape was checked when the record was read."""
         value = self._get(name)
-        if not value:
-            return None
-        try:
-            return dt.date(int(value[6:10]), int(value[3:5]), int(value[0:2]))
-        except ValueError as exc:
-            raise RecordError(f"{name} is not a real date") from exc
+        return _day(name, value) if value else None
 
     def items(self, name: str) -> tuple[str, ...]:
         """A multi-valued field's items, stripped, empty ones dropped."""
-        value = self._get(name) or ""
-        split = self._fields[name].shape.split
-        parts = split.split(value) if split is not None else [value]
-        return tuple(item for item in (part.strip() for part in parts) if item)
+        value = self._get(name)
+        return _items(value, self._fields[name].shape.split) if value else ()
+
+
+class Columns:
+    """The field texts of a batch of records, read a field at a time as `Record` reads one
+    record's: for a large list, a loop per field rather than method calls per value."""
+
+    __slots__ = ("_columns", "_fields", "rows")
+
+    def __init__(
+        self,
+        fields: Mapping[str, Field],
+        rows: Sequence[Mapping[str, str | None]],
+        columns: Mapping[str, Sequence[str | None]] | None = None,
+    ) -> None:
+        """`columns`, when given, are the `rows`' values of each field, field by field."""
+        self._fields = fields
+        self.rows = rows
+        self._columns = dict(columns or {})
+
+    def optional_texts(self, name: str) -> list[str | None]:
+        return [value or None for value in self._column(name)]
+
+    def days(self, name: str) -> list[dt.date | None]:
+        return [_day(name, value) if value else None for value in self._column(name)]
+
+    def items(self, name: str) -> list[tuple[str, ...]]:
+        shape = self._fields[name].shape
+        split, column = shape.split, self._column(name)
+        if not shape.digits:
+            return [_items(value, split) if value else () for value in column]
+        return [
+            ()
+            if not value
+            else (value,)
+            if value.isdigit() and value.isascii()
+            else _items(value, split)
+            for value in column
+        ]
+
+    def _column(self, name: str) -> Sequence[str | None]:
+        column = self._columns.get(name)
+        if column is None:
+            column = self._columns[name] = [row.get(name) for row in self.rows]
+        return column
+
+
+def _day(name: str, value: str) -> dt.date:
+    try:
+        return dt.date(int(value[6:10]), int(value[3:5]), int(value[0:2]))
+    except ValueError as exc:
+        raise RecordError(f"{name} is not a real date") from exc
+
+
+def _items(value: str, split: re.Pattern[str] | None) -> tuple[str, ...]:
+    if split is None or split.search(value) is None:  # one item: no list to build
+        item = value.strip()
+        return (item,) if item else ()
+    return tuple([item for item in (part.strip() for part in split.split(value)) if item])

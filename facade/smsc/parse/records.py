@@ -3,29 +3,29 @@
 fmt 0 and 1 escape nothing (docs/smsc-wire.md, "Lists"), so they are read by the rules that
 `facade/smsc/parse/__init__.py` documents: records start at lines shaped like a record start,
 fields are cut at the next label (fmt 0) or recovered by shape (fmt 1), and free text takes the
-fewest pieces that let the rest of the record read. fmt 2 and 3 are read by element or key name.
+fewest pieces that let the rest of the record read. fmt 2 and 3 are read by element or key name
+(`facade.smsc.parse.keyed`).
 """
 
 import bisect
+import contextlib
 import dataclasses
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
 from facade.smsc.envelope import find_envelope, raise_for_envelope
-from facade.smsc.parse.documents import element_text, load_json, load_xml
-from facade.smsc.parse.fields import Field, Record, RecordError, Shape
+from facade.smsc.parse.documents import is_json_array, load_json_array
+from facade.smsc.parse.fields import Columns, Field, Record, RecordError, Shape, Values
+from facade.smsc.parse.keyed import Check, field_check, json_batch, json_records, xml_rows
 from facade.smsc.wire import Fmt
 
 if TYPE_CHECKING:
-    from xml.etree.ElementTree import Element
-
     from facade.smsc.wire import Reply
 
-__all__ = ["RecordSpec", "read_list", "read_one", "reorder", "with_shapes"]
+__all__ = ["RecordSpec", "read_batches", "read_list", "read_one", "reorder", "with_shapes"]
 
 T = TypeVar("T")
-Values = dict[str, str | None]
 
 # DESIGN.md: "A list command may answer an empty list or error 3: both mean empty".
 NO_RECORDS = 3
@@ -42,6 +42,7 @@ class RecordSpec:
     xml_list: str = "list"
     csv_layouts: tuple[tuple[Field, ...], ...] = ()
     by_name: dict[str, Field] = dataclasses.field(init=False)
+    checks: tuple[Check, ...] = dataclasses.field(init=False)
     text_start: re.Pattern[str] = dataclasses.field(init=False)
     csv_start: re.Pattern[str] = dataclasses.field(init=False)
 
@@ -49,6 +50,7 @@ class RecordSpec:
         layouts = self.csv_layouts or (self.fields,)
         object.__setattr__(self, "csv_layouts", layouts)
         object.__setattr__(self, "by_name", {field.name: field for field in self.fields})
+        object.__setattr__(self, "checks", tuple(field_check(field) for field in self.fields))
         object.__setattr__(self, "text_start", _start_pattern(self.fields, csv=False))
         object.__setattr__(self, "csv_start", _start_pattern(layouts[0], csv=True))
 
@@ -68,39 +70,61 @@ def reorder(fields: Iterable[Field], names: Sequence[str]) -> tuple[Field, ...]:
 
 def read_list(reply: "Reply", spec: RecordSpec, build: Callable[[Record], T]) -> list[T]:
     """Every record of a list reply; error 3 and an empty list both read as `[]`."""
-    error = find_envelope(reply)
+    fields = spec.by_name
+    return read_batches(reply, spec, lambda batch: [build(Record(fields, r)) for r in batch.rows])
+
+
+def read_batches(reply: "Reply", spec: RecordSpec, build: Callable[[Columns], list[T]]) -> list[T]:
+    """`read_list` for large lists: `build` reads a batch of records a field at a time.
+
+    A fmt 3 array (no error envelope starts with `[`) is read a batch at a time and never as a
+    whole text and document: a list of 100,000 contacts is some 25 MB of body.
+    """
+    if reply.fmt is Fmt.JSON and is_json_array(reply):
+        records: list[T] = []
+        with _protocol_errors(reply):
+            for items in load_json_array(reply):
+                records += build(json_records(spec, items))
+        return records
+    text = reply.text()
+    error = find_envelope(reply, text)
     if error is not None:
         if error.upstream_code == NO_RECORDS:
             return []
         raise error
-    return _read(reply, spec, build, single=False)
+    with _protocol_errors(reply):
+        return build(_batch(reply, text, spec, single=False))
 
 
 def read_one(reply: "Reply", spec: RecordSpec, build: Callable[[Record], T]) -> T:
     """The one record of a reply: a bare record element or object, or a list holding one."""
     raise_for_envelope(reply)
-    records = _read(reply, spec, build, single=True)
-    if len(records) != 1:
-        raise reply.protocol_error(f"expected one record, got {len(records)}")
-    return records[0]
+    with _protocol_errors(reply):
+        rows = _batch(reply, reply.text(), spec, single=True).rows
+        if len(rows) != 1:
+            raise reply.protocol_error(f"expected one record, got {len(rows)}")
+        return build(Record(spec.by_name, rows[0]))
 
 
-def _read(
-    reply: "Reply", spec: RecordSpec, build: Callable[[Record], T], *, single: bool
-) -> list[T]:
-    text = reply.text()
+@contextlib.contextmanager
+def _protocol_errors(reply: "Reply") -> Iterator[None]:
+    """A record that does not read is an UpstreamProtocolError naming the reply."""
     try:
-        if reply.fmt is Fmt.TEXT:
-            rows = [_text_values(spec, record) for record in _lines(text, spec.text_start)]
-        elif reply.fmt is Fmt.CSV:
-            rows = [_csv_values(spec, record) for record in _lines(text, spec.csv_start)]
-        elif reply.fmt is Fmt.XML:
-            rows = _xml_rows(reply, spec, text, single=single)
-        else:
-            rows = _json_rows(reply, spec, text, single=single)
-        return [build(Record(spec.by_name, row)) for row in rows]
+        yield
     except RecordError as exc:
         raise reply.protocol_error(str(exc)) from exc
+
+
+def _batch(reply: "Reply", text: str, spec: RecordSpec, *, single: bool) -> Columns:
+    if reply.fmt is Fmt.TEXT:
+        rows = [_text_values(spec, record) for record in _lines(text, spec.text_start)]
+    elif reply.fmt is Fmt.CSV:
+        rows = [_csv_values(spec, record) for record in _lines(text, spec.csv_start)]
+    elif reply.fmt is Fmt.XML:
+        rows = xml_rows(reply, spec, text, single=single)
+    else:
+        return json_batch(reply, spec, text, single=single)
+    return Columns(spec.by_name, rows)
 
 
 # fmt 0 and 1 ----------------------------------------------------------------------------------
@@ -272,71 +296,3 @@ def _first_bad_piece(text: str, field: Field, starts: list[int], ends: list[int]
         ok = item is not None and item.fullmatch(text, piece_start, ends[m]) is not None
         bad_from[m] = bad_from[m + 1] if ok else m
     return bad_from
-
-
-# fmt 2 and 3 ----------------------------------------------------------------------------------
-
-
-def _xml_rows(reply: "Reply", spec: RecordSpec, text: str, *, single: bool) -> list[Values]:
-    """fmt 2: `<list>` (or `<sms_answers>`) of record elements, or one bare record element."""
-    root = load_xml(reply, text)
-    if single and root.tag == spec.xml_item:
-        return [_xml_values(spec, root)]
-    if root.tag != spec.xml_list:
-        raise RecordError(f"the root element is <{root.tag}>, not <{spec.xml_list}>")
-    rows = []
-    for item in root:
-        if item.tag != spec.xml_item:
-            raise RecordError(f"<{spec.xml_list}> holds <{item.tag}>, not <{spec.xml_item}>")
-        rows.append(_xml_values(spec, item))
-    return rows
-
-
-def _xml_values(spec: RecordSpec, item: "Element") -> Values:
-    """A record's leaf elements by name; elements the spec does not know are left alone."""
-    values: Values = {}
-    for child in item:
-        if child.tag in spec.by_name:
-            if child.tag in values or len(child):
-                raise RecordError(f"<{child.tag}> is repeated or not a leaf")
-            values[child.tag] = element_text(child)
-    return _checked(spec, values)
-
-
-def _json_rows(reply: "Reply", spec: RecordSpec, text: str, *, single: bool) -> list[Values]:
-    """fmt 3: an array of objects, or one bare object."""
-    document = load_json(reply, text)
-    items = [document] if single and isinstance(document, dict) else document
-    if not isinstance(items, list):
-        raise RecordError("expected a JSON array of records")
-    return [_json_values(spec, item) for item in items]
-
-
-def _json_values(spec: RecordSpec, item: object) -> Values:
-    """A record's keys: strings, or numbers where the shape allows (ids, counters, codes)."""
-    if not isinstance(item, dict):
-        raise RecordError("a record is not a JSON object")
-    values: Values = {}
-    for field in spec.fields:
-        value = item.get(field.name)
-        if value is None:
-            continue
-        if isinstance(value, int) and not isinstance(value, bool) and field.shape.json_number:
-            value = str(value)
-        if not isinstance(value, str):
-            raise RecordError(f"{field.name} is a JSON {type(value).__name__}")
-        values[field.name] = value
-    return _checked(spec, values)
-
-
-def _checked(spec: RecordSpec, values: Values) -> Values:
-    """Every field present (or omissible, then None) and of its shape."""
-    for field in spec.fields:
-        value = values.get(field.name)
-        if value is None:
-            if not field.omissible:
-                raise RecordError(f"{field.name} is missing")
-            values[field.name] = None
-        elif not field.fits(value, csv=False):
-            raise RecordError(f"{field.name} is not of shape {field.shape.name}")
-    return values
