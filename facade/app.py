@@ -42,6 +42,7 @@ from facade.observability.middleware import Observe
 from facade.rest import EXCEPTION_HANDLERS, rest_routes
 from facade.rest.errors import problem
 from facade.rest.idempotent import RestIdempotency
+from facade.rest.kept import KeptBodies, ServeKept
 from facade.settings import (
     CACHE_TTLS,
     DEFAULT_ACCOUNT,
@@ -156,6 +157,15 @@ class Gate:
         request.scope[_PRINCIPAL] = principal
         return principal
 
+    def account_if_allowed(self, request: Request, scope: TokenScope) -> str | None:
+        """The caller's account if its token allows `scope`; None for any refusal, which the
+        routes then answer in full (`ServeKept`)."""
+        try:
+            principal = self.principal(request)
+        except (AuthError, ForbiddenError, InputError):
+            return None
+        return principal.account if principal.allows(scope) else None
+
     async def rest_client(self, request: Request, scope: TokenScope) -> SmscClient:
         principal = self.principal(request)
         if not principal.allows(scope):
@@ -267,6 +277,7 @@ def create_app(
         for name, client in clients.items()
     }
     gate = Gate(Authenticator(store, clients), clients, idempotency, pollers)
+    kept = KeptBodies()  # repeated REST reads, answered before routing by `ServeKept`
     metrics = Metrics(lambda: clients)
     metrics.register(
         CountCollector(
@@ -322,17 +333,20 @@ def create_app(
                 gate.rest_client,
                 idempotency=RestIdempotency(idempotency, gate.principal),
                 live=lambda client: pollers[client.account],
+                kept=kept,
             ),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics.endpoint),
         ],
         # Observe outermost: every answer gets a request id, a log line and its metrics. Then
-        # CORS: refusals (400, 415) still tell an allowed page why.
+        # CORS: refusals (400, 415) still tell an allowed page why. Innermost, a repeated REST
+        # read is answered from its kept body before routing (`facade/rest/kept.py`).
         middleware=[
             Middleware(Observe, metrics=metrics),
             *browser_middleware(settings.cors_origins),
             Middleware(RefuseTokensInUrl),
+            Middleware(ServeKept, kept=kept, account_of=gate.account_if_allowed),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,

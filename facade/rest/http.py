@@ -15,9 +15,6 @@ Changes (POST, PUT, PATCH, DELETE) take an `Idempotency-Key` (`idempotent.py`): 
 request under a key runs, its response is stored, and repeats get it again without SMSC.
 """
 
-import dataclasses
-import hashlib
-import math
 import typing
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any, Final
@@ -40,25 +37,25 @@ from facade.rest.idempotent import (
     arguments,
     request_key,
 )
+from facade.rest.kept import (
+    CACHE_HEADER,
+    JSON,
+    KeptBodies,
+    KeptBody,
+    cache_headers,
+    entity_tag,
+    matches,
+)
 from facade.rest.operations import Call, Operation, Reply
 from facade.upstream import reads
-from facade.upstream.client import Fetched, Freshness, SmscClient
+from facade.upstream.client import SmscClient
 from facade.upstream.idempotency import IdempotencyKey, JobSettling, fingerprint
-from facade.upstream.reads import DerivedCache, Read
 
-JSON: Final = "application/json"
 MAX_BODY_BYTES: Final = 1 << 20
 FILE_CHUNK_BYTES: Final = 64 << 10
-CACHE_HEADER: Final = "X-Facade-Cache"
-# Repeated cacheable GETs: bodies kept per route, bounded in total bytes and per body.
-MAX_KEPT_BYTES: Final = 16 << 20
-MAX_KEPT_BODY: Final = 1 << 20
 _PER_SERVE: Final = frozenset(
     {CACHE_HEADER.lower(), "age", "cache-control", "content-length", "content-type"}
 )
-
-# The account, the path and the raw query string of a GET.
-BodyKey = tuple[str, str, bytes]
 
 # Authenticates the request and answers the client of its account, if its token allows the
 # scope: `AuthError` → 401, `ForbiddenError` → 403 (before anything reaches SMSC).
@@ -78,8 +75,11 @@ def build_routes(
     operations: Sequence[Operation],
     client_for: ClientGetter,
     idempotency: RestIdempotency | None = None,
+    kept: KeptBodies | None = None,
 ) -> list[BaseRoute]:
-    """Without `idempotency` (tests), a request with an `Idempotency-Key` is refused."""
+    """Without `idempotency` (tests), a request with an `Idempotency-Key` is refused. Cacheable
+    GETs keep their bodies in `kept` (`kept.py`), which `ServeKept` may serve from too."""
+    kept = kept or KeptBodies()
     by_path: dict[str, dict[str, Operation]] = {}
     for operation in operations:
         methods = by_path.setdefault(operation.path, {})
@@ -87,21 +87,21 @@ def build_routes(
             raise ValueError(f"{operation.method} {operation.path} is declared twice")
         methods[operation.method] = operation
     return [
-        Route(path, _endpoint(methods, client_for, idempotency), methods=list(methods))
+        Route(path, _endpoint(methods, client_for, idempotency, kept), methods=list(methods))
         for path, methods in by_path.items()
     ]
 
 
 def _endpoint(
-    methods: dict[str, Operation], client_for: ClientGetter, idempotency: RestIdempotency | None
+    methods: dict[str, Operation],
+    client_for: ClientGetter,
+    idempotency: RestIdempotency | None,
+    bodies: KeptBodies,
 ) -> Callable[[Request], Awaitable[Response]]:
     adapters = {
         op.method: None if op.response is None else TypeAdapter(op.response)
         for op in methods.values()
     }
-    bodies: DerivedCache[BodyKey, KeptBody] = DerivedCache(
-        maxsize=MAX_KEPT_BYTES, max_item=MAX_KEPT_BODY
-    )
 
     async def endpoint(request: Request) -> Response:
         method = "GET" if request.method == "HEAD" else request.method
@@ -113,7 +113,7 @@ def _endpoint(
                 kept = (smsc.account, request.scope["path"], request.scope["query_string"])
                 found = bodies.get(kept)
                 if found is not None:
-                    return found.value.response(request.headers.get("if-none-match"))
+                    return found.response(request.headers.get("if-none-match"))
                 with reads.recording() as log:
                     response, body = await _read(
                         operation, adapter, _call(request, smsc, operation)
@@ -168,43 +168,9 @@ async def _read(
     }
     etag = response.headers["etag"]
     ttl = call.smsc.config.ttl(operation.cache)
-    return response, KeptBody(bytes(response.body), etag, headers, ttl, fetched.read)
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class KeptBody:
-    """A cacheable GET's 200 body, kept for identical requests while its reads hold
-    (`facade.upstream.reads`); the cache headers are written anew on each serve."""
-
-    body: bytes
-    etag: str
-    headers: dict[str, str]
-    ttl: float
-    read: Read
-    # The headers every serve sends as they are, encoded once.
-    raw: tuple[tuple[bytes, bytes], ...] = ()
-
-    def __post_init__(self) -> None:
-        fixed = {**self.headers, "ETag": self.etag}
-        raw = tuple((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in fixed.items())
-        object.__setattr__(self, "raw", raw)
-
-    def size(self) -> int:
-        return len(self.body)
-
-    def response(self, if_none_match: str | None) -> Response:
-        age = self.read.age()
-        served = cache_headers(Fetched(None, Freshness.HIT, age), self.ttl)
-        if matches(if_none_match, self.etag):
-            response = Response(status_code=304)
-            response.raw_headers.clear()  # a 304 carries no body, nor its length (RFC 9110)
-        else:
-            response = Response(self.body, media_type=JSON)
-        response.raw_headers.extend(self.raw)
-        response.raw_headers.extend(
-            (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in served.items()
-        )
-        return response
+    body = bytes(response.body)
+    route = call.request.scope.get("route")
+    return response, KeptBody(body, etag, headers, ttl, fetched.read, operation.scope, route)
 
 
 async def _idempotent(
@@ -311,30 +277,3 @@ async def chunks(content: bytes, size: int = FILE_CHUNK_BYTES) -> AsyncIterator[
     """A file's bytes in pieces, so a large file is not written to the socket in one go."""
     for start in range(0, len(content), size):
         yield content[start : start + size]
-
-
-def entity_tag(body: bytes) -> str:
-    """A strong validator: the same bytes, the same tag (RFC 9110 §8.8.3)."""
-    return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
-
-
-def matches(if_none_match: str | None, etag: str) -> bool:
-    """`If-None-Match` uses the weak comparison (RFC 9110 §13.1.2): W/ prefixes are ignored."""
-    if if_none_match is None:
-        return False
-    wanted = etag.removeprefix("W/")
-    for candidate in if_none_match.split(","):
-        tag = candidate.strip()
-        if tag == "*" or tag.removeprefix("W/") == wanted:
-            return True
-    return False
-
-
-def cache_headers(fetched: Fetched[Any], ttl: float) -> dict[str, str]:
-    """What the facade's cache holds: fresh for `ttl - age` more seconds, or stale."""
-    headers = {CACHE_HEADER: fetched.freshness.value, "Age": str(math.floor(fetched.age))}
-    if fetched.freshness is Freshness.STALE:
-        headers["Cache-Control"] = "private, no-cache"
-    else:
-        headers["Cache-Control"] = f"private, max-age={max(0, math.floor(ttl - fetched.age))}"
-    return headers

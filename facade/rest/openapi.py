@@ -16,8 +16,8 @@ from starlette.routing import BaseRoute, Route
 
 from facade.rest.errors import PROBLEM_JSON, Problem, statuses_of
 from facade.rest.events import EVENT_STREAM
-from facade.rest.http import CACHE_HEADER, JSON
 from facade.rest.idempotent import HEADER, MAX_KEY_LENGTH, REPLAYED_HEADER
+from facade.rest.kept import CACHE_HEADER, JSON
 from facade.rest.operations import EventStream, Operation, Resource
 
 if TYPE_CHECKING:

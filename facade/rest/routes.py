@@ -9,6 +9,7 @@ from starlette.routing import BaseRoute
 from facade.rest.events import LiveGetter, build_stream_routes
 from facade.rest.http import ClientGetter, build_routes, fixed_client
 from facade.rest.idempotent import RestIdempotency
+from facade.rest.kept import KeptBodies
 from facade.rest.openapi import document_routes, openapi_document
 from facade.rest.operations import Resource
 from facade.rest.resources import (
@@ -58,6 +59,7 @@ def rest_routes(
     *,
     idempotency: RestIdempotency | None = None,
     live: LiveGetter | None = None,
+    kept: KeptBodies | None = None,
 ) -> list[BaseRoute]:
     """Routes for `resources`; `smsc` is the client, or a callable picking one per request
     (it authenticates: `AuthError` → 401, `ForbiddenError` → 403). `idempotency` serves
@@ -68,7 +70,7 @@ def rest_routes(
     streams = [s for resource in resources for s in resource.streams] if live else []
     document = _document(tuple(resources), streams=bool(streams))
     return [
-        *build_routes(operations, client_for, idempotency),
+        *build_routes(operations, client_for, idempotency, kept),
         *(build_stream_routes(streams, client_for, live) if live else []),
         *document_routes(document),
     ]
