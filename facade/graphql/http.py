@@ -149,6 +149,12 @@ class GraphQLView(strawberry.asgi.GraphQL[Any, None]):
     once strawberry has set its `connection_params` from `connection_init`, and refuses the
     connection by raising `AuthError`, `ForbiddenError` or `InputError`. `allowed_origins` are
     the browser origins besides the service's own that may open one.
+
+    With `answers` and `partition` (who asks, as far as an answer may differ: account and
+    scopes), a query's clean answer is kept under the request's raw bytes and served again
+    without parsing or executing while its data holds (`answers.py`); identical requests in
+    flight wait for the first. `documents` resolves persisted documents (`persisted.py`) once
+    the caller is authenticated.
     """
 
     def __init__(

@@ -1,8 +1,8 @@
 """The service over loopback HTTP, next to a plain Starlette app serving the same bytes.
 
-Run: .venv/bin/python -m bench.http [--loop asyncio|uvloop] [--http h11|httptools]  (default:
+Run: .venv/bin/python -m bench.service [--loop asyncio|uvloop] [--http h11|httptools]  (default:
      what `facade serve` runs)
-     .venv/bin/python -m bench.http --matrix     (every loop and HTTP implementation installed)
+     .venv/bin/python -m bench.service --matrix     (every loop and HTTP implementation installed)
 Needs wrk (apt-get install wrk). Prints, in one run:
 - a repeated cached GraphQL query and a repeated cached REST GET, each next to the plain app
   serving the same payload (same connections, same duration): req/s, p50, p99 and the ratios;
@@ -85,31 +85,44 @@ def cached(server: Server) -> tuple[Load, Load, Load, Load]:
     return (*graphql, *rest)
 
 
-async def _cold_burst(base: str, headers: dict[str, str]) -> list[int | str]:
-    limits = httpx.Limits(max_connections=COLD_CLIENTS, max_keepalive_connections=COLD_CLIENTS)
-    async with httpx.AsyncClient(limits=limits, timeout=120) as client:
+async def _cold_burst(base: str, headers: dict[str, str]) -> tuple[list[int | str], float]:
+    """COLD_CLIENTS connections opened first, then one identical request sent on each at once
+    (raw HTTP/1.1: a Python HTTP client would trickle them out); their outcomes, and the seconds
+    from the first request sent to the last answer read."""
+    url = urllib.parse.urlsplit(base)
+    body = json.dumps({"query": COLD_QUERY}).encode()
+    head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+    request = (
+        f"POST /graphql HTTP/1.1\r\nHost: {url.netloc}\r\n{head}"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    ).encode() + body
+    streams = await asyncio.gather(
+        *(asyncio.open_connection(url.hostname, url.port) for _ in range(COLD_CLIENTS))
+    )
 
-        async def one() -> int | str:
-            try:
-                response = await client.post(
-                    base + "/graphql", json={"query": COLD_QUERY}, headers=headers
-                )
-            except httpx.HTTPError as exc:
-                return type(exc).__name__
-            if response.status_code != 200 or "errors" in response.json():
-                return f"{response.status_code} {response.text[:80]}"
-            return response.status_code
+    async def one(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> int | str:
+        try:
+            writer.write(request)
+            answer = await reader.read()
+        finally:
+            writer.close()
+        status_line, _, rest = answer.partition(b"\r\n")
+        status = int(status_line.split()[1])
+        payload = rest.partition(b"\r\n\r\n")[2]
+        if status != 200 or b'"errors"' in payload:
+            return f"{status} {payload[:80]!r}"
+        return status
 
-        return await asyncio.gather(*(one() for _ in range(COLD_CLIENTS)))
+    started = time.perf_counter()
+    outcomes = await asyncio.gather(*(one(reader, writer) for reader, writer in streams))
+    return list(outcomes), time.perf_counter() - started
 
 
 def cold(server: Server) -> tuple[int, int, float]:
     """1,000 concurrent identical queries on a fresh service: upstream calls, errors, seconds."""
     with service(server) as (smsc, base, config):
         before = upstream_calls(smsc)
-        started = time.perf_counter()
-        outcomes = asyncio.run(_cold_burst(base, {**GRAPHQL, **config.headers}))
-        seconds = time.perf_counter() - started
+        outcomes, seconds = asyncio.run(_cold_burst(base, {**GRAPHQL, **config.headers}))
         calls = upstream_calls(smsc) - before
     errors = [o for o in outcomes if o != 200]
     return calls, len(errors), seconds
