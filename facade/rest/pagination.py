@@ -2,8 +2,9 @@
 
 SMSC answers a listing whole and `SmscClient` caches it, so every page slices one cached list:
 walking the pages spends one identical-request budget, not one per page. A cursor is urlsafe
-base64 (unpadded) of `r1:<kind>:<position>:<key>`: the next page starts after the item with that key
-wherever it now is, or at the position it had if it is gone (`facade.domain.pages` indexes each
+base64 (unpadded) of `r1:<kind>:<position>:<key>`, the page's last item and its position: the next
+page starts after the item with that key wherever it now is, or, if it is gone, at the position it
+had, which its successor now holds (`facade.domain.pages` indexes each
 list once, so a page costs the same at any depth). The body says
 `{"items", "totalCount", "nextCursor", "next"}`; `next` is also a `Link: <...>; rel="next"`.
 """
@@ -85,7 +86,10 @@ def page_from(
     """`limit` items from `start` on, and the cursor of the page after them."""
     chosen = list(items[start : start + limit])
     end = start + len(chosen)
-    following = encode_cursor(kind, end, key(chosen[-1])) if chosen and end < len(items) else None
+    # The cursor names the page's last item and its own position: when that item is gone by the
+    # next request, its successor has moved into that position, where the next page starts.
+    last = end - 1
+    following = encode_cursor(kind, last, key(chosen[-1])) if chosen and end < len(items) else None
     return Slice(chosen, len(items), following)
 
 

@@ -117,11 +117,15 @@ async def test_default_page_size_is_20(client: httpx.AsyncClient) -> None:
 
 
 async def test_a_cursor_resumes_after_its_item_or_at_its_position() -> None:
-    query = PageQuery(limit=2, cursor=encode_cursor("number", 2, "n1"))
+    first = paginate(NUMBERS, PageQuery(limit=2), kind="number", key=str)
+    assert first.next_cursor == encode_cursor("number", 1, "n1"), "the last item, where it is"
+    query = PageQuery(limit=2, cursor=first.next_cursor)
     assert paginate(NUMBERS, query, kind="number", key=str).items == ["n2", "n3"]
 
     gone = [n for n in NUMBERS if n != "n1"]
-    assert paginate(gone, query, kind="number", key=str).items == ["n3", "n4"]
+    assert paginate(gone, query, kind="number", key=str).items == ["n2", "n3"], "none skipped"
+    moved = ["n9", *NUMBERS]
+    assert paginate(moved, query, kind="number", key=str).items == ["n2", "n3"]
 
     assert paginate([], PageQuery(), kind="number", key=str).next_cursor is None
 
