@@ -68,8 +68,19 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False)
 
 
+def fields_shown() -> bool:
+    """Whether the configured format shows records' `extra=` fields (JSON does, text does not):
+    without a reader, the access log spares itself building them, once a request."""
+    return _fields_shown
+
+
+_fields_shown = True
+
+
 def configure(level: str, log_format: str) -> logging.Handler:
     """Route every logger (ours, httpx, uvicorn, strawberry) through one stderr handler."""
+    global _fields_shown  # the process's logging setup is global, as logging's own
+    _fields_shown = log_format == "json"
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(RequestIdFilter())
     handler.setFormatter(

@@ -9,7 +9,12 @@ from collections.abc import Callable
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from facade.observability.logs import REQUEST_ID, REQUEST_ID_HEADER, accepted_request_id
+from facade.observability.logs import (
+    REQUEST_ID,
+    REQUEST_ID_HEADER,
+    accepted_request_id,
+    fields_shown,
+)
 from facade.observability.metrics import Metrics, classify
 
 access = logging.getLogger("facade.access")
@@ -84,18 +89,21 @@ class Observe:
             seconds = self.clock() - started
             api, operation = classify(scope)
             self.metrics.observe(api, operation, status, seconds)
-            access.info(
-                "%s %s %d %.1fms",
-                scope["method"],
-                scope["path"],
-                status,
-                seconds * 1000,
-                extra={
+            fields = None
+            if fields_shown():
+                fields = {
                     "method": scope["method"],
                     "path": scope["path"],
                     "status": status,
                     "durationMs": round(seconds * 1000, 3),
                     "api": api,
                     "operation": operation,
-                },
+                }
+            access.info(
+                "%s %s %d %.1fms",
+                scope["method"],
+                scope["path"],
+                status,
+                seconds * 1000,
+                extra=fields,
             )

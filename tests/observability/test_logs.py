@@ -116,3 +116,39 @@ def test_request_ids_are_unique_and_distinct_across_processes() -> None:
     ids = [first.new() for _ in range(1000)] + [second.new() for _ in range(1000)]
     assert len(set(ids)) == 2000
     assert all(accepted_request_id(i) == i for i in ids), "our own ids have the accepted shape"
+
+
+async def test_the_access_record_carries_its_fields_only_where_the_format_shows_them(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = Starlette(
+        routes=[Route("/v1/templates", endpoint)],
+        middleware=[Middleware(Observe, metrics=Metrics(dict))],
+    )
+    caplog.set_level(logging.INFO, logger="facade.access")
+    for shown in (True, False):
+        monkeypatch.setattr(logs, "_fields_shown", shown)
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://facade"
+        ) as client:
+            await client.get("/v1/templates")
+    with_fields, without = [r for r in caplog.records if r.name == "facade.access"]
+    assert getattr(with_fields, "durationMs", None) is not None
+    assert not hasattr(without, "durationMs")
+    assert without.getMessage().startswith("GET /v1/templates 200 ")
+
+
+def test_configure_says_whether_fields_are_shown() -> None:
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        logs.configure("INFO", "text")
+        assert not logs.fields_shown()
+        logs.configure("INFO", "json")
+        assert logs.fields_shown()
+    finally:
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+        for handler in handlers:
+            root.addHandler(handler)
+        root.setLevel(level)
