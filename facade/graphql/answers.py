@@ -26,9 +26,10 @@ from facade.graphql.context import Context
 from facade.upstream.client import Freshness
 from facade.upstream.reads import DerivedCache, Read
 
-# Answers kept per process, by their body's bytes; one larger than MAX_ANSWER is not kept.
+# Answers kept per process, by their size (`Answer.size`); one larger than MAX_ANSWER is not kept.
 MAX_ANSWERS_BYTES: Final = 32 << 20
 MAX_ANSWER_BYTES: Final = 1 << 20
+ENTRY_OVERHEAD: Final = 1024
 
 AnswerKey = tuple[str, bytes, str, object]
 _HIT: Final = Freshness.HIT.value
@@ -40,9 +41,12 @@ class Answer:
 
     data: str
     fields: tuple[tuple[str, tuple[Read, ...]], ...]
+    key_bytes: int = 0  # the request's own bytes, which its key holds
 
     def size(self) -> int:
-        return len(self.data)
+        """What keeping it costs: the answer, the request that keys it, and a fixed overhead
+        for the objects around them, so that many tiny answers cannot grow memory either."""
+        return len(self.data) + self.key_bytes + ENTRY_OVERHEAD
 
     def body(self) -> bytes:
         """The response body as a full execution would encode it now (compact JSON)."""

@@ -271,7 +271,7 @@ class GraphQLView(strawberry.asgi.GraphQL[Any, None]):
         with answers.building(key), reads.recording() as log:
             response, answer = await self._run(request, params, media_type)
             if answer is not None:
-                answers.put(key, log, answer)
+                answers.put(key, log, dataclasses.replace(answer, key_bytes=len(source)))
         return response
 
     def _admitted(self, partition: Callable[[Request], Hashable], request: Request) -> Hashable:

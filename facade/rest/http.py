@@ -170,7 +170,9 @@ async def _read(
     ttl = call.smsc.config.ttl(operation.cache)
     body = bytes(response.body)
     route = call.request.scope.get("route")
-    return response, KeptBody(body, etag, headers, ttl, fetched.read, operation.scope, route)
+    key_bytes = len(call.request.scope["path"]) + len(call.request.scope["query_string"])
+    kept = KeptBody(body, etag, headers, ttl, fetched.read, operation.scope, route, key_bytes)
+    return response, kept
 
 
 async def _idempotent(

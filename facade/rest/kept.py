@@ -29,6 +29,7 @@ CACHE_HEADER: Final = "X-Facade-Cache"
 # Bounded in total bytes and per body.
 MAX_KEPT_BYTES: Final = 16 << 20
 MAX_KEPT_BODY: Final = 1 << 20
+ENTRY_OVERHEAD: Final = 1024
 
 # The account, the path and the raw query string of a GET.
 BodyKey = tuple[str, str, bytes]
@@ -76,6 +77,7 @@ class KeptBody:
     read: Read
     scope: Scope = Scope.READ  # what the caller's token must allow
     route: BaseRoute | None = None  # the route that made it, which the metrics name
+    key_bytes: int = 0  # the request's path and query string, which its key holds
     # The headers every serve sends as they are, encoded once.
     raw: tuple[tuple[bytes, bytes], ...] = ()
 
@@ -85,7 +87,9 @@ class KeptBody:
         object.__setattr__(self, "raw", raw)
 
     def size(self) -> int:
-        return len(self.body)
+        """What keeping it costs: the body, its key's path and query, the headers, and a fixed
+        overhead for the objects around them, so that many tiny bodies cannot grow memory."""
+        return len(self.body) + self.key_bytes + ENTRY_OVERHEAD
 
     def response(self, if_none_match: str | None) -> Response:
         age = self.read.age()

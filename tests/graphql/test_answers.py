@@ -9,8 +9,10 @@ import pytest
 from starlette.applications import Starlette
 
 from facade.app import graphql_routes
+from facade.graphql.answers import ENTRY_OVERHEAD, MAX_ANSWERS_BYTES, Answer, answers_cache
 from facade.graphql.schema import create_schema
 from facade.settings import Settings
+from facade.upstream.reads import ReadLog
 from tests.graphql.conftest import GraphQLCall
 from tests.upstream.harness import Harness, harness
 
@@ -193,3 +195,12 @@ async def test_the_media_type_is_part_of_the_key(
         )
         assert response.headers["content-type"].startswith(accept)
     assert len(executions) == 2
+
+
+def test_many_tiny_answers_with_large_keys_stay_within_the_bound() -> None:
+    assert Answer("{}", (), key_bytes=5000).size() == 2 + 5000 + ENTRY_OVERHEAD
+    cache = answers_cache()
+    for index in range(3000):
+        key = ("POST", b"x" * 20_000 + str(index).encode(), "application/json", None)
+        assert cache.put(key, ReadLog(), Answer("{}", (), key_bytes=len(key[1])))
+    assert len(cache) <= MAX_ANSWERS_BYTES // 20_000
