@@ -67,11 +67,6 @@ from facade.upstream.transport import SmscTransport
 
 ContextGetter = Callable[[Request], Coroutine[Any, Any, Context]]
 
-# Documents registered by automatic persisted queries: at most this many, this large (10 MB);
-# a larger one still runs, sent whole each time.
-APQ_DOCUMENTS = 500
-APQ_DOCUMENT_BYTES = 20_000
-
 # The embedded emulator is reached in process; this host name never resolves.
 SANDBOX_BASE_URL = "http://sandbox-smsc.invalid"
 
@@ -387,12 +382,9 @@ def _fixed_context(smsc: SmscClient, *, sandbox: bool) -> ContextGetter:
 def persisted_documents(settings: Settings) -> PersistedDocuments:
     """APQ always; the manifest's documents, and only them if the allow-list is on."""
     if settings.persisted_documents is None:
-        return PersistedDocuments(cache_size=APQ_DOCUMENTS, max_document_bytes=APQ_DOCUMENT_BYTES)
+        return PersistedDocuments()
     return PersistedDocuments.from_file(
-        settings.persisted_documents,
-        only_allowed=settings.persisted_only,
-        cache_size=APQ_DOCUMENTS,
-        max_document_bytes=APQ_DOCUMENT_BYTES,
+        settings.persisted_documents, only_allowed=settings.persisted_only
     )
 
 

@@ -42,8 +42,10 @@ __all__ = [
     "sha256_hex",
 ]
 
-DEFAULT_CACHE_SIZE: Final = 1000
-DEFAULT_MAX_DOCUMENT_BYTES: Final = 100_000
+# Documents registered by automatic persisted queries: at most this many, this large (10 MB in
+# all); a larger one still runs, sent whole each time.
+DEFAULT_CACHE_SIZE: Final = 500
+DEFAULT_MAX_DOCUMENT_BYTES: Final = 20_000
 NOT_FOUND: Final = "PERSISTED_QUERY_NOT_FOUND"
 REQUIRED: Final = "PERSISTED_DOCUMENT_REQUIRED"
 _INVALID: Final = ErrorCode.INVALID_INPUT.value
