@@ -20,16 +20,12 @@ The machine's other load shows in every number: run it on a quiet machine.
 
 import argparse
 import asyncio
-import contextlib
 import gc
 import random
-import socket
 import statistics
-import subprocess
-import sys
 import time
 import urllib.parse
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +33,7 @@ import httpx
 from starlette.applications import Starlette
 from starlette.datastructures import URL
 
+from bench.loadgen import emulator
 from facade.app import create_smsc_clients
 from facade.domain.answers import AnswerQuery
 from facade.domain.contacts import ContactQuery, page_key
@@ -94,47 +91,6 @@ def memory() -> dict[str, int]:
         if name in ("VmHWM", "VmRSS"):
             fields[name] = int(value.split()[0]) * 1024
     return fields
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@contextlib.contextmanager
-def emulator_process(contacts: int) -> Iterator[str]:
-    """`facade emulator --contacts N` on a free loopback port until the block ends; its URL."""
-    port = free_port()
-    command = [sys.executable, "-m", "facade", "emulator", "--seed", "empty"]
-    command += ["--contacts", str(contacts), "--port", str(port)]
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter running our own package
-        command,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError("the emulator exited early")
-            try:
-                httpx.get(url, timeout=1.0)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def remote_client(url: str, http: httpx.AsyncClient) -> SmscClient:
@@ -289,7 +245,7 @@ async def parse_alone(url: str, http: httpx.AsyncClient) -> tuple[float, list[fl
 async def contacts(count: int, pages: int, rng: random.Random) -> None:
     print(f"{count:,} contacts, from `facade emulator --contacts {count}` in its own process")
     before = memory()
-    with emulator_process(count) as url:
+    with emulator("--seed", "empty", "--contacts", str(count), timeout=STARTUP_TIMEOUT) as url:
         async with httpx.AsyncClient(trust_env=False) as http:
             client = remote_client(url, http)
             started = time.perf_counter()

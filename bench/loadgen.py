@@ -83,14 +83,18 @@ def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
 
 @contextlib.contextmanager
 def running(
-    args: Sequence[str], ready: str, env: Mapping[str, str] | None = None
+    args: Sequence[str], ready: str, env: Mapping[str, str] | None = None, *, timeout: float = 30
 ) -> Iterator[None]:
-    """`args` as a process (its output discarded) until the block ends; `ready` answers first."""
+    """`args` as a process on the servers' core (its output discarded) until the block ends;
+    `ready` answers within `timeout` seconds first."""
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and modules
-        args, env=clean_env(env), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [*SERVER_CPU, *args],
+        env=clean_env(env),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + timeout
         while True:
             try:
                 httpx.get(ready, timeout=1)
@@ -102,15 +106,20 @@ def running(
         yield
     finally:
         process.terminate()
-        process.wait(timeout=15)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 @contextlib.contextmanager
-def emulator(*extra: str) -> Iterator[str]:
+def emulator(*extra: str, timeout: float = 30) -> Iterator[str]:
     """`facade emulator` (demo data unless `extra` says otherwise); its base URL."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    with running([*FACADE, "emulator", "--port", str(port), *extra], base + "/__emulator__/calls"):
+    args = [*FACADE, "emulator", "--port", str(port), *extra]
+    with running(args, base + "/__emulator__/calls", timeout=timeout):
         yield base
 
 
