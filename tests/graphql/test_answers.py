@@ -77,13 +77,26 @@ async def test_expiry_ends_the_kept_answer(
 
 
 async def test_variables_and_operation_names_are_part_of_the_key(
-    graphql: GraphQLCall, executions: list[str]
+    two_callers: httpx.AsyncClient, executions: list[str]
 ) -> None:
     query = "query One($id: ID!) { template(id: $id) { id } } query Two { groups { id } }"
-    a = await graphql(query, {"id": "1"})
-    b = await graphql(query, {"id": "2"})
-    assert a["data"] != b["data"] or a["data"]["template"] is None
-    assert len(executions) == 2
+
+    async def post(name: str, **variables: str) -> dict[str, Any]:
+        body = {"query": query, "operationName": name, "variables": variables}
+        response = await two_callers.post("/graphql", json=body)
+        assert response.status_code == 200, response.text
+        data: dict[str, Any] = response.json()["data"]
+        return data
+
+    first = await post("One", id="1001")
+    second = await post("One", id="1002")
+    groups = await post("Two")
+    assert first == {"template": {"id": "1001"}}
+    assert second == {"template": {"id": "1002"}}
+    assert "groups" in groups
+    assert await post("One", id="1001") == first
+    assert await post("Two") == groups
+    assert len(executions) == 3, "each distinct request executed once, the repeats were kept"
 
 
 async def test_mutations_are_never_kept(

@@ -8,7 +8,7 @@ import pytest
 from facade.domain.templates import MessageFormat, TemplateChanges, TemplateDraft
 from facade.errors import RateLimitedError, SmscError, UpstreamUnavailable
 from facade.upstream import reads
-from facade.upstream.reads import DerivedCache, ReadLog
+from facade.upstream.reads import DerivedCache
 from tests.upstream.harness import harness
 
 pytestmark = pytest.mark.anyio
@@ -43,12 +43,16 @@ async def test_a_miss_and_a_hit_are_both_recorded_and_keep_a_derived_value():
     assert found.value == "rendered"
 
 
-async def test_no_recording_open_records_nothing():
+async def test_a_read_is_noted_in_the_innermost_recording_only():
     h = harness()
-    fetched = await h.client.templates()
-    assert fetched.read is not None
-    log = ReadLog()
-    assert log.reads == []
+    await h.client.blacklist()  # no recording open: noted nowhere
+    with reads.recording() as outer:
+        templates = await h.client.templates()
+        with reads.recording() as inner:
+            groups = await h.client.groups()
+        blacklist = await h.client.blacklist()
+    assert outer.reads == [templates.read, blacklist.read]
+    assert inner.reads == [groups.read]
 
 
 async def test_a_write_through_update_ends_the_derived_value():
