@@ -31,7 +31,7 @@ from typing import Any
 
 import httpx
 from starlette.applications import Starlette
-from starlette.datastructures import URL
+from starlette.requests import Request
 
 from bench.loadgen import emulator
 from facade.app import create_smsc_clients
@@ -43,6 +43,7 @@ from facade.graphql import connections
 from facade.graphql.context import Context
 from facade.graphql.schema import create_schema
 from facade.rest import EXCEPTION_HANDLERS, pagination, rest_routes
+from facade.rest.operations import Call, NoParams
 from facade.rest.resources import answers as rest_answers
 from facade.rest.resources import contacts as rest_contacts
 from facade.settings import CACHE_TTLS, SANDBOX_LOGIN, SANDBOX_PASSWORD, Settings
@@ -165,16 +166,25 @@ def contact_resolver(client: SmscClient) -> Page:
     return page
 
 
+def _call(client: SmscClient, path: str) -> Call[Any, Any, None]:
+    """A handler's view of `GET <path>?limit=50`."""
+    scope = {"type": "http", "method": "GET", "path": path, "query_string": b"limit=50"}
+    request = Request({**scope, "headers": []})
+    return Call(request=request, smsc=client, path=NoParams(), query=NoParams(), body=None)
+
+
 def contact_handler(client: SmscClient) -> Page:
     """What the `listContacts` handler does: read the cache, slice, convert, link the next."""
-    url = URL("http://facade/v1/contacts?limit=50")
+    call = _call(client, rest_contacts.PREFIX)
 
     async def page(cursor: str) -> None:
         fetched = await client.contacts(ContactQuery())
         query = rest_contacts.ContactsQuery(limit=PAGE_SIZE, cursor=cursor)
         found = pagination.paginate(fetched.value, query, kind="contact", key=page_key)
         body = pagination.Page[rest_contacts.Contact]
-        reply = pagination.page_reply(body, url, found, rest_contacts.Contact.from_domain, fetched)
+        reply = pagination.page_reply(
+            body, call, rest_contacts.PREFIX, found, rest_contacts.Contact.from_domain, fetched
+        )
         assert reply.headers
 
     return page
@@ -190,7 +200,7 @@ def answer_resolver(client: SmscClient) -> Page:
 
 
 def answer_handler(client: SmscClient) -> Page:
-    url = URL("http://facade/v1/answers?limit=50")
+    call = _call(client, rest_answers.PREFIX)
 
     async def page(cursor: str) -> None:
         fetched = await client.answers(AnswerQuery())
@@ -198,7 +208,9 @@ def answer_handler(client: SmscClient) -> Page:
             fetched.value, PAGE_SIZE, rest_answers.resume_after(cursor)
         )
         body = pagination.Page[rest_answers.Answer]
-        reply = pagination.page_reply(body, url, found, rest_answers.Answer.from_domain, fetched)
+        reply = pagination.page_reply(
+            body, call, rest_answers.PREFIX, found, rest_answers.Answer.from_domain, fetched
+        )
         assert reply.headers
 
     return page

@@ -23,7 +23,7 @@ from starlette.websockets import WebSocket
 
 from facade.browser import browser_middleware
 from facade.credentials import redaction
-from facade.credentials.auth import Authenticator, refuse_token_in_url
+from facade.credentials.auth import Authenticator, keep_guard, refuse_token_in_url
 from facade.credentials.scopes import Principal
 from facade.credentials.scopes import Scope as TokenScope
 from facade.credentials.token_format import TOKEN_PATTERN
@@ -41,8 +41,10 @@ from facade.observability.metrics import CountCollector, Metrics
 from facade.observability.middleware import Observe
 from facade.rest import EXCEPTION_HANDLERS, rest_routes
 from facade.rest.errors import problem
+from facade.rest.http import guarded
 from facade.rest.idempotent import RestIdempotency
 from facade.rest.kept import KeptBodies, ServeKept
+from facade.rest.links import Links
 from facade.settings import (
     CACHE_TTLS,
     DEFAULT_ACCOUNT,
@@ -57,8 +59,7 @@ from facade.smsc.wire import Fmt
 from facade.upstream.client import SmscClient
 from facade.upstream.cluster import Scaleout
 from facade.upstream.config import UpstreamConfig
-from facade.upstream.idempotency import Idempotency, IdempotencyStore
-from facade.upstream.idempotency_redis import RedisIdempotencyStore, RedisUnreachableAsUnavailable
+from facade.upstream.idempotency import Idempotency
 from facade.upstream.idempotency_sqlite import SqliteIdempotencyStore
 from facade.upstream.pollers import Pollers
 from facade.upstream.pollers_redis import SharedPollers
@@ -155,6 +156,8 @@ class Gate:
             return known
         principal = self._authenticator.authenticate(request.headers.get("authorization"))
         request.scope[_PRINCIPAL] = principal
+        # An event stream stays open: it watches the token with this (`rest/events.py`).
+        keep_guard(request.scope, self._authenticator.guard(principal))
         return principal
 
     def account_if_allowed(self, request: Request, scope: TokenScope) -> str | None:
@@ -214,6 +217,8 @@ class Gate:
         if not principal.allows(TokenScope.READ):
             raise ForbiddenError("This token lacks the read scope.")
         context.principal = principal
+        if context.websocket is not None:  # closed with 4403 once the token lapses (http.py)
+            keep_guard(context.websocket.scope, self._authenticator.guard(principal))
         context.smsc = self._clients[principal.account]
         context.idempotency = self._idempotency
         context.pollers = self._pollers.get(principal.account)
@@ -248,6 +253,12 @@ def create_app(
     if upstream_transport is None and settings.sandbox:
         upstream_transport = httpx.ASGITransport(app=create_emulator(seed="demo"))
     upstream = httpx.AsyncClient(transport=upstream_transport, trust_env=False)
+    # Durable in the data directory, which replicas share (as they share the tokens): no loss of
+    # Redis can make a used key look new. Replicas take each other's runs for alive by a lease.
+    records = SqliteIdempotencyStore.in_dir(
+        settings.data_dir,
+        lease=None if settings.redis_url is None else 2 * upstream_config(settings).deadline,
+    )
     scaleout = (
         None
         if settings.redis_url is None
@@ -255,17 +266,11 @@ def create_app(
             connect(settings.redis_url.reveal()),
             replicas=settings.replicas,
             config=upstream_config(settings),
+            data_dir=records.store_id,
         )
     )
     clients = create_smsc_clients(settings, upstream, scaleout)
     store = None if settings.sandbox else TokenStore.in_dir(settings.data_dir)
-    records: IdempotencyStore = (
-        SqliteIdempotencyStore.in_dir(settings.data_dir)
-        if scaleout is None
-        else RedisUnreachableAsUnavailable(
-            RedisIdempotencyStore(scaleout.redis, lease=2 * upstream_config(settings).deadline)
-        )
-    )
     idempotency = Idempotency(
         records, ttl=settings.idempotency_ttl, settle_after=settings.idempotency_settle_after
     )
@@ -299,6 +304,7 @@ def create_app(
         sandbox=settings.sandbox,
         conditions=conditions,
         refresh=None if scaleout is None else scaleout.probe,
+        detailed=lambda request: gate.account_if_allowed(request, TokenScope.ADMIN) is not None,
     )
 
     @contextlib.asynccontextmanager
@@ -334,10 +340,12 @@ def create_app(
                 idempotency=RestIdempotency(idempotency, gate.principal),
                 live=lambda client: pollers[client.account],
                 kept=kept,
+                links=Links(settings.public_url),
             ),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
-            Route("/metrics", metrics.endpoint),
+            # Account names and call counts: for operators' scrapers, which send a bearer token.
+            Route("/metrics", guarded(metrics.endpoint, gate.rest_client, TokenScope.ADMIN)),
         ],
         # Observe outermost: every answer gets a request id, a log line and its metrics. Then
         # CORS: refusals (400, 415) still tell an allowed page why. Innermost, a repeated REST

@@ -3,6 +3,7 @@
 import contextlib
 import shutil
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 
@@ -16,29 +17,69 @@ STARTUP_TIMEOUT = 10.0
 @contextlib.contextmanager
 def redis_server() -> Iterator[str]:
     """Start a throwaway server (no persistence) and yield its URL; stop it on exit."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        raise RuntimeError("redis-server is not installed: run .ci/run, or apt-get install it")
-    port = free_port()
-    process = subprocess.Popen(  # noqa: S603 - a fixed binary with fixed arguments
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    try:
-        client = redis.Redis.from_url(url)
+    with RedisProcess() as server:
+        yield server.url
+
+
+class RedisProcess:
+    """A redis-server on one port that a test kills (SIGKILL) and starts again, empty: no
+    persistence, as a flush, a failover or a crash of an unpersisted server leaves it."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        # Its working directory: where a test that turns persistence on makes it write.
+        self._dir = tempfile.TemporaryDirectory(prefix="redis-")
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> "RedisProcess":
+        self.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise RuntimeError("redis-server is not installed: run .ci/run, or apt-get install it")
+        self._process = subprocess.Popen(  # noqa: S603 - a fixed binary with fixed arguments
+            [
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                self._dir.name,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        client = redis.Redis.from_url(self.url)
         deadline = time.monotonic() + STARTUP_TIMEOUT
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.02)
-        client.close()
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+        try:
+            while True:
+                try:
+                    client.ping()
+                    return
+                except redis.ConnectionError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.02)
+        finally:
+            client.close()
+
+    def kill(self) -> None:
+        if self._process is not None:
+            self._process.kill()
+            self._process.wait(timeout=10)
+            self._process = None
+
+    def close(self) -> None:
+        self.kill()
+        self._dir.cleanup()

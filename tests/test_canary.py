@@ -137,6 +137,9 @@ async def _corpus(service: Production) -> list[httpx.Response]:
         await client.get("/readyz"),
         await client.get("/metrics"),
         await client.get("/openapi.json"),
+        await client.get("/readyz", headers=service.auth(Scope.ADMIN)),
+        await client.get("/metrics", headers=service.auth(Scope.ADMIN)),
+        await client.get("/openapi.json", headers=service.auth()),
     ]
     return responses
 

@@ -190,8 +190,9 @@ def test_a_killed_facade_never_sends_a_job_twice(
             smsc.wait(timeout=10)
 
     assert sent_again == []
-    assert not_created.status_code == 503, not_created.text
-    assert not_created.json()["detail"] == NOT_CREATED
+    assert not_created.status_code == 422, not_created.text
+    assert not_created.json()["detail"] == f"Idempotency-Key: {NOT_CREATED}"
+    assert not_created.json()["field"] == "Idempotency-Key"
     assert not_created.headers["idempotent-replayed"] == "true"
     assert jobs["crash-a"] == []
 

@@ -4,6 +4,7 @@ Run as operators run it: separate processes on loopback, the load spread over bo
 """
 
 import asyncio
+import concurrent.futures
 import contextlib
 import pathlib
 import subprocess
@@ -17,16 +18,25 @@ import pytest
 from facade.credentials.scopes import Scope
 from facade.credentials.tokens import TokenStore
 from tests.loopback import free_port, running
-from tests.redis_server import redis_server
+from tests.redis_server import RedisProcess, redis_server
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
 
 
 class Cluster:
-    def __init__(self, emulator: str, replicas: list[str], token: str) -> None:
+    def __init__(self, emulator: str, replicas: list[str], token: str, ops: str) -> None:
         self.emulator = emulator
         self.replicas = replicas
         self.auth = {"Authorization": f"Bearer {token}"}
+        # /metrics and the details of /readyz need the admin scope.
+        self.ops = {"Authorization": f"Bearer {ops}"}
+
+    def ready(self, replica: str) -> dict[str, Any]:
+        found: dict[str, Any] = httpx.get(f"{replica}/readyz", headers=self.ops).json()
+        return found
+
+    def metrics(self, replica: str) -> str:
+        return httpx.get(f"{replica}/metrics", headers=self.ops).text
 
     def stats(self) -> dict[str, Any]:
         found: dict[str, Any] = httpx.get(f"{self.emulator}/__emulator__/stats").json()
@@ -51,12 +61,13 @@ class Cluster:
 
 
 @contextlib.contextmanager
-def cluster(tmp_path: pathlib.Path, redis_url: str) -> Iterator[Cluster]:
+def cluster(tmp_path: pathlib.Path, redis_url: str, **env: str) -> Iterator[Cluster]:
     emulator_port = free_port()
     data = tmp_path / "data"
     store = TokenStore.in_dir(data)
     try:
         token = store.issue("load", scopes=[Scope.WRITE], account="default").token
+        ops = store.issue("ops", scopes=[Scope.ADMIN], account="default").token
     finally:
         store.close()
     environ = {
@@ -68,6 +79,9 @@ def cluster(tmp_path: pathlib.Path, redis_url: str) -> Iterator[Cluster]:
         "FACADE_LOG_FORMAT": "json",
         # `running` reads the output only at the end: a full pipe would block the replica.
         "FACADE_LOG_LEVEL": "WARNING",
+        # One data directory for both (a shared volume in compose.yaml): tokens and idempotency.
+        "FACADE_DATA_DIR": str(data),
+        **env,
     }
     ports = [free_port(), free_port()]
     with contextlib.ExitStack() as stack:
@@ -78,23 +92,17 @@ def cluster(tmp_path: pathlib.Path, redis_url: str) -> Iterator[Cluster]:
                 port=emulator_port,
             )
         )
-        for index, port in enumerate(ports):
-            replica_data = tmp_path / f"replica{index}"
-            replica_data.mkdir()
-            # One token store for both (a shared volume in compose.yaml); idempotency in Redis.
-            (replica_data / "tokens.sqlite3").symlink_to(data / "tokens.sqlite3")
+        for port in ports:
             stack.enter_context(
                 running(
-                    ["serve", "--port", str(port)],
-                    ready_path="/healthz",
-                    port=port,
-                    env={**environ, "FACADE_DATA_DIR": str(replica_data)},
+                    ["serve", "--port", str(port)], ready_path="/healthz", port=port, env=environ
                 )
             )
         yield Cluster(
             f"http://127.0.0.1:{emulator_port}",
             [f"http://127.0.0.1:{port}" for port in ports],
             token,
+            ops,
         )
 
 
@@ -107,7 +115,7 @@ def test_identical_cold_reads_on_both_replicas_make_one_upstream_call(
         assert [r.status_code for r in answers] == [200] * 200
         assert len({r.content for r in answers}) == 1
         assert len(facade.calls("get")) == 1, "one replica asked SMSC, for both"
-        ready = [httpx.get(f"{url}/readyz").json() for url in facade.replicas]
+        ready = [facade.ready(url) for url in facade.replicas]
         assert [r["redis"] for r in ready] == ["shared", "shared"]
 
 
@@ -121,17 +129,17 @@ def test_distinct_concurrent_reads_never_exceed_the_cluster_wide_cap(
         # with 503 before reaching SMSC: the cap holding, not failing.
         busy = [r for r in answers if r.status_code == 503]
         assert {r.status_code for r in answers} <= {200, 404, 503}
-        assert all("busy" in r.json()["detail"] for r in busy)
+        assert all("busy" in r.json()["detail"] for r in busy), [r.text for r in busy][:3]
         assert len(busy) < 50
         stats = facade.stats()
         assert stats["per_endpoint"]["jobs.php"]["get"] == 500 - len(busy)
         assert 2 <= stats["max_concurrent_per_login"] <= 8
 
 
-def wait_for_shared(replicas: list[str], timeout: float = 25.0) -> list[dict[str, Any]]:
+def wait_for_shared(facade: Cluster, timeout: float = 25.0) -> list[dict[str, Any]]:
     deadline = time.monotonic() + timeout
     while True:
-        ready = [httpx.get(f"{url}/readyz").json() for url in replicas]
+        ready = [facade.ready(url) for url in facade.replicas]
         if all(r["redis"] == "shared" for r in ready) or time.monotonic() > deadline:
             return ready
         time.sleep(0.5)
@@ -159,17 +167,17 @@ def test_redis_stopping_mid_load_fails_nothing_and_sharing_resumes(
             # Cold reads too: each needs SMSC, with the budget divided between the replicas.
             cold = [f"/v1/answers?sinceHours={hours}" for hours in range(1, 101)]
             during = asyncio.run(facade.spread(paths * 25 + cold))
-            degraded_metrics = [httpx.get(f"{url}/metrics").text for url in facade.replicas]
-            ready = [httpx.get(f"{url}/readyz").json() for url in facade.replicas]
+            degraded_metrics = [facade.metrics(url) for url in facade.replicas]
+            ready = [facade.ready(url) for url in facade.replicas]
             redis = start_redis()
-            resumed = wait_for_shared(facade.replicas)  # within a slot renewal (10 s)
+            resumed = wait_for_shared(facade)  # within a slot renewal (10 s)
             after = asyncio.run(facade.spread(paths * 25))
             errors = [
                 c
                 for c in httpx.get(f"{facade.emulator}/__emulator__/calls").json()["calls"]
                 if c["error"] == 9
             ]
-            metrics = httpx.get(f"{facade.replicas[0]}/metrics").text
+            metrics = facade.metrics(facade.replicas[0])
     finally:
         redis.terminate()
         redis.wait(timeout=10)
@@ -210,7 +218,7 @@ def test_a_job_replayed_on_the_other_replica_is_not_sent_again(tmp_path: pathlib
 
         racing = asyncio.run(both_at_once())
         adds = facade.calls("add")
-        replayed = httpx.get(f"{facade.replicas[1]}/metrics").text
+        replayed = facade.metrics(facade.replicas[1])
     assert first.status_code == 201, first.text
     assert again.status_code == 201
     assert again.content == first.content
@@ -220,3 +228,61 @@ def test_a_job_replayed_on_the_other_replica_is_not_sent_again(tmp_path: pathlib
     assert len(adds) == 2, "one job per key, whichever replica was asked"
     assert "facade_idempotency_replays_total" in replayed
     assert "facade_idempotency_replays_total 0.0" not in replayed
+
+
+JOB = {"name": "November", "phones": ["79161234567"], "message": "Hello"}
+
+
+def create_job(facade: Cluster, replica: int, key: str) -> httpx.Response:
+    headers = {**facade.auth, "Idempotency-Key": key}
+    return httpx.post(f"{facade.replicas[replica]}/v1/jobs", json=JOB, headers=headers, timeout=30)
+
+
+def test_a_keyed_job_is_sent_once_though_redis_restarts_empty(tmp_path: pathlib.Path) -> None:
+    with RedisProcess() as redis, cluster(tmp_path, redis.url) as facade:
+        first = create_job(facade, 0, "newsletter")
+        replayed = create_job(facade, 1, "newsletter")
+        redis.kill()
+        during = [create_job(facade, i % 2, "newsletter") for i in range(2)]
+        redis.start()  # empty: what a flush, a failover or an eviction leaves too
+        after = [create_job(facade, i % 2, "newsletter") for i in range(4)]
+        adds = facade.calls("add")
+    assert first.status_code == 201, first.text
+    for again in [replayed, *during, *after]:
+        assert (again.status_code, again.content) == (201, first.content), again.text
+        assert again.headers["idempotent-replayed"] == "true"
+    assert len(adds) == 1, "one job for one key, whatever Redis lost"
+
+
+def follow(facade: Cluster, key: str, *, replica: int = 0, limit: float = 60.0) -> httpx.Response:
+    """A client that does what the answers say: retry the same key after `Retry-After` (or a
+    second), alternating replicas; a spent key (422) means send again under a new one."""
+    deadline = time.monotonic() + limit
+    while True:
+        answer = create_job(facade, replica, key)
+        if answer.status_code == 201 or time.monotonic() > deadline:
+            return answer
+        if answer.status_code == 422 and answer.json().get("field") == "Idempotency-Key":
+            key += "-new"
+        else:
+            assert answer.status_code in (409, 502, 503), answer.text
+            time.sleep(min(float(answer.headers.get("retry-after", "1")), 5.0))
+        replica = 1 - replica
+
+
+def test_a_keyed_job_in_flight_when_redis_dies_is_sent_once(tmp_path: pathlib.Path) -> None:
+    with RedisProcess() as redis, cluster(tmp_path, redis.url) as facade:
+        facade.fault(kind="latency", path="jobs.php", command="add", seconds=3, times=1)
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            in_flight = pool.submit(create_job, facade, 0, "in-flight")
+            time.sleep(1.0)
+            redis.kill()
+            first = in_flight.result()
+        retries = [follow(facade, "in-flight", replica=1)]
+        redis.start()
+        retries += [follow(facade, "in-flight", replica=i % 2) for i in range(2)]
+        adds = facade.calls("add")
+    # The write finished while Redis was dead: its client still learns what SMSC made.
+    assert first.status_code == 201, first.text
+    assert [(r.status_code, r.content) for r in retries] == [(201, first.content)] * 3
+    assert len(adds) == 1

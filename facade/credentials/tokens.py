@@ -106,6 +106,7 @@ class TokenStore:
         self._lock = threading.Lock()
         # digest -> (the digest as stored, its record): live and expired tokens, not revoked ones.
         self._index: dict[bytes, tuple[bytes, TokenRecord]] = {}
+        self._by_key: dict[str, TokenRecord] = {}  # the same records, by key id
         self._data_version = -1
         try:
             _create_private(path)
@@ -217,6 +218,14 @@ class TokenStore:
             name=record.name, account=record.account, scopes=record.scopes, key_id=record.key_id
         )
 
+    def is_live(self, key_id: str) -> bool:
+        """Whether the token `key_id` names still verifies: neither revoked (here or by another
+        process) nor expired. Connections opened with a token ask this while they stay open."""
+        with self._lock:
+            self._refresh()
+            record = self._by_key.get(key_id)
+        return record is not None and record.status(self._clock()) == "live"
+
     def _refresh(self) -> None:
         """Reload the index if another connection committed since it was loaded."""
         (version,) = self._db.execute("PRAGMA data_version").fetchone()
@@ -232,6 +241,7 @@ class TokenStore:
         finally:
             self._db.execute("COMMIT")
         self._index = {row[0]: (row[0], _record(row[1:])) for row in rows}
+        self._by_key = {record.key_id: record for _, record in self._index.values()}
         self._data_version = version
 
     @contextlib.contextmanager

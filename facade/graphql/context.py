@@ -1,7 +1,7 @@
 """What every resolver gets: the account's `SmscClient`, request-scoped loaders, freshness."""
 
 import dataclasses
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 from starlette.websockets import WebSocket
 from strawberry.dataloader import DataLoader
@@ -52,6 +52,14 @@ class Context:
 
     def __post_init__(self) -> None:
         self.groups_by_id = DataLoader(load_fn=self._load_groups)
+
+    def for_operation(self) -> Self:
+        """This caller's context for one more operation: its own freshness, reads and loaders.
+
+        A WebSocket connection runs many operations, at once or one after another; sharing one
+        context, a query's freshness showed in a later subscription's events.
+        """
+        return dataclasses.replace(self, freshness={}, field_reads={}, operation=None)
 
     @property
     def may_mutate(self) -> bool:

@@ -12,8 +12,10 @@ from collections.abc import Iterator
 from typing import Final
 
 import cachetools
-from graphql import DocumentNode
+from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, parse
 from strawberry.extensions import SchemaExtension
+
+from facade.graphql.limits import MAX_TOKENS
 
 KEPT_DOCUMENTS: Final = 512
 MAX_KEPT_CHARS: Final = 10_000
@@ -49,3 +51,27 @@ class CheckedDocuments(SchemaExtension):
             and len(context.query) <= MAX_KEPT_CHARS
         ):
             _valid[(context.schema, context.query)] = context.graphql_document
+
+
+# Operations per document text, for the texts kept above too.
+_operations: cachetools.LRUCache[str, int] = cachetools.LRUCache(KEPT_DOCUMENTS)
+
+
+def operation_count(document: str) -> int:
+    """How many operations `document` defines; 0 when it does not parse (execution says why).
+
+    GraphQL spec, "GetOperation(document, operationName)": without a name, the document must
+    define exactly one operation; otherwise it is a request error (GraphQL over HTTP answers
+    it 400 under `application/graphql-response+json`).
+    """
+    known = _operations.get(document)
+    if known is not None:
+        return known
+    try:
+        parsed = parse(document, no_location=True, max_tokens=MAX_TOKENS)
+    except GraphQLError:
+        return 0
+    count = sum(isinstance(d, OperationDefinitionNode) for d in parsed.definitions)
+    if len(document) <= MAX_KEPT_CHARS:
+        _operations[document] = count
+    return count

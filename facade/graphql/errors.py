@@ -5,9 +5,12 @@
   member `MEMBERS` (the one table) names for its class, if the union lists that member.
 - Every other error reaches the response's `errors`; `ErrorExtension` gives it
   `extensions.code` from the same vocabulary (plus `field`, `upstreamCode`, `retryAfter` where
-  they apply). Errors without a path are graphql-core's own (syntax, validation, variable
-  coercion, `@oneOf`): they keep their message and get `INVALID_INPUT`, since the request is at
-  fault. Anything else raised while executing is masked as `INTERNAL` and logged once, with its
+  they apply). A `FacadeError`'s message is its `message`, the facade's own text; the log line
+  gets its `diagnostic` (`facade.errors`). Errors without a path are graphql-core's own (syntax,
+  validation, variable coercion, `@oneOf`): they keep their message and get `INVALID_INPUT`,
+  since the request is at fault; but where graphql-core quotes the text of a Python exception a
+  scalar raised (Python's limit on an integer's digits, for one), the facade says it in its own
+  words. Anything else raised while executing is masked as `INTERNAL` and logged once, with its
   traceback, on the "facade.graphql" logger; so is a `FacadeError` whose code is `INTERNAL`
   (`ConfigError`: its text is for operators).
 - `FacadeSchema` turns off strawberry's own error log, which would log every error a second
@@ -16,6 +19,7 @@
 
 import dataclasses
 import logging
+import re
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from typing import Any, Self
 
@@ -34,6 +38,9 @@ from facade.errors import ErrorCode
 logger = logging.getLogger("facade.graphql")
 
 INTERNAL_MESSAGE = "Internal error."
+# graphql-core's words for a value a scalar refused by raising: "Expected value of type 'Int',
+# but encountered error '<the exception's text>'; found: ...". The type is the schema's own.
+_EXPECTED_TYPE = re.compile(r"Expected value of type '([A-Za-z0-9_!\[\]]{1,200})'")
 SMSC_RETRY_AFTER = tree.SmscRateLimited.RETRY_AFTER
 
 # The GraphQL enum is the facade's own: one vocabulary, nothing to keep in step.
@@ -66,7 +73,8 @@ class ErrorDetails:
             field=error.field if isinstance(error, tree.InputError) else None,
             upstream_code=error.upstream_code if isinstance(error, tree.SmscError) else None,
             retry_after=retry_after,
-            outcome_unknown=isinstance(error, tree.UpstreamOutcomeUnknown),
+            outcome_unknown=isinstance(error, tree.UpstreamOutcomeUnknown)
+            or (isinstance(error, tree.InProgressError) and error.outcome_unknown),
         )
 
     def extensions(self) -> dict[str, Any]:
@@ -75,6 +83,7 @@ class ErrorDetails:
             "field": self.field,
             "upstreamCode": self.upstream_code,
             "retryAfter": self.retry_after,
+            "outcomeUnknown": self.outcome_unknown or None,
         }
         return {key: value for key, value in found.items() if value is not None}
 
@@ -216,10 +225,13 @@ def coded(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if isinstance(original, tree.FacadeError) and original.code is not ErrorCode.INTERNAL:
         details = ErrorDetails.of(original)
-        logger.info("GraphQL %s at %s: %s", details.code.value, _where(error), details.message)
+        logger.info("GraphQL %s at %s: %s", details.code.value, _where(error), original.diagnostic)
+        error.message = details.message
         error.extensions = {**(error.extensions or {}), **details.extensions()}
         return error
     if error.path is None and not isinstance(original, tree.FacadeError):
+        if original is not None and not isinstance(original, GraphQLError):
+            error.message = _in_own_words(error.message)
         error.extensions = {**(error.extensions or {}), "code": ErrorCode.INVALID_INPUT.value}
         return error
     logger.error("unexpected error at %s", _where(error), exc_info=original or error)
@@ -231,6 +243,14 @@ def coded(error: GraphQLError) -> GraphQLError:
         path=error.path,
         extensions={"code": ErrorCode.INTERNAL.value},
     )
+
+
+def _in_own_words(message: str) -> str:
+    """A graphql-core message that quotes a Python exception, without it."""
+    found = _EXPECTED_TYPE.match(message)
+    if found is None:
+        return "A value in the request cannot be read."
+    return f"Expected value of type '{found[1]}'; the value given cannot be read as one."
 
 
 def _where(error: GraphQLError) -> str:

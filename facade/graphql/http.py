@@ -20,7 +20,9 @@ Subscriptions are served over WebSocket by strawberry, with the graphql-transpor
 only (https://github.com/enisdenjo/graphql-ws/blob/master/PROTOCOL.md). `connection_getter` gives
 the connection its context at the handshake and `on_connect` authenticates it on
 `connection_init`; a refusal closes the socket with 4403 before any operation can run, and an
-operation sent before the acknowledgement closes it with 4401 (strawberry).
+operation sent before the acknowledgement closes it with 4401 (strawberry). Authentication holds
+for the connection's life: once its token is revoked or expires the socket is closed with 4403,
+and nothing more is run or sent on it. Each operation gets a context of its own.
 """
 
 import dataclasses
@@ -45,9 +47,11 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from facade.errors import AuthError, ErrorCode, ForbiddenError, InputError
 from facade.graphql.answers import Answer, AnswerKey, keepable
+from facade.graphql.documents import operation_count
 from facade.graphql.limits import MAX_BODY_BYTES
 from facade.graphql.media import GRAPHQL_RESPONSE_JSON, JSON, negotiate, split_media_type, utf8
 from facade.graphql.persisted import PersistedDocuments, PersistedError
+from facade.graphql.websocket import TransportWSHandler
 from facade.upstream import reads
 from facade.upstream.reads import DerivedCache
 
@@ -147,8 +151,9 @@ class GraphQLView(strawberry.asgi.GraphQL[Any, None]):
     WebSocket connections (graphql-transport-ws only) get their context from `connection_getter`
     (default: `context_getter`) at the handshake; `on_connect` (default: accept) then checks it
     once strawberry has set its `connection_params` from `connection_init`, and refuses the
-    connection by raising `AuthError`, `ForbiddenError` or `InputError`. `allowed_origins` are
-    the browser origins besides the service's own that may open one.
+    connection by raising `AuthError`, `ForbiddenError` or `InputError`; to hold it for the
+    connection's life, it keeps a `SessionGuard` in the socket's scope (`keep_guard`).
+    `allowed_origins` are the browser origins besides the service's own that may open one.
 
     With `answers` and `partition` (who asks, as far as an answer may differ: account and
     scopes), a query's clean answer is kept under the request's raw bytes and served again
@@ -156,6 +161,8 @@ class GraphQLView(strawberry.asgi.GraphQL[Any, None]):
     flight wait for the first. `documents` resolves persisted documents (`persisted.py`) once
     the caller is authenticated.
     """
+
+    graphql_transport_ws_handler_class = TransportWSHandler
 
     def __init__(
         self,
@@ -295,6 +302,9 @@ class GraphQLView(strawberry.asgi.GraphQL[Any, None]):
             document = self._documents.resolve(params.query, params.document_id, params.extensions)
         except PersistedError as exc:
             raise _Refusal(exc.status, exc.message, code=exc.code) from exc
+        if params.operation_name is None and operation_count(document) > 1:
+            # Strawberry would run the first; the spec makes it a request error.
+            return self._request_error(_UNNAMED_OPERATION, media_type), None
         may_mutate = getattr(context, "may_mutate", True)
         allowed = {OperationType.QUERY}
         if request.method == "POST" and may_mutate:
@@ -397,6 +407,11 @@ class GraphQLView(strawberry.asgi.GraphQL[Any, None]):
                 "Vary": "Accept",
             },
         )
+
+
+_UNNAMED_OPERATION: Final = (
+    "The document defines several operations: name the one to run in `operationName`."
+)
 
 
 _ALLOW_ALL = {"Allow": "GET, POST"}

@@ -6,6 +6,10 @@ breaker is open), `ip_blocked` (error 4: served from cache until the pause ends)
 (error 2: the credentials are wrong). Each of these is understood, so the replica stays ready; it
 is not ready when a check of its own fails (`checks`: the token store, Redis when configured) or
 when SMSC rejects the credentials of every account, since then it can serve nothing but errors.
+
+Both stay open to load balancers, which send no token, but say no more than a status to them:
+account names, checks and the Redis state go only to callers `detailed` admits (the service:
+a token with the `admin` scope, as for /metrics; anyone in sandbox mode).
 """
 
 from collections.abc import Awaitable, Callable, Mapping
@@ -63,17 +67,21 @@ def health_endpoints(
     sandbox: bool,
     conditions: Mapping[str, Callable[[], str]] | None = None,
     refresh: Callable[[], Awaitable[None]] | None = None,
+    detailed: Callable[[Request], bool] | None = None,
 ) -> tuple[Callable[[Request], Any], Callable[[Request], Any]]:
-    """`refresh` runs before each readiness answer (a Redis PING: never SMSC)."""
+    """`refresh` runs before each readiness answer (a Redis PING: never SMSC). A caller
+    `detailed` refuses gets the status alone (and the same HTTP status); None admits all."""
 
     async def healthz(_: Request) -> JSONResponse:
         """The process is alive and accepts requests."""
         return JSONResponse({"status": "ok", "sandbox": sandbox})
 
-    async def readyz(_: Request) -> JSONResponse:
+    async def readyz(request: Request) -> JSONResponse:
         if refresh is not None:
             await refresh()
         status, body = readiness(clients, checks, sandbox=sandbox, conditions=conditions)
+        if detailed is not None and not detailed(request):
+            body = {"status": body["status"]}
         return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
 
     return healthz, readyz

@@ -6,6 +6,7 @@ Layout:
     openapi.py      declarations → the OpenAPI 3.1 document, and the /docs page
     errors.py       the one table exception class → status; problem+json (RFC 9457)
     pagination.py   `limit`/`cursor` pages of a whole cached list, with a `next` link
+    links.py        the URLs answers carry: under FACADE_PUBLIC_URL, else relative; never Host
     inputs.py       path parameters and request bodies (`to_domain()` applies domain.rules)
     serialize.py    response bodies: GraphQL's field names and enum values
     resources/      one module per resource; routes.py lists them in RESOURCES

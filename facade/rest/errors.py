@@ -4,8 +4,9 @@
 so subclasses come before their bases. Every problem carries `type`, `title`, `status`,
 `detail` and `code` (the facade's vocabulary, `facade.errors.ErrorCode`), plus `field` for
 INVALID_INPUT, `upstreamCode` when SMSC gave one, `retryAfter` (and the `Retry-After` header)
-for RATE_LIMITED and `outcomeUnknown` when a write may have reached SMSC. Exceptions no row
-matches are masked as INTERNAL (500) and logged once, with their traceback.
+for RATE_LIMITED and `outcomeUnknown` when a write may have reached SMSC. `detail` is the
+error's `message`, the facade's own text; the log line gets its `diagnostic` (`facade.errors`).
+Exceptions no row matches are masked as INTERNAL (500) and logged once, with their traceback.
 """
 
 import logging
@@ -32,6 +33,7 @@ SMSC_RETRY_AFTER: Final = tree.SmscRateLimited.RETRY_AFTER
 # The one table: exception class → status. Order matters: subclasses first.
 PROBLEMS: Final[tuple[tuple[type[Exception], int], ...]] = (
     (tree.IdempotencyKeyReused, 422),
+    (tree.IdempotencyKeySpent, 422),
     (tree.InputError, 400),
     (tree.InProgressError, 409),
     (tree.AuthError, 401),
@@ -128,14 +130,16 @@ def error_response(error: Exception, where: str) -> Response:
     if status is None or not isinstance(error, tree.FacadeError):
         logger.error("unexpected error in %s", where, exc_info=error)
         return problem(500, ErrorCode.INTERNAL, INTERNAL_DETAIL)
-    logger.info("REST %s in %s: %s", error.code.value, where, error.message)
+    logger.info("REST %s in %s: %s", error.code.value, where, error.diagnostic)
     headers: dict[str, str] = {}
     extra: dict[str, Any] = {}
     if isinstance(error, tree.InputError):
         extra["field"] = error.field
     if isinstance(error, tree.SmscError):
         extra["upstream_code"] = error.upstream_code
-    if isinstance(error, tree.UpstreamOutcomeUnknown):
+    if isinstance(error, tree.UpstreamOutcomeUnknown) or (
+        isinstance(error, tree.InProgressError) and error.outcome_unknown
+    ):
         extra["outcome_unknown"] = True
     if status in (409, 429):
         retry_after = (

@@ -6,10 +6,13 @@ opening it is answered as a problem, before the first byte of the stream. Then e
 out as `id:`, `event:` and one `data:` line of JSON, a comment every `heartbeat` seconds keeps
 proxies from closing an idle connection, and a `FacadeError` ending the events is sent as a last
 `event: error` carrying the problem document. The stream is released (its handler's context
-left) as soon as the client goes away, whether it was waiting for an event or writing one.
+left) as soon as the client goes away, whether it was waiting for an event or writing one. Its
+token is verified again while it lasts (`SessionGuard`): once revoked or expired, the stream ends
+with an UNAUTHENTICATED `event: error`, and no event is sent after it lapsed.
 """
 
 import contextlib
+import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import Any, Final
 
@@ -21,8 +24,10 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 from starlette.types import Message, Receive, Scope, Send
 
-from facade.errors import FacadeError, InputError
-from facade.rest.errors import error_response
+from facade.credentials.auth import SessionGuard, guard_of
+from facade.credentials.tokens import AUTH_FAILED
+from facade.errors import ErrorCode, FacadeError, InputError
+from facade.rest.errors import error_response, problem
 from facade.rest.http import ClientGetter, invalid_input
 from facade.rest.operations import Call, Event, EventStream
 from facade.upstream.client import SmscClient
@@ -39,11 +44,19 @@ _HEADERS: Final = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
 # The account's pollers, for the client a request was authenticated to.
 LiveGetter = Callable[[SmscClient], Pollers]
 
+logger = logging.getLogger(__name__)
+
 
 def encode_event(event: str, data: bytes, id: str | None = None) -> bytes:
     """One event; `data` must be one line (compact JSON is), `id` without line breaks."""
     head = b"" if id is None else f"id: {id}\n".encode()
     return head + f"event: {event}\n".encode() + b"data: " + data + b"\n\n"
+
+
+# The last event of a stream whose token was revoked or has expired.
+LAPSED: Final = encode_event(
+    "error", bytes(problem(401, ErrorCode.UNAUTHENTICATED, AUTH_FAILED).body)
+)
 
 
 def last_event_id(request: Request) -> str | None:
@@ -98,7 +111,13 @@ def _endpoint(
             await opened.aclose()
             return error_response(error, stream.operation_id)
         body = _encoded(stream, adapter, events)
-        return EventStreamResponse(body, close=opened.aclose, heartbeat=heartbeat, sleep=sleep)
+        return EventStreamResponse(
+            body,
+            close=opened.aclose,
+            heartbeat=heartbeat,
+            sleep=sleep,
+            guard=guard_of(request.scope),
+        )
 
     return endpoint
 
@@ -123,7 +142,8 @@ async def _encoded(
 class EventStreamResponse(StreamingResponse):
     """`text/event-stream` from `body`, with heartbeats; `close` runs however the stream ends.
 
-    The client leaving (`http.disconnect`, or a write failing) cancels the stream at once.
+    The client leaving (`http.disconnect`, or a write failing) cancels the stream at once. With a
+    `guard`, the token lapsing ends it with `LAPSED`, and no event goes out once it has lapsed.
     """
 
     def __init__(
@@ -133,12 +153,14 @@ class EventStreamResponse(StreamingResponse):
         close: Callable[[], Awaitable[None]],
         heartbeat: float = HEARTBEAT_SECONDS,
         sleep: Sleep = default_sleep,
+        guard: SessionGuard | None = None,
     ) -> None:
         super().__init__(body, media_type=EVENT_STREAM, headers=_HEADERS)
         self._events = body
         self._close = close
         self._heartbeat = heartbeat
         self._sleep = sleep
+        self._guard = guard
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         lock = anyio.Lock()
@@ -168,14 +190,31 @@ class EventStreamResponse(StreamingResponse):
                     {"type": "http.response.start", "status": 200, "headers": self.raw_headers}
                 )
                 group.start_soon(beat)
-                async for data in self._events:
-                    await emit(_body(data, more=True))
-                await emit(_body(b"", more=False))
+                with anyio.CancelScope() as events:
+                    if self._guard is not None:
+                        group.start_soon(_cancel_when_lapsed, self._guard, events)
+                    async for data in self._events:
+                        if not self._holds():
+                            break
+                        await emit(_body(data, more=True))
+                if self._holds():
+                    await emit(_body(b"", more=False))
+                else:
+                    logger.info("event stream ended: its token was revoked or has expired")
+                    await emit(_body(LAPSED, more=False))
                 group.cancel_scope.cancel()
         finally:
             with anyio.CancelScope(shield=True):
                 await self._events.aclose()
                 await self._close()
+
+    def _holds(self) -> bool:
+        return self._guard is None or self._guard.holds()
+
+
+async def _cancel_when_lapsed(guard: SessionGuard, events: anyio.CancelScope) -> None:
+    await guard.lapsed()
+    events.cancel()
 
 
 def _body(data: bytes, *, more: bool) -> Message:
@@ -185,6 +224,7 @@ def _body(data: bytes, *, more: bool) -> Message:
 __all__ = [
     "EVENT_STREAM",
     "HEARTBEAT_SECONDS",
+    "LAPSED",
     "LAST_EVENT_ID",
     "EventStreamResponse",
     "LiveGetter",

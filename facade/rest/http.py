@@ -26,7 +26,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
 from facade.credentials.scopes import Scope
-from facade.errors import InputError
+from facade.errors import AuthError, ForbiddenError, InputError
 from facade.rest.errors import error_response
 from facade.rest.idempotent import (
     HEADER,
@@ -46,6 +46,7 @@ from facade.rest.kept import (
     entity_tag,
     matches,
 )
+from facade.rest.links import Links
 from facade.rest.operations import Call, Operation, Reply
 from facade.upstream import reads
 from facade.upstream.client import SmscClient
@@ -71,15 +72,34 @@ def fixed_client(smsc: SmscClient) -> ClientGetter:
     return get
 
 
+def guarded(
+    endpoint: Callable[[Request], Awaitable[Response]], client_for: ClientGetter, scope: Scope
+) -> Callable[[Request], Awaitable[Response]]:
+    """`endpoint`, answered only to callers `client_for` admits with `scope` (in sandbox mode,
+    everyone); the others get a problem: 401 without a valid token, 403 without the scope."""
+
+    async def admitted(request: Request) -> Response:
+        try:
+            await client_for(request, scope)
+        except (AuthError, ForbiddenError, InputError) as error:
+            return error_response(error, request.url.path)
+        return await endpoint(request)
+
+    return admitted
+
+
 def build_routes(
     operations: Sequence[Operation],
     client_for: ClientGetter,
     idempotency: RestIdempotency | None = None,
     kept: KeptBodies | None = None,
+    links: Links | None = None,
 ) -> list[BaseRoute]:
     """Without `idempotency` (tests), a request with an `Idempotency-Key` is refused. Cacheable
-    GETs keep their bodies in `kept` (`kept.py`), which `ServeKept` may serve from too."""
+    GETs keep their bodies in `kept` (`kept.py`), which `ServeKept` may serve from too. `links`
+    writes the URLs of answers (`Location`, `next`): relative without it."""
     kept = kept or KeptBodies()
+    links = links or Links()
     by_path: dict[str, dict[str, Operation]] = {}
     for operation in operations:
         methods = by_path.setdefault(operation.path, {})
@@ -87,7 +107,7 @@ def build_routes(
             raise ValueError(f"{operation.method} {operation.path} is declared twice")
         methods[operation.method] = operation
     return [
-        Route(path, _endpoint(methods, client_for, idempotency, kept), methods=list(methods))
+        Route(path, _endpoint(methods, client_for, idempotency, kept, links), methods=list(methods))
         for path, methods in by_path.items()
     ]
 
@@ -97,6 +117,7 @@ def _endpoint(
     client_for: ClientGetter,
     idempotency: RestIdempotency | None,
     bodies: KeptBodies,
+    links: Links,
 ) -> Callable[[Request], Awaitable[Response]]:
     adapters = {
         op.method: None if op.response is None else TypeAdapter(op.response)
@@ -116,13 +137,13 @@ def _endpoint(
                     return found.response(request.headers.get("if-none-match"))
                 with reads.recording() as log:
                     response, body = await _read(
-                        operation, adapter, _call(request, smsc, operation)
+                        operation, adapter, _call(request, smsc, operation, links)
                     )
                 if body is not None:
                     bodies.put(kept, log, body)
                 return response
             key = request_key(request) if operation.idempotent else None
-            call = _call(request, smsc, operation, await _body(operation, request))
+            call = _call(request, smsc, operation, links, await _body(operation, request))
             if key is None:
                 return _respond(operation, adapter, await operation.handler(call), call)
             if idempotency is None:
@@ -135,7 +156,11 @@ def _endpoint(
 
 
 def _call(
-    request: Request, smsc: SmscClient, operation: Operation, body: BaseModel | None = None
+    request: Request,
+    smsc: SmscClient,
+    operation: Operation,
+    links: Links,
+    body: BaseModel | None = None,
 ) -> Call[Any, Any, Any]:
     return Call(
         request=request,
@@ -143,6 +168,7 @@ def _call(
         path=_params(operation.path_model, request.path_params),
         query=_params(operation.query_model, request.query_params),
         body=body,
+        links=links,
     )
 
 
@@ -255,7 +281,7 @@ def _respond(
     status = reply.status or operation.status
     headers = dict(reply.headers)
     if reply.location is not None:
-        headers["Location"] = reply.location
+        headers["Location"] = call.links.url(reply.location)
     if reply.media_type is not None:
         body: bytes = reply.body
     elif adapter is None or status == 204:

@@ -14,8 +14,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from facade.credentials.scopes import Scope
 from facade.rest.errors import PROBLEM_JSON, Problem, statuses_of
 from facade.rest.events import EVENT_STREAM
+from facade.rest.http import ClientGetter, guarded
 from facade.rest.idempotent import HEADER, MAX_KEY_LENGTH, REPLAYED_HEADER
 from facade.rest.kept import CACHE_HEADER, JSON
 from facade.rest.operations import EventStream, Operation, Resource
@@ -302,8 +304,10 @@ root.append(el("h2", "Schemas"), el("pre", JSON.stringify(spec.components.schema
 """
 
 
-def document_routes(document: dict[str, Any]) -> list[BaseRoute]:
-    """`/openapi.json` and `/docs`, a self-contained page (no CDN, no external script)."""
+def document_routes(document: dict[str, Any], client_for: ClientGetter) -> list[BaseRoute]:
+    """`/openapi.json` and `/docs`, a self-contained page (no CDN, no external script), for the
+    callers `client_for` admits with the `read` scope: outside sandbox mode the API's shape is
+    shown only to its clients, as GraphQL's introspection is off there."""
     body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
     # The page embeds the document; `</` is escaped so it cannot end the script element.
     embedded = json.dumps(document).replace("</", "<\\/")
@@ -315,7 +319,10 @@ def document_routes(document: dict[str, Any]) -> list[BaseRoute]:
     async def docs(_: Request) -> HTMLResponse:
         return HTMLResponse(page)
 
-    return [Route("/openapi.json", openapi_json), Route("/docs", docs)]
+    return [
+        Route("/openapi.json", guarded(openapi_json, client_for, Scope.READ)),
+        Route("/docs", guarded(docs, client_for, Scope.READ)),
+    ]
 
 
 __all__ = ["OPENAPI_VERSION", "document_routes", "openapi_document"]

@@ -21,6 +21,7 @@ from starlette.requests import Request
 from facade.credentials.scopes import Scope
 from facade.domain.jobs import JobCreated
 from facade.errors import ErrorCode
+from facade.rest.links import Links
 from facade.upstream.client import Fetched, SmscClient
 from facade.upstream.pollers import Pollers
 
@@ -55,13 +56,14 @@ class NoParams(Params):
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Call(Generic[P, Q, B]):
-    """One validated request, as a handler sees it."""
+    """One validated request, as a handler sees it; `links` builds the URLs it answers with."""
 
     request: Request
     smsc: SmscClient
     path: P
     query: Q
     body: B
+    links: Links = dataclasses.field(default_factory=Links)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -75,7 +77,7 @@ class Reply:
     body: Any = None
     status: int | None = None
     fetched: Fetched[Any] | None = None
-    location: str | None = None
+    location: str | None = None  # a path (`/v1/...`): the `Location` header's URL (`links.py`)
     headers: Mapping[str, str] = dataclasses.field(default_factory=dict)
     media_type: str | None = None  # a file: `body` is its bytes, sent as they are, in chunks
 

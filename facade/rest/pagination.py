@@ -6,7 +6,8 @@ base64 (unpadded) of `r1:<kind>:<position>:<key>`, the page's last item and its 
 page starts after the item with that key wherever it now is, or, if it is gone, at the position it
 had, which its successor now holds (`facade.domain.pages` indexes each
 list once, so a page costs the same at any depth). The body says
-`{"items", "totalCount", "nextCursor", "next"}`; `next` is also a `Link: <...>; rel="next"`.
+`{"items", "totalCount", "nextCursor", "next"}`; `next` is also a `Link: <...>; rel="next"`, under
+`FACADE_PUBLIC_URL` or relative (`links.py`), never at the request's host.
 """
 
 import base64
@@ -14,13 +15,13 @@ import binascii
 import dataclasses
 from collections.abc import Callable, Sequence
 from typing import Any, Final, Generic, TypeVar
+from urllib.parse import urlencode
 
 from pydantic import Field
-from starlette.datastructures import URL
 
 from facade.domain.pages import start_after_key
 from facade.errors import InputError
-from facade.rest.operations import Model, Params, Reply
+from facade.rest.operations import Call, Model, Params, Reply
 from facade.upstream.client import Fetched
 
 T = TypeVar("T")
@@ -41,7 +42,10 @@ class Page(Model, Generic[T]):
     items: list[T]
     total_count: int = Field(description="Items of the whole list, all pages.")
     next_cursor: str | None = Field(description="The cursor of the next page; null on the last.")
-    next: str | None = Field(description="The URL of the next page; null on the last.")
+    next: str | None = Field(
+        description="The URL of the next page (relative, unless the service is configured with "
+        "its public URL); null on the last."
+    )
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -95,16 +99,19 @@ def page_from(
 
 def page_reply(
     body_type: type[Page[U]],
-    url: URL,
+    call: Call[Any, Any, Any],
+    path: str,
     page: Slice[T],
     convert: Callable[[T], U],
     fetched: Fetched[Any],
 ) -> Reply:
     """A cacheable read of one page: the body (`body_type`, e.g. `Page[Contact]`, the declared
-    response) and its `Link` header; `url` is the request's, whose `cursor` is replaced."""
-    next_url = (
-        None if page.next_cursor is None else str(url.include_query_params(cursor=page.next_cursor))
-    )
+    response) and its `Link` header. The next page's URL is `path` (the operation's) with the
+    request's query, whose `cursor` is replaced, as `call.links` writes URLs."""
+    next_url = None
+    if page.next_cursor is not None:
+        query = [(k, v) for k, v in call.request.query_params.multi_items() if k != "cursor"]
+        next_url = call.links.url(path, urlencode([*query, ("cursor", page.next_cursor)]))
     body = body_type(
         items=[convert(item) for item in page.items],
         total_count=page.total,

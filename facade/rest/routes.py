@@ -10,6 +10,7 @@ from facade.rest.events import LiveGetter, build_stream_routes
 from facade.rest.http import ClientGetter, build_routes, fixed_client
 from facade.rest.idempotent import RestIdempotency
 from facade.rest.kept import KeptBodies
+from facade.rest.links import Links
 from facade.rest.openapi import document_routes, openapi_document
 from facade.rest.operations import Resource
 from facade.rest.resources import (
@@ -60,19 +61,22 @@ def rest_routes(
     idempotency: RestIdempotency | None = None,
     live: LiveGetter | None = None,
     kept: KeptBodies | None = None,
+    links: Links | None = None,
 ) -> list[BaseRoute]:
     """Routes for `resources`; `smsc` is the client, or a callable picking one per request
-    (it authenticates: `AuthError` → 401, `ForbiddenError` → 403). `idempotency` serves
-    `Idempotency-Key`; without it (tests) a request carrying one is refused. `live` gives an
-    account's pollers; without it the event streams are neither served nor documented."""
+    (it authenticates: `AuthError` → 401, `ForbiddenError` → 403; `/openapi.json` and `/docs`
+    too, with the `read` scope). `idempotency` serves `Idempotency-Key`; without it (tests) a
+    request carrying one is refused. `live` gives an account's pollers; without it the event
+    streams are neither served nor documented. `links` writes the URLs of answers: under
+    `FACADE_PUBLIC_URL`, else relative (`links.py`)."""
     client_for = fixed_client(smsc) if isinstance(smsc, SmscClient) else smsc
     operations = [op for resource in resources for op in resource.operations]
     streams = [s for resource in resources for s in resource.streams] if live else []
     document = _document(tuple(resources), streams=bool(streams))
     return [
-        *build_routes(operations, client_for, idempotency, kept),
+        *build_routes(operations, client_for, idempotency, kept, links),
         *(build_stream_routes(streams, client_for, live) if live else []),
-        *document_routes(document),
+        *document_routes(document, client_for),
     ]
 
 

@@ -102,6 +102,9 @@ class Settings:
     # its documents may run (the production allow-list).
     persisted_documents: pathlib.Path | None = None
     persisted_only: bool = False
+    # The service's public base URL (FACADE_PUBLIC_URL): the only source of the absolute URLs it
+    # writes; without it they are relative. Never the request's Host.
+    public_url: str | None = None
 
     @property
     def sandbox(self) -> bool:
@@ -161,6 +164,7 @@ class Settings:
             replicas=reader.count("FACADE_REPLICAS", 1, maximum=64),
             persisted_documents=reader.manifest("FACADE_PERSISTED_DOCUMENTS"),
             persisted_only=reader.flag("FACADE_PERSISTED_ONLY", default=False),
+            public_url=reader.public_url("FACADE_PUBLIC_URL"),
         )
         if settings.persisted_only and settings.persisted_documents is None:
             reader.problems.append("FACADE_PERSISTED_ONLY needs FACADE_PERSISTED_DOCUMENTS")

@@ -9,6 +9,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 from facade.graphql.persisted import PersistedDocuments
 
+# What a URL written into `Link: <...>` and JSON may hold as it is: visible ASCII, minus the
+# characters RFC 3986 never allows unencoded (`<` and `>` would end the header's reference).
+_URL_CHARACTERS = frozenset(chr(c) for c in range(0x21, 0x7F)) - set('<>"\\^`{|}')
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -105,6 +108,33 @@ class ValueReader:
             return None
         if parts.username or parts.password or parts.query:
             self.problems.append(f"{name}: must not carry credentials or a query string")
+            return None
+        return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
+
+    def public_url(self, name: str) -> str | None:
+        """The service's public base URL: `http(s)://host[:port][/prefix]`, nothing else (no
+        credentials, query or fragment); the trailing slash dropped."""
+        raw = (self.environ.get(name) or "").strip()
+        if not raw:
+            return None
+        problem = f"{name}: expected an absolute http(s) URL, such as https://sms.example.com"
+        if not set(raw) <= _URL_CHARACTERS:
+            self.problems.append(f"{problem}, of visible ASCII characters")
+            return None
+        try:
+            parts = urlsplit(raw)
+            _ = parts.port  # a port out of range raises
+        except ValueError:
+            self.problems.append(problem)
+            return None
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            self.problems.append(problem)
+            return None
+        if parts.username is not None or parts.password is not None:
+            self.problems.append(f"{name}: must not carry credentials")
+            return None
+        if parts.query or parts.fragment or raw.endswith(("?", "#")):
+            self.problems.append(f"{name}: must not carry a query string or a fragment")
             return None
         return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
 

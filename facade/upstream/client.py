@@ -31,7 +31,7 @@ from facade.errors import (
 from facade.smsc import commands
 from facade.smsc.commands import Command, Credentials, build_form, reply_for
 from facade.smsc.secrets import Redactor
-from facade.smsc.wire import Endpoint, Reply
+from facade.smsc.wire import Endpoint
 from facade.upstream import effects, reads
 from facade.upstream.cache import Entry, ResponseCache
 from facade.upstream.cluster import Cluster
@@ -414,7 +414,7 @@ class SmscClient:
         try:
             value = command.parse(reply)
         except (SmscError, UpstreamProtocolError) as exc:
-            error = _masked(exc, reply, self._redactor)
+            error = _masked(exc, self._redactor)
         else:
             self.gate.record(None)
             return value
@@ -426,21 +426,25 @@ class SmscClient:
 
 
 def _masked(
-    error: SmscError | UpstreamProtocolError, reply: Reply, redactor: Redactor
+    error: SmscError | UpstreamProtocolError, redactor: Redactor
 ) -> SmscError | UpstreamProtocolError:
     """`error` made anew with `redactor`'s secrets masked in every text it carries.
 
-    A protocol error's excerpt is cut again from the whole body, decoded by the charset that was
-    asked for and masked first, so the cut never splits a secret and leaves its first half.
+    Defence in depth: no byte of the body is in any client's message or any log line anyway
+    (`facade.errors`); a protocol error keeps only a `BodySummary` of the body.
     """
     if isinstance(error, SmscError):
-        description = redactor.redact(error.description)
-        return type(error)(error.upstream_code, description, endpoint=error.endpoint)
+        return type(error)(
+            error.upstream_code,
+            redactor.redact(error.description),
+            endpoint=error.endpoint,
+            diagnostic=redactor.redact(error.diagnostic),
+        )
     return UpstreamProtocolError(
         redactor.redact(error.reason),
         endpoint=error.endpoint,
         fmt=error.fmt,
-        body=redactor.redact(reply.body.decode(reply.charset, "replace")),
+        body=error.body,
     )
 
 

@@ -30,6 +30,7 @@ from facade.upstream.cache import Change
 from facade.upstream.config import UpstreamConfig
 from facade.upstream.limits import ConcurrencyCap
 from facade.upstream.redis_cache import SharedCache, SharedEntry
+from facade.upstream.redis_setup import announce_data_dir, check_data_dir, check_server
 from facade.upstream.redis_state import PREFIX, RedisBudget, RedisSemaphore, digest
 from facade.upstream.timing import DEFAULT_CLOCK, Clock
 
@@ -280,14 +281,24 @@ class Scaleout:
 
     `state` is what health reports: `shared`, `degraded` (Redis answered once, not now: the replica
     carries on alone) or `unreachable` (it never answered since the start: a configuration to fix).
+    `data_dir` is the id of this replica's idempotency store, which the replicas of one Redis must
+    share (`redis_setup.py`, checked when `start` finds Redis, and kept announced).
     """
 
     RENEW_EVERY: Final = 10.0
 
     def __init__(
-        self, redis: Redis, *, replicas: int, config: UpstreamConfig, clock: Clock = DEFAULT_CLOCK
+        self,
+        redis: Redis,
+        *,
+        replicas: int,
+        config: UpstreamConfig,
+        data_dir: str | None = None,
+        clock: Clock = DEFAULT_CLOCK,
     ) -> None:
         self.redis = redis
+        self._data_dir = data_dir
+        self._data_dir_shared = True
         self.slots = ReplicaSlots(redis, replicas=replicas, lease=3 * self.RENEW_EVERY)
         self._replicas = replicas
         self._config = config
@@ -320,7 +331,16 @@ class Scaleout:
         return "degraded" if degraded else "shared"
 
     async def start(self, listeners: Mapping[str, Callable[[str], object]]) -> None:
-        """Take a slot, then keep it and listen, per account, for the tags others changed."""
+        """Check Redis and the shared data directory (ConfigError: the replica must not run), take a
+        slot, then keep it and listen, per account, for the tags others changed."""
+        try:
+            await check_server(self.redis)
+            if self._data_dir is not None:
+                await check_data_dir(self.redis, self._data_dir)
+        except REDIS_ERRORS as exc:
+            logger.warning(
+                "Redis is out of reach at start-up (%s): not checked", type(exc).__name__
+            )
         await self._renew()
         loop = asyncio.get_running_loop()
         self._tasks.append(loop.create_task(self._renew_forever(), name="replica slot"))
@@ -334,11 +354,20 @@ class Scaleout:
         for _ in range(2):
             try:
                 await self.slots.renew()
+                if self._data_dir is not None:
+                    self._announced(await announce_data_dir(self.redis, self._data_dir))
             except REDIS_ERRORS:
                 self._reachable = False
             else:
                 self._reachable = self._answered_once = True
                 return
+
+    def _announced(self, shared: bool) -> None:
+        if not shared and self._data_dir_shared:
+            logger.error(
+                "another replica of this Redis uses another data directory (FACADE_DATA_DIR)"
+            )
+        self._data_dir_shared = shared
 
     async def probe(self) -> None:
         """Ask Redis now (health checks): PING, and the slot renewal when it answers."""

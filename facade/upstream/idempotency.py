@@ -15,11 +15,17 @@ covers (its process was killed), is never executed again. A job creation is sett
 repeat instead: every job the facade creates carries a marker in its name
 (`facade.domain.jobs.marked_name`), so SMSC's job list, read fresh, tells whether it was created
 (COMPLETED, with the id) or not (FAILED, once `settle_after` seconds have passed since the attempt
-began, so that a request still travelling is not taken for a lost one). Other writes answer the
-outcome-unknown error they got, every time.
+began, so that a request still travelling is not taken for a lost one). Until it is settled, every
+repeat hears that the outcome is unknown (`InProgressError` with `outcome_unknown`), whether SMSC
+could be asked or not; once settled as not created, the key is spent (`IdempotencyKeySpent`: a
+client error, send it again under a new key). Other writes answer the outcome-unknown error they
+got, every time.
 
-The store is a protocol: SQLite for one replica (`idempotency_sqlite.py`), Redis for replicas that
-share records (`idempotency_redis.py`).
+The store is a protocol, and it must be durable: a key whose record is gone would be taken as new
+and its write sent again. `idempotency_sqlite.py` is the store, for one replica or for replicas
+that share the data directory (with leases). The store failing is `StoreUnavailable`: before the
+write, the request is refused and nothing is sent; after it, the client still gets its outcome
+(the record keeps IN_PROGRESS, which a repeat takes for unknown).
 """
 
 import contextvars
@@ -61,7 +67,15 @@ NOT_CREATED: Final = (
     "SMSC has no job from this request: it was not created and nothing was sent. Send it again "
     "under a new idempotency key."
 )
-SETTLING: Final = "Whether SMSC created this job is not known yet; ask again later."
+SETTLING: Final = (
+    "Whether SMSC created this job is not known yet; ask again later with the same idempotency "
+    "key, and do not send it under a new one meanwhile."
+)
+RECORDS_AWAY: Final = (
+    "The idempotency records cannot be written just now; nothing was sent. Retry with the same key."
+)
+# How soon to ask again when SMSC could not be asked to settle a creation (the breaker's cooldown).
+UNSETTLED_RETRY_AFTER: Final = 30.0
 RUNNING: Final = "A request with this idempotency key is still running; ask again shortly."
 INTERRUPTED: Final = (
     "The facade stopped while this request was under way: it may or may not have reached SMSC. "
@@ -70,6 +84,7 @@ INTERRUPTED: Final = (
 
 _VALUE: Final = b"value:"
 _ERROR: Final = b"error:"
+_SPENT: Final = b"spent:"  # a job creation settled as never made: the key cannot be used again
 _MARKER: contextvars.ContextVar[str | None] = contextvars.ContextVar("job_marker", default=None)
 
 
@@ -104,6 +119,10 @@ class Record:
     expires_at: float
     response: bytes | None = None
     leased_until: float | None = None
+
+
+class StoreUnavailable(Exception):  # noqa: N818 - says what happened, as SmscRejected does
+    """The store could not read or write a record (disk full, I/O error, a lock held too long)."""
 
 
 class IdempotencyStore(Protocol):
@@ -275,7 +294,10 @@ class Idempotency:
                 created_at=now,
                 expires_at=now + self._ttl,
             )
-            found = await self.store.claim(record)
+            try:
+                found = await self.store.claim(record)
+            except StoreUnavailable as exc:
+                raise tree.UpstreamUnavailable(RECORDS_AWAY) from exc
             if found is None:
                 return await self._first(record, execute, codec)
             if found.fingerprint != fingerprint:
@@ -290,15 +312,15 @@ class Idempotency:
             await anyio.sleep(min(POLL_INTERVAL, remaining))
             now = self._clock()
         if found.state in (State.COMPLETED, State.FAILED):
-            return _replay(found, codec)
+            return _replay(found, codec, key.field)
         # UNKNOWN, or IN_PROGRESS that no live run holds: its owner is gone.
         if job is not None and found.marker is not None:
-            return await self._reconcile(found, codec, job)
+            return await self._reconcile(found, codec, job, key.field)
         if found.response is None:
             response = _ERROR + encode_error(_interrupted())
             await self._settle(found, State.UNKNOWN, response)
             found = dataclasses.replace(found, state=State.UNKNOWN, response=response)
-        return _replay(found, codec)
+        return _replay(found, codec, key.field)
 
     def _held_elsewhere(self, record: Record, now: float) -> bool:
         """IN_PROGRESS under the live lease of another process (this one's runs are in
@@ -321,8 +343,7 @@ class Idempotency:
             if isinstance(error, _RELEASED) or (
                 isinstance(error, tree.UpstreamUnavailable) and not isinstance(error, _UNKNOWN)
             ):
-                with anyio.CancelScope(shield=True):
-                    await self.store.release(record.key, self.owner)
+                await self._release(record)
                 raise
             state = State.UNKNOWN if isinstance(error, _UNKNOWN) else State.FAILED
             await self._settle(record, state, _ERROR + encode_error(error))
@@ -336,8 +357,14 @@ class Idempotency:
         await self._settle(record, State.COMPLETED, response)
         return Outcome(value=value)
 
-    async def _reconcile(self, record: Record, codec: Codec[T], job: JobSettling[T]) -> Outcome[T]:
-        found = await self._find_job(record, job.smsc)
+    async def _reconcile(
+        self, record: Record, codec: Codec[T], job: JobSettling[T], field: str
+    ) -> Outcome[T]:
+        try:
+            found = await self._find_job(record, job.smsc)
+        except tree.UpstreamError as exc:
+            # SMSC failing, refusing or unreadable (the breaker open too): still unknown.
+            raise _settling(UNSETTLED_RETRY_AFTER) from exc
         if found is not None:
             value = job.created(JobCreated(id=found.id))
             await self._settle(record, State.COMPLETED, _VALUE + codec.encode(value))
@@ -345,12 +372,10 @@ class Idempotency:
             return Outcome(value=value, replayed=True)
         waited = self._clock() - record.created_at
         if waited < self._settle_after:
-            retry_after = max(IN_PROGRESS_RETRY_AFTER, self._settle_after - waited)
-            raise tree.InProgressError(SETTLING, retry_after=retry_after)
-        error = tree.UpstreamUnavailable(NOT_CREATED)
-        await self._settle(record, State.FAILED, _ERROR + encode_error(error))
+            raise _settling(self._settle_after - waited)
+        await self._settle(record, State.FAILED, _SPENT)
         logger.info("idempotency: a job creation of unknown outcome was not made")
-        return Outcome(error=error, replayed=True)
+        return Outcome(error=tree.IdempotencyKeySpent(field, NOT_CREATED), replayed=True)
 
     async def _find_job(self, record: Record, smsc: SmscClient) -> Job | None:
         """The job with the record's marker in SMSC's list, read fresh (never from the cache)."""
@@ -361,29 +386,58 @@ class Idempotency:
         try:
             fetched = await smsc.jobs(query)
         except tree.RateLimitedError as exc:
-            raise tree.InProgressError(SETTLING, retry_after=exc.retry_after) from exc
+            raise _settling(exc.retry_after) from exc
         except tree.SmscRateLimited as exc:
-            raise tree.InProgressError(SETTLING, retry_after=exc.RETRY_AFTER) from exc
+            raise _settling(exc.RETRY_AFTER) from exc
         if fetched.freshness is Freshness.STALE:
             key = commands.list_jobs(query).key
             wait = smsc.budget.retry_after(key, smsc.config.job_budget)
-            raise tree.InProgressError(SETTLING, retry_after=wait or smsc.config.budget_window)
+            raise _settling(wait or smsc.config.budget_window)
         return next((found for found in fetched.value if found.marker == record.marker), None)
 
     async def _settle(self, record: Record, state: State, response: bytes) -> None:
+        """Store the outcome. A store that fails here costs the record, not the answer: it stays
+        IN_PROGRESS, which a repeat takes for a run of unknown outcome."""
         with anyio.CancelScope(shield=True):
-            saved = await self.store.update(
-                record.key, expected=(record.state, record.owner), state=state, response=response
-            )
+            try:
+                saved = await self.store.update(
+                    record.key,
+                    expected=(record.state, record.owner),
+                    state=state,
+                    response=response,
+                )
+            except StoreUnavailable:
+                logger.exception("idempotency: an outcome could not be stored (%s)", state.value)
+                return
         if not saved:
             logger.warning("idempotency: a record changed under its run; kept the other outcome")
 
+    async def _release(self, record: Record) -> None:
+        """Free the key of a run that reached nothing. A store that fails here leaves the key
+        IN_PROGRESS: a repeat then hears "outcome unknown", never a second send."""
+        with anyio.CancelScope(shield=True):
+            try:
+                await self.store.release(record.key, self.owner)
+            except StoreUnavailable:
+                logger.exception("idempotency: a key could not be released")
 
-def _replay(record: Record, codec: Codec[T]) -> Outcome[T]:
+
+def _settling(retry_after: float) -> tree.InProgressError:
+    wait = max(IN_PROGRESS_RETRY_AFTER, retry_after)
+    return tree.InProgressError(SETTLING, retry_after=wait, outcome_unknown=True)
+
+
+def _replay(record: Record, codec: Codec[T], field: str) -> Outcome[T]:
     response = record.response or b""
     if response.startswith(_VALUE):
         return Outcome(value=codec.decode(response.removeprefix(_VALUE)), replayed=True)
-    return Outcome(error=decode_error(response.removeprefix(_ERROR)), replayed=True)
+    if response == _SPENT:
+        return Outcome(error=tree.IdempotencyKeySpent(field, NOT_CREATED), replayed=True)
+    error = decode_error(response.removeprefix(_ERROR))
+    # Records made before `_SPENT` stored the settling as an `UpstreamUnavailable` (a 503).
+    if type(error) is tree.UpstreamUnavailable and error.message == NOT_CREATED:
+        error = tree.IdempotencyKeySpent(field, NOT_CREATED)
+    return Outcome(error=error, replayed=True)
 
 
 def _interrupted() -> tree.UpstreamOutcomeUnknown:
@@ -399,7 +453,11 @@ _SMSC_ERRORS: Final = {cls.__name__: cls for cls in _SMSC_CLASSES}
 
 
 def encode_error(error: tree.FacadeError) -> bytes:
-    """JSON that `decode_error` turns into an equal error (same class, same message)."""
+    """JSON that `decode_error` turns into an equal error (same class, same message).
+
+    No upstream text is stored: an unreadable body as its `BodySummary`, SMSC's description only
+    when it is a known one (`facade.errors`).
+    """
     data: dict[str, Any]
     if isinstance(error, tree.SmscError):
         data = {
@@ -407,30 +465,52 @@ def encode_error(error: tree.FacadeError) -> bytes:
             "code": error.upstream_code,
             "description": error.description,
             "endpoint": error.endpoint,
+            "diagnostic": error.diagnostic,
         }
     elif isinstance(error, tree.UpstreamOutcomeUnknown):
         data = {"type": "outcome_unknown", "message": error.message}
-        data.update(path=error.path, host=error.host)
+        data.update(diagnostic=error.diagnostic, path=error.path, host=error.host)
     elif isinstance(error, tree.UpstreamProtocolError):
         data = {"type": "protocol", "reason": error.reason, "fmt": error.fmt}
-        data.update(endpoint=error.endpoint, excerpt=error.excerpt)
+        data.update(endpoint=error.endpoint, body=dataclasses.asdict(error.body))
     elif isinstance(error, tree.UpstreamUnavailable):
-        data = {"type": "unavailable", "message": error.message}
+        data = {"type": "unavailable", "message": error.message, "diagnostic": error.diagnostic}
     else:
         return encode_error(_interrupted())
     return json.dumps(data, ensure_ascii=False).encode("utf-8")
 
 
 def decode_error(data: bytes) -> tree.FacadeError:
+    """The error `encode_error` stored; also from records stored before errors had a
+    `diagnostic`: their messages named SMSC's host and path, and are told clients in general
+    words, a protocol error's `excerpt` becomes its `BodySummary`, and an unknown description
+    is dropped."""
     found = json.loads(data)
     kind = found["type"]
     if kind in _SMSC_ERRORS:
         smsc = _SMSC_ERRORS[kind]
-        return smsc(found["code"], found["description"], endpoint=found["endpoint"])
-    if kind == "outcome_unknown":
-        return tree.UpstreamOutcomeUnknown(found["message"], path=found["path"], host=found["host"])
-    if kind == "protocol":
-        return tree.UpstreamProtocolError(
-            found["reason"], endpoint=found["endpoint"], fmt=found["fmt"], body=found["excerpt"]
+        return smsc(
+            found["code"],
+            found["description"],
+            endpoint=found["endpoint"],
+            diagnostic=found.get("diagnostic"),
         )
-    return tree.UpstreamUnavailable(found["message"])
+    message, diagnostic = found.get("message", ""), found.get("diagnostic")
+    named_host = diagnostic is None and (bool(found.get("host")) or message.startswith("SMSC /"))
+    if named_host:
+        message, diagnostic = "SMSC could not be reached", message
+    if kind == "outcome_unknown":
+        if named_host:
+            message += "; the write may have been applied"
+        return tree.UpstreamOutcomeUnknown(
+            message, path=found["path"], host=found["host"], diagnostic=diagnostic
+        )
+    if kind == "protocol":
+        body = found.get("body")
+        return tree.UpstreamProtocolError(
+            found["reason"],
+            endpoint=found["endpoint"],
+            fmt=found["fmt"],
+            body=tree.BodySummary(**body) if body else tree.BodySummary.of(found["excerpt"]),
+        )
+    return tree.UpstreamUnavailable(message, diagnostic=diagnostic)

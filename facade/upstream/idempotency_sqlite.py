@@ -1,13 +1,22 @@
 """Idempotency records in one SQLite file, `idempotency.sqlite3` under the data directory.
 
-One replica: records survive restarts (WAL, `synchronous = FULL`, so a claim is on disk before
-the request it guards is sent). Statements run in a worker thread, one at a time, so that a
-commit's fsync never holds up the event loop. The directory is made 0700 and the file 0600.
+The records outlive everything but the disk: WAL and `synchronous = FULL`, so a claim is on disk
+before the request it guards is sent, and neither a restart nor the loss of Redis (whose data a
+restart, a flush, a failover or an eviction may take) can make a used key look new. Replicas share
+the file the way they share the token store: one data directory on one host's volume. A store
+made with a `lease` gives each claim `Record.leased_until`, so that a replica takes another's run
+for alive until its lease ends; without one, only this process's runs are alive (one replica).
+Each file has a random `store_id`, which replicas compare to find out that they do not share it.
+
+Statements run in a worker thread, one at a time, so that a commit's fsync never holds up the
+event loop; SQLite's failures there are `StoreUnavailable`. The directory is made 0700 and the
+file 0600.
 """
 
 import contextlib
 import os
 import pathlib
+import secrets
 import sqlite3
 import threading
 import time
@@ -17,12 +26,12 @@ from typing import Final, Self, TypeVar
 import anyio.to_thread
 
 from facade.errors import ConfigError
-from facade.upstream.idempotency import Record, State
+from facade.upstream.idempotency import Record, State, StoreUnavailable
 
 T = TypeVar("T")
 
-SCHEMA_VERSION: Final = 1
-_SCHEMA: Final = (
+SCHEMA_VERSION: Final = 2
+_SCHEMA_V1: Final = (
     # key: SHA-256 of (account, client, idempotency key); response: the API's stored answer.
     """CREATE TABLE records (
         key TEXT PRIMARY KEY,
@@ -35,25 +44,33 @@ _SCHEMA: Final = (
         response BLOB
     ) STRICT""",
     "CREATE INDEX records_by_expiry ON records (expires_at)",
-    f"PRAGMA user_version = {SCHEMA_VERSION}",
 )
+# Version 2: leases (replicas sharing the file), and the file's own random id.
+_SCHEMA_V2: Final = (
+    "ALTER TABLE records ADD COLUMN leased_until REAL",
+    "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT",
+)
+_MIGRATIONS: Final = {0: _SCHEMA_V1 + _SCHEMA_V2, 1: _SCHEMA_V2}
 # Every statement spelled out: no SQL is built from strings. An expired record is replaced as if
 # absent; a live one is left alone (and read back).
 _CLAIM: Final = """INSERT INTO records
-    (key, fingerprint, state, owner, marker, created_at, expires_at, response)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    (key, fingerprint, state, owner, marker, created_at, expires_at, response, leased_until)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (key) DO UPDATE SET fingerprint = excluded.fingerprint, state = excluded.state,
         owner = excluded.owner, marker = excluded.marker, created_at = excluded.created_at,
-        expires_at = excluded.expires_at, response = excluded.response
+        expires_at = excluded.expires_at, response = excluded.response,
+        leased_until = excluded.leased_until
     WHERE records.expires_at <= excluded.created_at"""
-_SELECT: Final = """SELECT key, fingerprint, state, owner, marker, created_at, expires_at, response
-    FROM records WHERE key = ?"""
+_SELECT: Final = """SELECT key, fingerprint, state, owner, marker, created_at, expires_at, response,
+    leased_until FROM records WHERE key = ?"""
 _UPDATE: Final = """UPDATE records SET state = ?, response = ?
     WHERE key = ? AND state = ? AND owner = ?"""
 _RELEASE: Final = "DELETE FROM records WHERE key = ? AND owner = ? AND state = ?"
 _SWEEP: Final = "DELETE FROM records WHERE expires_at <= ?"
+_STORE_ID: Final = "SELECT value FROM meta WHERE name = 'store_id'"
+_NEW_STORE_ID: Final = "INSERT INTO meta (name, value) VALUES ('store_id', ?)"
 
-_Row = tuple[str, str, str, str, str | None, float, float, bytes | None]
+_Row = tuple[str, str, str, str, str | None, float, float, bytes | None, float | None]
 
 
 class SqliteIdempotencyStore:
@@ -61,8 +78,17 @@ class SqliteIdempotencyStore:
 
     FILE_NAME: Final = "idempotency.sqlite3"
 
-    def __init__(self, path: pathlib.Path, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        path: pathlib.Path,
+        *,
+        lease: float | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if lease is not None and lease <= 0:
+            raise ValueError("lease must be positive")
         self.path = path
+        self._lease = lease
         self._clock = clock
         self._lock = threading.Lock()
         try:
@@ -79,6 +105,7 @@ class SqliteIdempotencyStore:
             self._db.execute("PRAGMA busy_timeout = 5000")
             self._migrate()
             self._sweep()
+            (self.store_id,) = self._db.execute(_STORE_ID).fetchone()
         except sqlite3.DatabaseError as exc:
             self._db.close()
             raise ConfigError([f"{path}: cannot open the idempotency store ({exc})"]) from exc
@@ -87,8 +114,14 @@ class SqliteIdempotencyStore:
             raise
 
     @classmethod
-    def in_dir(cls, data_dir: pathlib.Path, *, clock: Callable[[], float] = time.time) -> Self:
-        return cls(data_dir / cls.FILE_NAME, clock=clock)
+    def in_dir(
+        cls,
+        data_dir: pathlib.Path,
+        *,
+        lease: float | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> Self:
+        return cls(data_dir / cls.FILE_NAME, lease=lease, clock=clock)
 
     def close(self) -> None:
         with self._lock:
@@ -134,6 +167,9 @@ class SqliteIdempotencyStore:
         return await self._call(get)
 
     def _claim(self, record: Record) -> Record | None:
+        leased_until = record.leased_until
+        if leased_until is None and self._lease is not None:
+            leased_until = record.created_at + self._lease
         values = (
             record.key,
             record.fingerprint,
@@ -143,6 +179,7 @@ class SqliteIdempotencyStore:
             record.created_at,
             record.expires_at,
             record.response,
+            leased_until,
         )
         with self._transaction() as db:
             if db.execute(_CLAIM, values).rowcount == 1:
@@ -167,21 +204,26 @@ class SqliteIdempotencyStore:
 
     async def _call(self, function: Callable[..., T], *args: object) -> T:
         # Not abandoned on cancellation: a statement that started finishes, and is waited for.
-        return await anyio.to_thread.run_sync(function, *args)
+        try:
+            return await anyio.to_thread.run_sync(function, *args)
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"the idempotency store failed: {type(exc).__name__}") from exc
 
     def _migrate(self) -> None:
         with self._transaction() as db:
             (version,) = db.execute("PRAGMA user_version").fetchone()
             if version == SCHEMA_VERSION:
                 return
-            if version != 0:
+            if version not in _MIGRATIONS:
                 raise sqlite3.DatabaseError(f"unknown schema version {version}")
-            for statement in _SCHEMA:
+            for statement in _MIGRATIONS[version]:
                 db.execute(statement)
+            db.execute(_NEW_STORE_ID, (secrets.token_hex(16),))
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
 def _record(row: _Row) -> Record:
-    key, fingerprint, state, owner, marker, created_at, expires_at, response = row
+    key, fingerprint, state, owner, marker, created_at, expires_at, response, leased_until = row
     return Record(
         key=key,
         fingerprint=fingerprint,
@@ -191,6 +233,7 @@ def _record(row: _Row) -> Record:
         created_at=created_at,
         expires_at=expires_at,
         response=response,
+        leased_until=leased_until,
     )
 
 

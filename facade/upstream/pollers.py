@@ -236,7 +236,9 @@ class _Poller(Generic[S]):
             return
         self._failing = True
         if isinstance(exc, FacadeError):
-            logger.warning("%s failed, retrying every %g s: %s", where, self.interval, exc.message)
+            logger.warning(
+                "%s failed, retrying every %g s: %s", where, self.interval, exc.diagnostic
+            )
         else:
             logger.error("%s failed, retrying every %g s", where, self.interval, exc_info=exc)
 

@@ -2,9 +2,9 @@
 
 Credentials travel in the form body, never in the URL (smsc-api-notes.md §1.2, §1.3). httpx's
 exceptions and failed responses hold the request, body and all, so none of them outlives the
-attempt: the errors raised here name what failed (label, host, attempt) and chain to no httpx
-object. Any HTTP status but 200 is a transport failure; SMSC's own error envelopes come with 200
-and are the parser's business (§1.5).
+attempt: the errors raised here name what failed (label and attempt; the path and host only in
+their `diagnostic`, for the logs) and chain to no httpx object. Any HTTP status but 200 is a
+transport failure; SMSC's own error envelopes come with 200 and are the parser's business (§1.5).
 """
 
 import dataclasses
@@ -99,20 +99,34 @@ class _Call:
         self.finish(label)
 
     def describe(self, label: str, host: str) -> str:
+        """For the logs: the path and the host too."""
         return (
             f"SMSC {self.path}: {label} via {host} (attempt {self.attempts} of {self.attempts_max})"
+        )
+
+    def summary(self, label: str) -> str:
+        """For clients: what failed, without the host or path (`facade.errors`)."""
+        return (
+            f"SMSC could not be reached: {label} (attempt {self.attempts} of {self.attempts_max})"
+        )
+
+    def unavailable(self, label: str, host: str, then: str = "") -> UpstreamUnavailable:
+        return UpstreamUnavailable(
+            self.summary(label) + then, diagnostic=self.describe(label, host) + then
         )
 
     def failure(self, then: str = "") -> UpstreamUnavailable:
         """The last failure as an error."""
         last = self.failures[-1]
-        return UpstreamUnavailable(self.describe(last.label, last.host) + then)
+        return self.unavailable(last.label, last.host, then)
 
     def unknown(self, label: str, host: str) -> UpstreamOutcomeUnknown:
+        applied = "; the write may have been applied"
         return UpstreamOutcomeUnknown(
-            f"{self.describe(label, host)}; the write may have been applied",
+            self.summary(label) + applied,
             path=self.path,
             host=host,
+            diagnostic=self.describe(label, host) + applied,
         )
 
 
@@ -272,6 +286,6 @@ class SmscTransport:
             call.finish("deadline_exceeded")
             if call.writes:
                 return call.unknown(expired, host)
-            return UpstreamUnavailable(call.describe(expired, host))
+            return call.unavailable(expired, host)
         # Between attempts only a backoff can be under way, so an attempt has failed.
         return call.failure(f"; then {expired}")

@@ -318,7 +318,7 @@ def test_details_of_an_outcome_unknown_write() -> None:
         upstream_code=None,
         outcome_unknown=True,
     )
-    assert details.extensions() == {"code": "UPSTREAM_UNAVAILABLE"}
+    assert details.extensions() == {"code": "UPSTREAM_UNAVAILABLE", "outcomeUnknown": True}
 
 
 def test_a_rate_limited_member_always_says_when_to_retry() -> None:

@@ -207,11 +207,10 @@ async def test_a_request_lost_before_smsc_settles_as_not_created(post, lossy):
 
     assert lost["outcomeUnknown"] is True
     assert settled == {
-        "__typename": "UpstreamError",
-        "code": "UPSTREAM_UNAVAILABLE",
-        "message": NOT_CREATED,
-        "outcomeUnknown": False,
-        "upstreamCode": None,
+        "__typename": "InvalidInputError",
+        "code": "INVALID_INPUT",
+        "message": f"idempotencyKey: {NOT_CREATED}",
+        "field": "idempotencyKey",
     }
     assert created(await post()) == settled
     assert lossy.jobs_named("Spring") == []

@@ -40,7 +40,9 @@ fake = Resource("/v1/fake", tag="Fake")
 async def list_numbers(call: Call[NoParams, PageQuery, None]) -> Reply:
     fetched = Fetched(list(NUMBERS), Freshness.MISS)
     page = paginate(fetched.value, call.query, kind="number", key=lambda n: n)
-    return page_reply(Page[Number], call.request.url, page, lambda n: Number(value=n), fetched)
+    return page_reply(
+        Page[Number], call, "/v1/fake/numbers", page, lambda n: Number(value=n), fetched
+    )
 
 
 @fake.post("/echo", "echo", "Echoes a body.", response=Echo)

@@ -188,9 +188,17 @@ async def test_a_request_lost_before_smsc_settles_as_not_created(client, lossy):
     new_key = await create(client, key="another")
 
     assert_problem(lost, 502, "UPSTREAM_UNAVAILABLE", outcomeUnknown=True)
-    assert_problem(early, 409, "CONFLICT")
-    body = assert_problem(settled, 503, "UPSTREAM_UNAVAILABLE", detail=NOT_CREATED)
+    assert_problem(early, 409, "CONFLICT", outcomeUnknown=True)
+    # A client error naming the key, never a 5xx that clients retrying every 5xx would loop on.
+    body = assert_problem(
+        settled,
+        422,
+        "INVALID_INPUT",
+        field="Idempotency-Key",
+        detail=f"Idempotency-Key: {NOT_CREATED}",
+    )
     assert "outcomeUnknown" not in body
+    assert settled.headers["idempotent-replayed"] == "true"
     assert new_key.status_code == 201
     assert len(lossy.jobs_named("Spring")) == 1
 

@@ -46,7 +46,7 @@ async def test_a_repeat_is_served_without_routing_and_keeps_its_metrics_name(
         assert second.headers["x-facade-cache"] == "hit"
         assert second.headers["x-request-id"] != first.headers["x-request-id"]
         assert seen == ["templates"]
-        metrics = (await service.client.get("/metrics")).text
+        metrics = (await service.client.get("/metrics", headers=service.auth(Scope.ADMIN))).text
         assert (
             'facade_requests_total{api="rest",operation="GET /v1/templates",status="200"} 2.0'
             in metrics

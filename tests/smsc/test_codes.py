@@ -72,7 +72,8 @@ def test_error_for_carries_code_description_and_endpoint():
     assert error.description == "record not found"
     assert error.endpoint == "/sys/phones.php?del_group"
     assert error.code is ErrorCode.NOT_FOUND
-    assert str(error) == "SMSC /sys/phones.php?del_group error 3: record not found"
+    assert str(error) == "SMSC has no such record (SMSC error 3)."
+    assert error.diagnostic == "SMSC /sys/phones.php?del_group error 3: record not found"
 
 
 def test_tables_cover_every_endpoint_and_overrides_only_jobs():

@@ -78,8 +78,10 @@ def test_pieces_read_as_the_whole_text(body: str, piece: int) -> None:
 def test_a_float_decimal_refuses_is_not_json() -> None:
     body = reply('{"cost": 1e999999999999999999999}')
 
-    with pytest.raises(UpstreamProtocolError, match="not valid JSON"):
+    with pytest.raises(UpstreamProtocolError) as caught:
         load_json(body, body.text())
+
+    assert caught.value.reason.startswith("not valid JSON")
 
 
 def test_floats_are_decimals(piece: int) -> None:

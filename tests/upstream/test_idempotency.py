@@ -15,11 +15,14 @@ from facade.domain.jobs import JobSpec
 from facade.upstream.idempotency import (
     INTERRUPTED,
     NOT_CREATED,
+    RECORDS_AWAY,
+    SETTLING,
     Idempotency,
     IdempotencyKey,
     JobSettling,
     Record,
     State,
+    StoreUnavailable,
     decode_error,
     encode_error,
     marked,
@@ -454,6 +457,42 @@ async def test_a_creation_whose_answer_was_lost_settles_as_created(lossy):
     assert len(lists) == 1  # settled once, then answered from the record
 
 
+async def test_a_creation_is_unknown_while_smsc_fails_to_list_its_jobs(lossy):
+    lossy.emulator.add_fault("reset_after", path="jobs.php", command="add", times=1)
+    first = await lossy.idempotency.run(KEY, "f", create(lossy), CODEC, job=settling(lossy))
+    lossy.emulator.add_fault("status", path="jobs.php", command="get_all", status=500)
+    unsettled = []
+    for _ in range(3):  # SMSC failing, then the breaker open: the truth is still "unknown"
+        lossy.clock.advance(60.0)
+        with pytest.raises(tree.InProgressError) as caught:
+            await lossy.idempotency.run(KEY, "f", create(lossy), CODEC, job=settling(lossy))
+        unsettled.append(caught.value)
+    lossy.emulator.clear_faults()
+    lossy.clock.advance(60.0)
+    settled = await lossy.idempotency.run(KEY, "f", create(lossy), CODEC, job=settling(lossy))
+
+    assert isinstance(first.error, tree.UpstreamOutcomeUnknown)
+    assert lossy.client.breaker.state.name == "CLOSED"
+    assert all(e.outcome_unknown and e.retry_after > 0 for e in unsettled)
+    assert {e.message for e in unsettled} == {SETTLING}
+    (job,) = lossy.jobs_named("Spring")
+    assert (settled.value, settled.replayed) == ({"id": str(job.id), "cost": None}, True)
+    assert lossy.adds() == 1
+
+
+async def test_a_settling_stored_by_an_older_version_is_a_spent_key(store, runner, wall):
+    await store.claim(record(wall))
+    old = b"error:" + encode_error(tree.UpstreamUnavailable(NOT_CREATED))
+    await store.update(
+        KEY.digest, expected=(State.IN_PROGRESS, "me"), state=State.FAILED, response=old
+    )
+
+    outcome = await runner.run(KEY, "f", Counted(), CODEC)
+
+    assert isinstance(outcome.error, tree.IdempotencyKeySpent)
+    assert outcome.error.field == "idempotencyKey"
+
+
 async def test_a_creation_that_never_reached_smsc_settles_as_not_created(lossy):
     lossy.emulator.add_fault("reset", path="jobs.php", command="add", times=1)
     first = await lossy.idempotency.run(KEY, "f", create(lossy), CODEC, job=settling(lossy))
@@ -472,10 +511,17 @@ async def test_a_creation_that_never_reached_smsc_settles_as_not_created(lossy):
 
     assert 59.0 <= early.value.retry_after <= 60.0
     assert 0 < budget.value.retry_after <= 60.0
-    assert isinstance(settled.error, tree.UpstreamUnavailable)
-    assert not isinstance(settled.error, tree.UpstreamOutcomeUnknown)
-    assert settled.error.message == NOT_CREATED
-    assert (again.error.message, again.replayed) == (NOT_CREATED, True)
+    # Unknown while unknown; then a client error that says a new key is needed, not a 5xx.
+    assert early.value.outcome_unknown
+    assert budget.value.outcome_unknown
+    assert isinstance(settled.error, tree.IdempotencyKeySpent)
+    assert settled.error.field == "idempotencyKey"
+    assert settled.error.message == f"idempotencyKey: {NOT_CREATED}"
+    assert (type(again.error), again.error.message, again.replayed) == (
+        tree.IdempotencyKeySpent,
+        settled.error.message,
+        True,
+    )
     assert lossy.jobs_named("Spring") == []
     # One attempt, dropped before SMSC processed it, and never sent again.
     assert [c.fault for c in lossy.emulator.calls if c.command == "add"] == ["reset"]
@@ -511,6 +557,23 @@ async def test_a_creation_left_by_a_killed_process_is_settled(lossy, created):
     if created:
         assert outcome.value == {"id": str(jobs[0].id), "cost": None}
     else:
-        assert isinstance(outcome.error, tree.UpstreamUnavailable)
+        assert isinstance(outcome.error, tree.IdempotencyKeySpent)
         assert jobs == []
     assert len(jobs) == int(created)
+
+
+class Unwritable(SqliteIdempotencyStore):
+    async def claim(self, record: Record) -> Record | None:
+        raise StoreUnavailable("disk full")
+
+
+async def test_a_store_that_cannot_claim_sends_nothing_and_says_so(tmp_path, wall):
+    runner = Idempotency(Unwritable.in_dir(tmp_path, clock=wall), clock=wall)
+    operation = Counted()
+
+    with pytest.raises(tree.UpstreamUnavailable) as caught:
+        await runner.run(KEY, "f", operation, CODEC)
+
+    assert operation.runs == 0
+    assert not isinstance(caught.value, tree.UpstreamOutcomeUnknown)
+    assert caught.value.message == RECORDS_AWAY

@@ -12,8 +12,6 @@ import contextlib
 import dataclasses
 import itertools
 import logging
-import shutil
-import subprocess
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -21,7 +19,6 @@ from typing import Any
 
 import httpx
 import pytest
-import redis
 
 from facade.domain.answers import Answer, AnswerQuery
 from facade.domain.jobs import Job, JobStatus
@@ -34,8 +31,7 @@ from facade.upstream.pollers import Subscription
 from facade.upstream.pollers_redis import SharedPollers
 from facade.upstream.redis_state import connect, digest
 from facade.upstream.transport import SmscTransport
-from tests.loopback import free_port
-from tests.redis_server import redis_server
+from tests.redis_server import RedisProcess, redis_server
 from tests.upstream.harness import BASE_URL, DEMO
 
 pytestmark = [
@@ -413,61 +409,10 @@ async def test_job_changes_reach_each_replicas_subscribers_from_one_poll(url: st
     assert not c.errors_9()
 
 
-class RedisProcess:
-    """A redis-server of the test's own, to stop and start again on the same port."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        binary = shutil.which("redis-server")
-        assert binary is not None, "redis-server is not installed"
-        options = [
-            "--port",
-            str(self.port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ]
-        self.process = subprocess.Popen(  # noqa: S603 - a fixed binary with fixed arguments
-            [binary, *options],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        client = redis.Redis.from_url(self.url)
-        try:
-            deadline = time.monotonic() + 10.0
-            while True:
-                try:
-                    client.ping()
-                    return
-                except redis.ConnectionError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.01)
-        finally:
-            client.close()
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
-
-
 @pytest.fixture
 def own_redis() -> Iterator[RedisProcess]:
-    server = RedisProcess()
-    server.start()
-    try:
+    with RedisProcess() as server:
         yield server
-    finally:
-        server.stop()
 
 
 async def test_without_redis_each_replica_polls_alone_and_shares_again_when_it_returns(
@@ -481,7 +426,7 @@ async def test_without_redis_each_replica_polls_alone_and_shares_again_when_it_r
         ]
         await eventually(lambda: len(c.times("get_answers")) == 2, within=ANSWERS + 0.5)
 
-        own_redis.stop()
+        own_redis.kill()
         down = time.monotonic()
         await eventually(lambda: all(r.answer_poller.alone for r in c.replicas), within=0.5)
         injected = c.inject("while Redis is away")

@@ -1,5 +1,6 @@
-"""Errors from the upstream layer carry no secret: no httpx object in their chain, and what SMSC
-echoes back masked. Canary credentials go out; every form of them is looked for in what comes back.
+"""Errors from the upstream layer carry no secret: no httpx object in their chain, and no byte of
+what SMSC echoes back. Canary credentials go out; every form of them is looked for in what comes
+back.
 """
 
 import asyncio
@@ -16,6 +17,7 @@ import pytest
 
 from facade.domain.templates import TemplateDraft
 from facade.errors import (
+    BodySummary,
     SmscAuthError,
     SmscBadRequest,
     SmscError,
@@ -24,7 +26,7 @@ from facade.errors import (
     UpstreamUnavailable,
 )
 from facade.smsc.commands import Credentials
-from facade.smsc.secrets import DEFAULT_MASK, pair_forms, secret_forms
+from facade.smsc.secrets import pair_forms, secret_forms
 from facade.smsc.wire import Fmt
 from facade.upstream.client import Freshness, SmscClient
 from facade.upstream.config import UpstreamConfig
@@ -198,7 +200,8 @@ async def test_a_failed_read_chains_to_no_httpx_error(
 
     error = caught.value
     assert type(error) is UpstreamUnavailable
-    assert str(error).startswith(f"SMSC /sys/templates.php: {label} via ")
+    assert error.diagnostic.startswith(f"SMSC /sys/templates.php: {label} via ")
+    assert str(error).startswith(f"SMSC could not be reached: {label} (attempt ")
     assert error.__cause__ is None
     assert error.__context__ is None
     assert_scrubbed(error)
@@ -259,9 +262,12 @@ async def test_a_write_of_unknown_outcome_chains_to_no_httpx_error(
         await client.create_template(TemplateDraft(name="n", message="m"))
 
     error = caught.value
-    assert str(error) == (
+    assert error.diagnostic == (
         f"SMSC /sys/templates.php: {label} via smsc.test (attempt 1 of 3); "
         "the write may have been applied"
+    )
+    assert str(error) == (
+        f"SMSC could not be reached: {label} (attempt 1 of 3); the write may have been applied"
     )
     assert error.__cause__ is None
     assert error.__context__ is None
@@ -332,7 +338,7 @@ def secrets_of_request(content: bytes) -> list[str]:
         pytest.param(_cp1251_echo, "windows-1251", None, id="cp1251-echo"),
     ],
 )
-async def test_a_body_that_echoes_the_request_is_masked_in_the_protocol_error(
+async def test_a_body_that_echoes_the_request_is_not_in_the_protocol_error(
     build: Build,
     caplog: pytest.LogCaptureFixture,
     credentials: Credentials,
@@ -347,11 +353,14 @@ async def test_a_body_that_echoes_the_request_is_masked_in_the_protocol_error(
         await client.templates()
 
     error = caught.value
-    assert str(error).startswith("unreadable /sys/templates.php?get response (fmt=3): ")
+    assert str(error) == "SMSC's answer to `templates.get` could not be read (fmt 3)."
+    assert error.diagnostic.startswith("unreadable /sys/templates.php?get response (fmt=3): ")
     if reason is not None:
         assert error.reason == reason
-    assert DEFAULT_MASK in error.excerpt
-    assert error.excerpt in str(error)
+    # No excerpt, masked or not: the body is known by its length, shape and keyed digest only.
+    assert isinstance(error.body, BodySummary)
+    assert error.body.length > 0
+    assert str(error.body) in error.diagnostic
     assert error.__cause__ is None
     assert error.__context__ is None
     assert_scrubbed(error)
@@ -376,7 +385,7 @@ def _envelope(fmt: Fmt, code: int, description: str) -> bytes:
 @pytest.mark.parametrize(
     ("code", "cls"), [(2, SmscAuthError), (1, SmscBadRequest)], ids=["auth", "bad-request"]
 )
-async def test_an_error_envelope_that_names_the_account_is_masked(
+async def test_an_error_envelope_that_names_the_account_is_not_kept(
     build: Build, credentials: Credentials, fmt: Fmt, code: int, cls: type[SmscError]
 ) -> None:
     values = secrets_of(credentials)
@@ -394,8 +403,13 @@ async def test_an_error_envelope_that_names_the_account_is_masked(
     error = caught.value
     assert type(error) is cls
     assert error.upstream_code == code
-    assert error.description == "unknown account " + " / ".join([DEFAULT_MASK] * len(values))
-    assert str(error) == f"SMSC /sys/templates.php?get error {code}: {error.description}"
+    assert error.description == "", "a description SMSC is not known to send is not kept"
+    assert str(error) == f"{cls.MEANINGS.get(code, cls.MEANING)} (SMSC error {code})."
+    # Not a description SMSC is known to send: the logs get its summary, not its text.
+    assert error.diagnostic.startswith(
+        f"SMSC /sys/templates.php?get error {code}; an unknown description ("
+    )
+    assert "unknown account" not in error.diagnostic
     assert error.__cause__ is None
     assert error.__context__ is None
     assert_scrubbed(error)

@@ -251,7 +251,8 @@ async def test_a_read_gives_up_after_the_configured_attempts(build: Build) -> No
         await rig.transport.send(PATH, FORM, writes=False)
 
     assert type(caught.value) is UpstreamUnavailable
-    assert str(caught.value) == "SMSC /sys/jobs.php: http_503 via smsc.ru (attempt 3 of 3)"
+    assert caught.value.diagnostic == "SMSC /sys/jobs.php: http_503 via smsc.ru (attempt 3 of 3)"
+    assert str(caught.value) == "SMSC could not be reached: http_503 (attempt 3 of 3)"
     assert_no_httpx_chained(caught.value)
     assert len(app.seen) == 3
     assert rig.sleep.delays == [0.5, 1.0]
@@ -367,8 +368,10 @@ async def test_a_write_that_never_connects_gives_up_plainly(build: Build) -> Non
 
     assert type(caught.value) is UpstreamUnavailable  # nothing was sent: safe to retry later
     assert (
-        str(caught.value) == "SMSC /sys/jobs.php: connect_timeout via www2.smsc.ru (attempt 2 of 2)"
+        caught.value.diagnostic
+        == "SMSC /sys/jobs.php: connect_timeout via www2.smsc.ru (attempt 2 of 2)"
     )
+    assert str(caught.value) == "SMSC could not be reached: connect_timeout (attempt 2 of 2)"
     assert_no_httpx_chained(caught.value)
     assert app.hosts == ["smsc.ru", "www2.smsc.ru"]
 
@@ -423,9 +426,12 @@ async def test_admit_refusing_after_a_failure_raises_upstream_unavailable(
         await rig.transport.send(PATH, FORM, writes=writes, admit=admit)
 
     assert type(caught.value) is UpstreamUnavailable
-    assert str(caught.value) == (
+    assert caught.value.diagnostic == (
         "SMSC /sys/jobs.php: connect_error via smsc.ru (attempt 1 of 3); "
         "then refused (RateLimitedError)"
+    )
+    assert str(caught.value) == (
+        "SMSC could not be reached: connect_error (attempt 1 of 3); then refused (RateLimitedError)"
     )
     assert isinstance(caught.value.__cause__, RateLimitedError)
     assert caught.value.__cause__.__context__ is None
@@ -465,8 +471,11 @@ async def test_a_request_past_the_deadline_is_abandoned(
         await rig.transport.send(PATH, FORM, writes=writes, on_attempt=labels)
 
     assert type(caught.value) is error
-    assert str(caught.value).startswith(
+    assert caught.value.diagnostic.startswith(
         "SMSC /sys/jobs.php: deadline of 0.05s exceeded via smsc.ru (attempt 1 of 3)"
+    )
+    assert str(caught.value).startswith(
+        "SMSC could not be reached: deadline of 0.05s exceeded (attempt 1 of 3)"
     )
     assert labels == ["deadline_exceeded"]
     assert len(app.seen) == 1
@@ -486,8 +495,11 @@ async def test_the_deadline_covers_backoffs(build: Build) -> None:
         await rig.transport.send(PATH, FORM, writes=False, on_attempt=labels)
 
     assert type(caught.value) is UpstreamUnavailable
-    assert str(caught.value) == (
+    assert caught.value.diagnostic == (
         "SMSC /sys/jobs.php: http_503 via smsc.ru (attempt 1 of 3); then deadline of 0.05s exceeded"
+    )
+    assert str(caught.value) == (
+        "SMSC could not be reached: http_503 (attempt 1 of 3); then deadline of 0.05s exceeded"
     )
     assert_no_httpx_chained(caught.value)
     assert labels == ["http_503"]
@@ -519,10 +531,12 @@ async def test_on_attempt_labels(build: Build, outcome: Outcome, label: str) -> 
     rig = build(app, attempts=1)
     labels = Labels()
 
-    with pytest.raises(UpstreamUnavailable, match=f": {label} via smsc.ru"):
+    public = rf"^SMSC could not be reached: {label} \(attempt 1 of 1\)$"
+    with pytest.raises(UpstreamUnavailable, match=public) as caught:
         await rig.transport.send(PATH, FORM, writes=False, on_attempt=labels)
 
     assert labels == [label]
+    assert f": {label} via smsc.ru" in caught.value.diagnostic
 
 
 @pytest.mark.parametrize(

@@ -110,7 +110,7 @@ async def list_answers(call: Call[NoParams, AnswersQuery, None]) -> Reply:
     query = AnswerQuery(hours=call.query.since_hours, to_phone=call.query.to_phone)
     fetched = await call.smsc.answers(query)
     page = page_of_answers(fetched.value, call.query.limit, after)
-    return page_reply(Page[Answer], call.request.url, page, Answer.from_domain, fetched)
+    return page_reply(Page[Answer], call, PREFIX, page, Answer.from_domain, fetched)
 
 
 class StreamQuery(Params):

@@ -175,7 +175,7 @@ async def list_contacts(call: Call[NoParams, ContactsQuery, None]) -> Reply:
         decode_cursor(call.query.cursor, KIND)  # a bad cursor is refused before any request
     fetched = await call.smsc.contacts(ContactQuery(search=call.query.search or None))
     page = paginate(fetched.value, call.query, kind=KIND, key=contacts.page_key)
-    return page_reply(Page[Contact], call.request.url, page, Contact.from_domain, fetched)
+    return page_reply(Page[Contact], call, PREFIX, page, Contact.from_domain, fetched)
 
 
 @resource.post(

@@ -34,11 +34,11 @@ def xml_rows(reply: "Reply", spec: "RecordSpec", text: str, *, single: bool) -> 
     if single and root.tag == spec.xml_item:
         return [_xml_values(spec, root)]
     if root.tag != spec.xml_list:
-        raise RecordError(f"the root element is <{root.tag}>, not <{spec.xml_list}>")
+        raise RecordError(f"the root element is not <{spec.xml_list}>")
     rows = []
     for item in root:
         if item.tag != spec.xml_item:
-            raise RecordError(f"<{spec.xml_list}> holds <{item.tag}>, not <{spec.xml_item}>")
+            raise RecordError(f"<{spec.xml_list}> holds an element other than <{spec.xml_item}>")
         rows.append(_xml_values(spec, item))
     return rows
 

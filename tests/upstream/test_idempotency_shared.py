@@ -1,15 +1,16 @@
-"""Idempotency records in a real Redis: the SQLite store's semantics, and two "replicas" (each its
-own runner, Redis client and `SmscClient`, one emulator behind both) sharing them."""
+"""Idempotency records shared by replicas: one SQLite file in the shared data directory, a lease
+on each claim, and two "replicas" (each its own runner, store connection and `SmscClient`, one
+emulator behind both) sharing them."""
 
 import dataclasses
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+import pathlib
+import sqlite3
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import anyio
 import pytest
-import redis
-from redis.asyncio import Redis
 
 from facade import errors as tree
 from facade.domain.jobs import JobSpec
@@ -26,21 +27,16 @@ from facade.upstream.idempotency import (
     JobSettling,
     Record,
     State,
+    StoreUnavailable,
     marked,
 )
-from facade.upstream.idempotency_redis import DEFAULT_LEASE, RedisIdempotencyStore
-from facade.upstream.redis_state import connect
+from facade.upstream.idempotency_sqlite import SqliteIdempotencyStore
 from facade.upstream.transport import SmscTransport
 from tests.fakes import FakeClock, FakeSleep
-from tests.redis_server import redis_server
 from tests.upstream.harness import BASE_URL, DEMO, Harness, harness
 from tests.upstream.lossy import WallClock
 
-pytestmark = [
-    pytest.mark.anyio,
-    pytest.mark.enable_socket,
-    pytest.mark.allow_hosts(["127.0.0.1"]),
-]
+pytestmark = pytest.mark.anyio
 
 KEY = IdempotencyKey("default", "client", "k-1", "idempotencyKey")
 SPEC = JobSpec(name="Spring", phones=("79161234567",), message="Hello")
@@ -70,7 +66,7 @@ class Counted:
         return self.answer
 
 
-class Watched(RedisIdempotencyStore):
+class Watched(SqliteIdempotencyStore):
     """Notes when a claim found another replica's run in progress."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -84,31 +80,21 @@ class Watched(RedisIdempotencyStore):
         return found
 
 
-class Dying(RedisIdempotencyStore):
-    """A replica that dies once its claim is made: it never writes to Redis again."""
+class Dying(SqliteIdempotencyStore):
+    """A replica whose store dies once its claim is made: it never writes a record again."""
 
     async def update(
         self, key: str, *, expected: tuple[State, str], state: State, response: bytes
     ) -> bool:
-        raise redis.ConnectionError("the replica died")
+        raise StoreUnavailable("the replica's disk went away")
 
     async def release(self, key: str, owner: str) -> bool:
-        raise redis.ConnectionError("the replica died")
-
-
-@pytest.fixture(scope="module")
-def redis_url() -> Iterator[str]:
-    with redis_server() as url:
-        yield url
+        raise StoreUnavailable("the replica's disk went away")
 
 
 @pytest.fixture
-async def clients(redis_url: str) -> AsyncIterator[tuple[Redis, Redis]]:
-    first, second = connect(redis_url), connect(redis_url)
-    await first.flushdb()
-    yield first, second
-    await first.aclose()
-    await second.aclose()
+def data_dir(tmp_path: pathlib.Path) -> pathlib.Path:
+    return tmp_path / "shared"
 
 
 @pytest.fixture
@@ -116,9 +102,18 @@ def wall() -> WallClock:
     return WallClock()
 
 
+def opened(
+    data_dir: pathlib.Path,
+    wall: WallClock,
+    kind: type[SqliteIdempotencyStore] = SqliteIdempotencyStore,
+) -> Any:
+    return kind.in_dir(data_dir, lease=LEASE, clock=wall)
+
+
 @pytest.fixture
-def stores(clients: tuple[Redis, Redis], wall: WallClock) -> list[RedisIdempotencyStore]:
-    return [RedisIdempotencyStore(client, lease=LEASE, clock=wall) for client in clients]
+def stores(data_dir: pathlib.Path, wall: WallClock) -> list[SqliteIdempotencyStore]:
+    """Two replicas' connections to the one file."""
+    return [opened(data_dir, wall) for _ in range(2)]
 
 
 def record(wall: WallClock, *, owner: str = "me", ttl: float = 60.0, **changes: Any) -> Record:
@@ -137,12 +132,8 @@ def record(wall: WallClock, *, owner: str = "me", ttl: float = 60.0, **changes: 
 # the store
 
 
-async def test_of_racing_claims_from_two_clients_exactly_one_wins(stores, clients, wall):
+async def test_of_racing_claims_from_two_replicas_exactly_one_wins(stores, wall):
     results: dict[str, Record | None] = {}
-    # Connections opened beforehand, so that the claims meet in Redis rather than queue for them.
-    async with anyio.create_task_group() as group:
-        for index in range(50):
-            group.start_soon(clients[index % 2].ping)
 
     async def claim(index: int) -> None:
         owner = f"p{index}"
@@ -157,15 +148,15 @@ async def test_of_racing_claims_from_two_clients_exactly_one_wins(stores, client
     assert (await stores[1].get(KEY.digest)).owner == winner
 
 
-async def test_a_record_outlives_its_client(redis_url, clients, wall):
-    store = RedisIdempotencyStore.from_url(redis_url, lease=LEASE, clock=wall)
+async def test_a_record_outlives_its_store(data_dir, wall):
+    store = opened(data_dir, wall)
     await store.claim(record(wall, marker="ABCDEFGH23"))
     await store.update(
         KEY.digest, expected=(State.IN_PROGRESS, "me"), state=State.COMPLETED, response=b"\x00ok"
     )
     await store.aclose()
 
-    again = RedisIdempotencyStore(clients[1], lease=LEASE, clock=wall)
+    again = opened(data_dir, wall)
 
     found = await again.get(KEY.digest)
     assert found == record(
@@ -183,10 +174,18 @@ async def test_a_claim_carries_a_lease(stores, wall):
     found = await stores[1].claim(record(wall, owner="other"))
 
     assert found == record(wall, leased_until=wall.now + LEASE)
-    assert DEFAULT_LEASE == 60.0  # twice the transport's deadline
 
 
-async def test_expired_records_are_ignored_and_replaced(stores, clients, wall):
+async def test_one_replica_leases_nothing(data_dir, wall):
+    alone = SqliteIdempotencyStore.in_dir(data_dir, clock=wall)
+
+    assert await alone.claim(record(wall)) is None
+    assert (await stored(alone)).leased_until is None
+    with pytest.raises(ValueError, match="positive"):
+        SqliteIdempotencyStore.in_dir(data_dir, lease=0.0, clock=wall)
+
+
+async def test_expired_records_are_ignored_and_replaced(stores, wall):
     await stores[0].claim(record(wall, owner="old", ttl=10.0))
     assert await stores[1].claim(record(wall, owner="new")) is not None
 
@@ -198,16 +197,16 @@ async def test_expired_records_are_ignored_and_replaced(stores, clients, wall):
     assert await stores[0].sweep() == 0
 
 
-async def test_redis_deletes_a_record_at_its_expiry_and_an_update_keeps_it(stores, clients, wall):
-    name = f"facade:idem:{KEY.digest}"
+async def test_an_update_keeps_the_expiry_and_the_sweep_deletes_at_it(stores, wall):
     await stores[0].claim(record(wall, ttl=30.0))
-    assert 29_000 < await clients[0].pttl(name) <= 30_000
 
-    await stores[0].update(
+    await stores[1].update(
         KEY.digest, expected=(State.IN_PROGRESS, "me"), state=State.COMPLETED, response=b"x"
     )
 
-    assert 29_000 < await clients[0].pttl(name) <= 30_000
+    assert (await stores[0].get(KEY.digest)).expires_at == wall.now + 30.0
+    wall.advance(30.0)
+    assert await stores[1].sweep() == 1
 
 
 async def test_update_is_a_compare_and_set(stores, wall):
@@ -244,27 +243,49 @@ async def test_only_the_owner_releases_and_only_while_in_progress(stores, wall):
     assert (await stores[0].get(KEY.digest)).state is State.COMPLETED
 
 
-async def test_keys_are_digests_of_the_scope(stores, clients, wall):
+async def test_keys_are_digests_of_the_scope(stores, data_dir, wall):
     await stores[0].claim(record(wall, marker="ABCDEFGH23"))
+    for store in stores:
+        store.close()
 
-    assert await clients[0].keys("*") == [f"facade:idem:{KEY.digest}".encode()]
-    with pytest.raises(ValueError, match="digest"):
-        await stores[0].claim(record(wall, key="k-1"))
-
-
-async def test_closing_the_store_leaves_a_shared_client_open(stores, clients):
-    await stores[0].aclose()
-
-    assert await clients[0].ping()
+    with sqlite3.connect(data_dir / SqliteIdempotencyStore.FILE_NAME) as db:
+        assert db.execute("SELECT key FROM records").fetchall() == [(KEY.digest,)]
+    raw = b"".join(path.read_bytes() for path in data_dir.iterdir())
+    assert b"k-1" not in raw
 
 
-async def test_a_client_that_decodes_responses_is_refused(redis_url):
-    client = Redis.from_url(redis_url, decode_responses=True)
-    try:
-        with pytest.raises(ValueError, match="decode_responses"):
-            RedisIdempotencyStore(client)
-    finally:
-        await client.aclose()
+async def test_each_file_has_one_id_that_its_replicas_share(stores, tmp_path, wall):
+    other = SqliteIdempotencyStore.in_dir(tmp_path / "elsewhere", lease=LEASE, clock=wall)
+
+    assert stores[0].store_id == stores[1].store_id
+    assert len(stores[0].store_id) == 32
+    assert other.store_id != stores[0].store_id
+
+
+async def test_a_version_1_file_keeps_its_records(data_dir, wall):
+    data_dir.mkdir()
+    with sqlite3.connect(data_dir / SqliteIdempotencyStore.FILE_NAME) as db:
+        db.execute(
+            "CREATE TABLE records (key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, state TEXT "
+            "NOT NULL, owner TEXT NOT NULL, marker TEXT, created_at REAL NOT NULL, expires_at "
+            "REAL NOT NULL, response BLOB) STRICT"
+        )
+        db.execute(
+            "INSERT INTO records VALUES (?, 'f', 'COMPLETED', 'me', NULL, ?, ?, ?)",
+            (KEY.digest, wall.now, wall.now + 60.0, b"value:1"),
+        )
+        db.execute("PRAGMA user_version = 1")
+    db.close()
+
+    store = opened(data_dir, wall)
+
+    found = await store.get(KEY.digest)
+    assert (found.state, found.response, found.leased_until) == (
+        State.COMPLETED,
+        b"value:1",
+        None,
+    )
+    assert len(store.store_id) == 32
 
 
 # two replicas
@@ -273,7 +294,7 @@ async def test_a_client_that_decodes_responses_is_refused(redis_url):
 @dataclasses.dataclass
 class Replica:
     client: SmscClient
-    store: RedisIdempotencyStore
+    store: SqliteIdempotencyStore
     runner: Idempotency
 
     def settling(self) -> JobSettling[dict[str, Any]]:
@@ -299,13 +320,13 @@ def emulator() -> Harness:
 
 def replica(
     emulator: Harness,
-    redis: Redis,
+    data_dir: pathlib.Path,
     wall: WallClock,
     *,
-    store: type[RedisIdempotencyStore] = Watched,
+    store: type[SqliteIdempotencyStore] = Watched,
     wait: float = 5.0,
 ) -> Replica:
-    """A replica of its own (cache, budget, runner, Redis client) on the one emulator."""
+    """A replica of its own (cache, budget, runner, store connection) on the one emulator."""
     config = UpstreamConfig(fmt=Fmt.JSON, ttls=CACHE_TTLS)
     transport = SmscTransport(
         emulator.http, base_urls=[BASE_URL], config=config, sleep=FakeSleep(), jitter=lambda: 1.0
@@ -313,7 +334,7 @@ def replica(
     client = SmscClient(
         account="default", credentials=DEMO, transport=transport, config=config, clock=FakeClock()
     )
-    shared = store(redis, lease=LEASE, clock=wall)
+    shared = opened(data_dir, wall, store)
     runner = Idempotency(shared, wait=wait, settle_after=60.0, clock=wall)
     return Replica(client, shared, runner)
 
@@ -330,7 +351,7 @@ async def first_of(events: list[anyio.Event]) -> None:
                 group.start_soon(wait)
 
 
-async def stored(store: RedisIdempotencyStore) -> Record:
+async def stored(store: SqliteIdempotencyStore) -> Record:
     found = await store.get(KEY.digest)
     assert found is not None
     return found
@@ -345,8 +366,8 @@ def jobs_named(emulator: Harness, name: str) -> list[Any]:
     return [job for job in jobs if job.name.startswith(name + " [fx:")]
 
 
-async def test_a_repeat_on_another_replica_is_answered_from_the_record(emulator, clients, wall):
-    first, second = (replica(emulator, client, wall) for client in clients)
+async def test_a_repeat_on_another_replica_is_answered_from_the_record(emulator, data_dir, wall):
+    first, second = (replica(emulator, data_dir, wall) for _ in range(2))
 
     created = await first.run()
     again = await second.run()
@@ -357,8 +378,8 @@ async def test_a_repeat_on_another_replica_is_answered_from_the_record(emulator,
     assert adds(emulator) == 1
 
 
-async def test_concurrent_repeats_on_two_replicas_send_one_job(emulator, clients, wall):
-    replicas = [replica(emulator, client, wall) for client in clients]
+async def test_concurrent_repeats_on_two_replicas_send_one_job(emulator, data_dir, wall):
+    replicas = [replica(emulator, data_dir, wall) for _ in range(2)]
     gate = anyio.Event()
     outcomes: list[Any] = []
 
@@ -381,10 +402,10 @@ async def test_concurrent_repeats_on_two_replicas_send_one_job(emulator, clients
 
 
 async def test_a_repeat_waits_for_another_live_replica_no_longer_than_the_bound(
-    emulator, clients, wall
+    emulator, data_dir, wall
 ):
-    first = replica(emulator, clients[0], wall)
-    second = replica(emulator, clients[1], wall, wait=0.2)
+    first = replica(emulator, data_dir, wall)
+    second = replica(emulator, data_dir, wall, wait=0.2)
     started, gate = anyio.Event(), anyio.Event()
 
     async def slow() -> dict[str, Any]:
@@ -409,16 +430,21 @@ async def test_a_repeat_waits_for_another_live_replica_no_longer_than_the_bound(
 
 @pytest.mark.parametrize("created", [True, False], ids=["found", "absent"])
 async def test_a_creation_whose_replica_died_is_settled_once_its_lease_lapses(
-    emulator, clients, wall, created
+    emulator, data_dir, wall, created
 ):
-    dead = replica(emulator, clients[0], wall, store=Dying)
-    survivor = replica(emulator, clients[1], wall, wait=0.1)
+    dead = replica(emulator, data_dir, wall, store=Dying)
+    survivor = replica(emulator, data_dir, wall, wait=0.1)
 
     async def killed() -> dict[str, Any]:
         raise RuntimeError("killed before the request was sent")
 
-    with pytest.raises(redis.ConnectionError):
-        await dead.run(None if created else killed)
+    if created:
+        # The store failed after the write: the record is lost, the client's answer is not.
+        answered = await dead.run()
+        assert answered.value == {"id": str(jobs_named(emulator, "Spring")[0].id), "cost": None}
+    else:
+        with pytest.raises(RuntimeError):
+            await dead.run(killed)
     assert (await stored(survivor.store)).state is State.IN_PROGRESS
 
     with pytest.raises(tree.InProgressError):
@@ -434,21 +460,24 @@ async def test_a_creation_whose_replica_died_is_settled_once_its_lease_lapses(
         assert (outcome.value, outcome.replayed) == ({"id": str(jobs[0].id), "cost": None}, True)
         assert settled.state is State.COMPLETED
     else:
-        assert isinstance(outcome.error, tree.UpstreamUnavailable)
-        assert outcome.error.message == NOT_CREATED
+        assert isinstance(outcome.error, tree.IdempotencyKeySpent)
+        assert (outcome.error.field, outcome.error.message) == (
+            "idempotencyKey",
+            f"idempotencyKey: {NOT_CREATED}",
+        )
         assert settled.state is State.FAILED
     assert (again.value, type(again.error)) == (outcome.value, type(outcome.error))
     assert len(emulator.calls("get_all")) == 1  # settled once, then answered from the record
 
 
-async def test_another_write_whose_replica_died_is_unknown_once_its_lease_lapses(clients, wall):
-    dead = Idempotency(Dying(clients[0], lease=LEASE, clock=wall), clock=wall)
-    survivor_store = RedisIdempotencyStore(clients[1], lease=LEASE, clock=wall)
+async def test_another_write_whose_replica_died_is_unknown_once_its_lease_lapses(data_dir, wall):
+    dead = Idempotency(opened(data_dir, wall, Dying), clock=wall)
+    survivor_store = opened(data_dir, wall)
     survivor = Idempotency(survivor_store, clock=wall)
     operation = Counted({"id": "7"})
 
-    with pytest.raises(redis.ConnectionError):
-        await dead.run(KEY, "f", operation, CODEC)
+    answered = await dead.run(KEY, "f", operation, CODEC)
+    assert answered.value == {"id": "7"}
     wall.advance(LEASE)
     again = await survivor.run(KEY, "f", operation, CODEC)
 
@@ -458,9 +487,9 @@ async def test_another_write_whose_replica_died_is_unknown_once_its_lease_lapses
     assert (await stored(survivor_store)).state is State.UNKNOWN
 
 
-async def test_a_released_key_is_claimed_by_the_waiting_replica(clients, wall):
-    first = Idempotency(RedisIdempotencyStore(clients[0], lease=LEASE, clock=wall), clock=wall)
-    watched = Watched(clients[1], lease=LEASE, clock=wall)
+async def test_a_released_key_is_claimed_by_the_waiting_replica(data_dir, wall):
+    first = Idempotency(opened(data_dir, wall), clock=wall)
+    watched = opened(data_dir, wall, Watched)
     second = Idempotency(watched, clock=wall)
     started, gate = anyio.Event(), anyio.Event()
     outcomes: list[Any] = []
