@@ -56,14 +56,15 @@ from facade.settings import (
 from facade.smsc.commands import Credentials
 from facade.smsc.secrets import Redactor
 from facade.smsc.wire import Fmt
+from facade.upstream.auth_errors import RedisAuthErrors
 from facade.upstream.client import SmscClient
-from facade.upstream.cluster import Scaleout
 from facade.upstream.config import UpstreamConfig
 from facade.upstream.idempotency import Idempotency
 from facade.upstream.idempotency_sqlite import SqliteIdempotencyStore
 from facade.upstream.pollers import Pollers
 from facade.upstream.pollers_redis import SharedPollers
 from facade.upstream.redis_state import connect
+from facade.upstream.scaleout import Scaleout
 from facade.upstream.transport import SmscTransport
 
 ContextGetter = Callable[[Request], Coroutine[Any, Any, Context]]
@@ -112,6 +113,12 @@ def create_smsc_clients(
             transport=SmscTransport(http, base_urls=upstream_base_urls(account), config=config),
             config=config,
             cluster=None if scaleout is None else scaleout.cluster(name),
+            # SMSC's error 2 count: per replica, or shared (module docstring of auth_errors).
+            auth_errors=None
+            if scaleout is None
+            else RedisAuthErrors(
+                scaleout.redis, account=name, config=config, replicas=settings.replicas
+            ),
         )
         for name, account in accounts.items()
     }

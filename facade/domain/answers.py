@@ -3,9 +3,8 @@
 import dataclasses
 import datetime as dt
 
-# SMSC's limits for get_answers (smsc-answers.txt).
-MAX_ANSWER_HOURS = 168
-MAX_ANSWER_COUNT = 10_000
+from facade.domain.bounds import MAX_ANSWER_COUNT as MAX_ANSWER_COUNT
+from facade.domain.bounds import MAX_ANSWER_HOURS as MAX_ANSWER_HOURS
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)

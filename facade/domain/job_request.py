@@ -6,19 +6,42 @@ object; enums are matched by member name. Every rule comes from `facade.domain.r
 """
 
 import datetime as dt
-import decimal
 from collections.abc import Sequence
 from typing import Protocol
 
 from facade.domain import jobs
+from facade.domain.bounds import (
+    MAX_CALL_ATTEMPTS,
+    MAX_CALL_INTERVAL,
+    MAX_CALL_WAIT,
+    MAX_CONFIRM_DAYS,
+    MAX_FREQUENCY_MINUTES,
+    MAX_GROUP_NUMBER,
+    MAX_REPEAT_COUNT,
+    MAX_SUBJECT_LENGTH,
+    MAX_TIME_ZONE,
+    MAX_URL_LENGTH,
+    MAX_VALIDITY,
+    MIN_CONFIRM_DAYS,
+    MIN_FREQUENCY_MINUTES,
+    MIN_TIME_ZONE,
+    MIN_VALIDITY,
+)
 from facade.domain.rules import (
     job_name,
     job_recipient,
+    language_code,
+    optional_line,
     optional_sender,
+    require_hours,
+    require_id,
+    require_int,
     require_message,
-    require_range,
+    require_name,
     telegram_bot,
 )
+
+_MINUTE = dt.timedelta(minutes=1)
 
 
 class _Named(Protocol):
@@ -111,19 +134,24 @@ class JobSource(Protocol):
 
 def job_spec(source: JobSource) -> jobs.JobSpec:
     channel = jobs.Channel[source.channel.name]
+    binary = channel is jobs.Channel.BINARY
     phones = tuple(
         job_recipient(phone, channel, f"phones[{index}]")
         for index, phone in enumerate(source.phones)
     )
     groups = tuple(
-        "G" + require_range(number, f"groupNumbers[{index}]", 0)
+        f"G{require_int(number, f'groupNumbers[{index}]', 0, MAX_GROUP_NUMBER)}"
         for index, number in enumerate(source.group_numbers)
     )
     return jobs.JobSpec(
-        name=job_name(source.name, "name"),
+        name=job_name(require_name(source.name, "name"), "name"),
         phones=phones + groups,
-        message=None if source.message is None else require_message(source.message, "message"),
-        template_id=source.template_id,
+        message=None
+        if source.message is None
+        else require_message(source.message, "message", binary=binary),
+        template_id=None
+        if source.template_id is None
+        else require_id(source.template_id, "templateId"),
         messages=tuple(_line(line, index, channel) for index, line in enumerate(source.messages)),
         sender=optional_sender(source.sender, "sender"),
         fallback_sender=optional_sender(source.fallback_sender, "fallbackSender"),
@@ -131,33 +159,58 @@ def job_spec(source: JobSource) -> jobs.JobSpec:
         if source.fallback_message is None
         else require_message(source.fallback_message, "fallbackMessage"),
         send_time=None if source.send_time is None else source.send_time.to_domain(),
-        time_zone=source.time_zone,
+        time_zone=_time_zone(source.time_zone, "timeZone"),
         repeat=None if source.repeat is None else jobs.Repeat[source.repeat.name],
-        repeat_count=source.repeat_count,
+        repeat_count=None
+        if source.repeat_count is None
+        else require_int(source.repeat_count, "repeatCount", 1, MAX_REPEAT_COUNT),
         period_hours=None
         if source.period_hours is None
-        else decimal.Decimal(str(source.period_hours)),
-        frequency_minutes=source.frequency_minutes,
+        else require_hours(source.period_hours, "periodHours"),
+        frequency_minutes=None
+        if source.frequency_minutes is None
+        else require_int(
+            source.frequency_minutes,
+            "frequencyMinutes",
+            MIN_FREQUENCY_MINUTES,
+            MAX_FREQUENCY_MINUTES,
+        ),
         validity=None
         if source.validity_minutes is None
-        else dt.timedelta(minutes=source.validity_minutes),
+        else _MINUTE
+        * require_int(
+            source.validity_minutes,
+            "validityMinutes",
+            MIN_VALIDITY // _MINUTE,
+            MAX_VALIDITY // _MINUTE,
+        ),
         transliteration=None
         if source.transliteration is None
         else jobs.Transliteration[source.transliteration.name],
         shorten_links=source.shorten_links,
         channel=channel,
-        subject=source.subject,
+        subject=optional_line(source.subject, "subject", MAX_SUBJECT_LENGTH),
         voice=None if source.voice is None else jobs.Voice[source.voice.name],
-        voice_language=source.voice_language,
+        voice_language=None
+        if source.voice_language is None
+        else language_code(source.voice_language, "voiceLanguage"),
         call_params=None if source.call_params is None else _call_params(source.call_params),
         telegram_bot=None
         if source.telegram_bot is None
         else telegram_bot(source.telegram_bot, "telegramBot"),
-        confirm_after_days=source.confirm_after_days,
-        file_url=source.file_url,
+        confirm_after_days=None
+        if source.confirm_after_days is None
+        else require_int(
+            source.confirm_after_days, "confirmAfterDays", MIN_CONFIRM_DAYS, MAX_CONFIRM_DAYS
+        ),
+        file_url=optional_line(source.file_url, "fileUrl", MAX_URL_LENGTH),
         with_cost=source.with_cost,
         multiline_messages=source.multiline_messages,
     )
+
+
+def _time_zone(value: int | None, field: str) -> int | None:
+    return None if value is None else require_int(value, field, MIN_TIME_ZONE, MAX_TIME_ZONE)
 
 
 def _line(line: RecipientLine, index: int, channel: jobs.Channel) -> jobs.RecipientMessage:
@@ -167,15 +220,20 @@ def _line(line: RecipientLine, index: int, channel: jobs.Channel) -> jobs.Recipi
             job_recipient(phone, channel, f"{where}.phones[{number}]")
             for number, phone in enumerate(line.phones)
         ),
-        message=require_message(line.message, f"{where}.message"),
+        message=require_message(
+            line.message, f"{where}.message", binary=channel is jobs.Channel.BINARY
+        ),
         sender=optional_sender(line.sender, f"{where}.sender"),
-        time_zone=line.time_zone,
+        time_zone=_time_zone(line.time_zone, f"{where}.timeZone"),
     )
 
 
 def _call_params(params: CallParamsSource) -> jobs.CallParams:
+    """smsc-jobs.txt, "param": w 0-99, i 0-3600, n 0-9 (SMSC raises what is below its range)."""
     return jobs.CallParams(
-        wait_seconds=params.wait_seconds,
-        retry_interval_seconds=params.retry_interval_seconds,
-        attempts=params.attempts,
+        wait_seconds=require_int(params.wait_seconds, "callParams.waitSeconds", 0, MAX_CALL_WAIT),
+        retry_interval_seconds=require_int(
+            params.retry_interval_seconds, "callParams.retryIntervalSeconds", 0, MAX_CALL_INTERVAL
+        ),
+        attempts=require_int(params.attempts, "callParams.attempts", 0, MAX_CALL_ATTEMPTS),
     )

@@ -9,10 +9,8 @@ import hashlib
 import re
 import secrets
 
+from facade.domain.bounds import MAX_MESSAGE_LENGTH as MAX_MESSAGE_LENGTH
 from facade.domain.common import OpenEnum
-
-# smsc-jobs.txt: "The maximum size is 1000 characters."
-MAX_MESSAGE_LENGTH = 1000
 
 # Every job the facade creates carries a marker at the end of its name, ` [fx:<10 base32>]`, so
 # that it can be found in SMSC's job list when SMSC's answer to `add` was lost. SMSC's job name

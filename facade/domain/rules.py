@@ -1,13 +1,35 @@
 """Rules every API applies to input before anything is sent to SMSC (GraphQL and REST alike).
 
-Each raises `InputError` naming the public, camelCase field it was given.
+Each raises `InputError` naming the public, camelCase field it was given. Every string, number,
+date and id is held to a bound of `facade.domain.bounds`, so that no value a client sends can
+make the facade fail (a traceback) or reach SMSC only to be refused there.
 """
 
+import base64
+import binascii
 import datetime as dt
+import decimal
+import math
 import re
 from collections.abc import Sequence
 
 from facade.domain import jobs
+from facade.domain.bounds import (
+    BIRTHDAY_YEARS,
+    HOURS_PER_DAY,
+    MAX_CURSOR_LENGTH,
+    MAX_EMAIL_LENGTH,
+    MAX_ID_DIGITS,
+    MAX_JOB_LIST_DAYS,
+    MAX_MESSAGE_LENGTH,
+    MAX_NAME_LENGTH,
+    MAX_PERIOD_HOURS,
+    MAX_SEARCH_LENGTH,
+    MAX_SEND_AFTER_MINUTES,
+    MIN_PERIOD_HOURS,
+    MOMENT_YEARS,
+)
+from facade.domain.common import MOSCOW
 from facade.errors import InputError
 
 # +?, then 10-15 digits: international format, which SMSC needs to route without guessing.
@@ -22,16 +44,40 @@ _EMAIL = re.compile(r"[^@\s,;]+@(?:[^@\s,;.]+\.)+[^@\s,;.]+")
 _TELEGRAM_ID = re.compile(r"#[A-Za-z0-9_]{1,32}")
 # smsc-jobs.txt, "bot": "@botname_bot"; Telegram usernames are 5-32 characters.
 _TELEGRAM_BOT = re.compile(r"@[A-Za-z][A-Za-z0-9_]{1,28}[Bb][Oo][Tt]")
+# smsc-jobs.txt, "voice": the language of the text as "m,en", "w,fr".
+_LANGUAGE = re.compile(r"[A-Za-z]{2,8}")
+# Unicode's control characters (C0, DEL, C1) and lone surrogates: a line of text holds none. A
+# lone surrogate is no text at all: no charset SMSC takes (UTF-8, which the facade sends,
+# windows-1251, koi8-r) can encode it.
+_NOT_IN_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+# Text of several lines (messages, comments) may also hold tabs and line breaks.
+_NOT_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# A binary message (smsc-jobs.txt, "bin": "specify a null byte at the beginning") is any
+# character that can be encoded.
+_NOT_ENCODABLE = re.compile(r"[\ud800-\udfff]")
+_NOT_A_CURSOR = "is not a cursor this API issued"
+
+
+def is_id(value: str) -> bool:
+    """An SMSC id: 1 to `MAX_ID_DIGITS` ASCII digits."""
+    return 0 < len(value) <= MAX_ID_DIGITS and value.isascii() and value.isdigit()
 
 
 def require_id(value: str, field: str) -> str:
-    """An SMSC id: a non-empty string of ASCII digits."""
-    if not (value.isascii() and value.isdigit()):
-        raise InputError(field, "must be a non-empty string of digits")
+    if not is_id(value):
+        raise InputError(field, f"must be 1 to {MAX_ID_DIGITS} ASCII digits")
+    return value
+
+
+def require_int(value: int, field: str, low: int, high: int) -> int:
+    """An integer between `low` and `high`, inclusive."""
+    if not low <= value <= high:
+        raise InputError(field, f"must be between {low} and {high}")
     return value
 
 
 def require_range(value: int, field: str, low: int, high: int | None = None) -> str:
+    """`value` as SMSC is sent it; input from clients always has a `high`."""
     if value < low or (high is not None and value > high):
         bound = f"between {low} and {high}" if high is not None else f"at least {low}"
         raise InputError(field, f"must be {bound}")
@@ -59,12 +105,91 @@ def require_listed_phone(value: str, field: str) -> str:
     return require_phone(value, field).removeprefix("+")
 
 
-def require_message(value: str, field: str) -> str:
+def require_message(value: str, field: str, *, binary: bool = False) -> str:
+    """A message's text: not blank, at most `MAX_MESSAGE_LENGTH` characters, of several lines;
+    any encodable character in a `binary` one."""
+    _text(value, field, MAX_MESSAGE_LENGTH, _NOT_ENCODABLE if binary else _NOT_IN_TEXT)
     if not value.strip():
         raise InputError(field, "must not be blank")
-    if len(value) > jobs.MAX_MESSAGE_LENGTH:
-        raise InputError(field, f"must be at most {jobs.MAX_MESSAGE_LENGTH} characters")
     return value
+
+
+def require_name(value: str, field: str) -> str:
+    """The name of a job, template or group: one line, not blank."""
+    require_line(value, field, MAX_NAME_LENGTH)
+    if not value.strip():
+        raise InputError(field, "must not be blank")
+    return value
+
+
+def require_line(value: str, field: str, max_length: int) -> str:
+    """One line of text: no control characters, no lone surrogates, at most `max_length`."""
+    return _text(value, field, max_length, _NOT_IN_LINE)
+
+
+def require_lines(value: str, field: str, max_length: int) -> str:
+    """Text of several lines: as a line, but tabs and line breaks are kept."""
+    return _text(value, field, max_length, _NOT_IN_TEXT)
+
+
+def optional_line(value: str | None, field: str, max_length: int) -> str | None:
+    return None if value is None else require_line(value, field, max_length)
+
+
+def optional_lines(value: str | None, field: str, max_length: int) -> str | None:
+    return None if value is None else require_lines(value, field, max_length)
+
+
+def lines(values: Sequence[str], field: str, max_length: int) -> tuple[str, ...]:
+    return tuple(
+        require_line(value, f"{field}[{index}]", max_length) for index, value in enumerate(values)
+    )
+
+
+def _text(value: str, field: str, max_length: int, forbidden: re.Pattern[str]) -> str:
+    if len(value) > max_length:
+        raise InputError(field, f"must be at most {max_length} characters")
+    found = forbidden.search(value)
+    if found is not None:
+        code = ord(found[0])
+        what = "a lone surrogate, not text" if 0xD800 <= code <= 0xDFFF else "a control character"
+        raise InputError(field, f"must not hold U+{code:04X} ({what})")
+    return value
+
+
+def search_text(value: str | None, field: str = "search") -> str | None:
+    """A contact list's `search`; empty means none."""
+    return optional_line(value, field, MAX_SEARCH_LENGTH) or None
+
+
+def language_code(value: str, field: str) -> str:
+    if not _LANGUAGE.fullmatch(value):
+        raise InputError(field, "must be a language code such as en")
+    return value
+
+
+def require_hours(value: float, field: str) -> decimal.Decimal:
+    """`period`: finite, between `MIN_PERIOD_HOURS` and `MAX_PERIOD_HOURS`."""
+    hours = decimal.Decimal(str(value)) if math.isfinite(value) else None
+    if hours is None or not MIN_PERIOD_HOURS <= hours <= MAX_PERIOD_HOURS:
+        raise InputError(field, f"must be between {MIN_PERIOD_HOURS} and {MAX_PERIOD_HOURS} hours")
+    return hours
+
+
+def require_day(value: dt.date, field: str, years: range = MOMENT_YEARS) -> dt.date:
+    if value.year not in years:
+        raise InputError(field, f"must fall in the years {years[0]}-{years[-1]}")
+    return value
+
+
+def optional_birthday(value: dt.date | None, field: str) -> dt.date | None:
+    return None if value is None else require_day(value, field, BIRTHDAY_YEARS)
+
+
+def _require_moment(value: dt.datetime, field: str) -> None:
+    if value.utcoffset() is None:
+        raise InputError(field, "needs a time zone offset")
+    require_day(value.date(), field)
 
 
 def optional_sender(value: str | None, field: str) -> str | None:
@@ -93,6 +218,7 @@ def job_name(value: str, field: str) -> str:
 def job_recipient(value: str, channel: jobs.Channel, field: str) -> str:
     """A phone; an e-mail address for EMAIL; also `#id` for TELEGRAM."""
     if channel is jobs.Channel.EMAIL:
+        require_line(value, field, MAX_EMAIL_LENGTH)
         if not _EMAIL.fullmatch(value):
             raise InputError(field, "must be an e-mail address")
         return value
@@ -108,15 +234,74 @@ def telegram_bot(value: str, field: str) -> str:
 
 
 def one_send_time(forms: Sequence[jobs.SendTime | None], field: str) -> jobs.SendTime:
-    """The one send time given among the four forms (at, atTimestamp, window, afterMinutes)."""
+    """The one send time given among the four forms (at, atTimestamp, window, afterMinutes),
+    within its bounds: a moment with an offset in `MOMENT_YEARS`, a window of one day's hours,
+    0 to `MAX_SEND_AFTER_MINUTES` minutes."""
     given = [form for form in forms if form is not None]
     if len(given) != 1:
         raise InputError(field, "give exactly one of at, atTimestamp, window, afterMinutes")
-    return given[0]
+    form = given[0]
+    match form:
+        case jobs.SendAt(at=at) | jobs.SendAtTimestamp(at=at):
+            _require_moment(at, field)
+        case jobs.SendWindow(start_hour=start, end_hour=end):
+            if not 0 <= start < end <= HOURS_PER_DAY:
+                raise InputError(
+                    field, f"the window needs 0 <= start hour < end hour <= {HOURS_PER_DAY}"
+                )
+        case jobs.SendAfter(minutes=minutes):
+            if not 0 <= minutes <= MAX_SEND_AFTER_MINUTES:
+                raise InputError(
+                    field, f"afterMinutes must be between 0 and {MAX_SEND_AFTER_MINUTES}"
+                )
+    return form
 
 
-def job_dates(since: dt.date | None, until: dt.date | None) -> jobs.JobQuery:
-    """A job listing's bounds, inclusive; `until` may not come before `since`."""
+def job_dates(
+    since: dt.date | None, until: dt.date | None, *, today: dt.date | None = None
+) -> jobs.JobQuery:
+    """A job listing's bounds, inclusive: days in `MOMENT_YEARS`, `until` not before `since`,
+    and at most `MAX_JOB_LIST_DAYS` days from `since` to `until` (to `today` in Moscow when
+    `until` is absent, as SMSC lists up to the current date: smsc-jobs.txt, "end")."""
+    if since is not None:
+        require_day(since, "since")
+    if until is not None:
+        require_day(until, "until")
     if since is not None and until is not None and since > until:
         raise InputError("until", "must not be before since")
+    if since is not None:
+        last = until or today or dt.datetime.now(MOSCOW).date()
+        if (last - since).days >= MAX_JOB_LIST_DAYS:
+            raise InputError(
+                "since",
+                f"must be at most {MAX_JOB_LIST_DAYS - 1} days before until (today when until "
+                "is absent): list a longer time a year at a time",
+            )
     return jobs.JobQuery(since=since, until=until)
+
+
+# page cursors
+
+
+def page_cursor(cursor: str, version: str, kind: str, field: str) -> tuple[int, str]:
+    """(position, key) of a cursor the API issued: urlsafe base64, padded or not, of
+    `<version>:<kind>:<position>:<key>`; anything else is an `InputError` on `field`."""
+    if len(cursor) > MAX_CURSOR_LENGTH:
+        raise InputError(field, _NOT_A_CURSOR)
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        text = base64.urlsafe_b64decode(padded.encode("ascii")).decode()
+    except (UnicodeError, binascii.Error) as exc:
+        raise InputError(field, _NOT_A_CURSOR) from exc
+    parts = text.split(":", 3)
+    # A position is held to an id's digits: never too long to read as an int.
+    if len(parts) == 4 and parts[:2] == [version, kind] and is_id(parts[2]) and parts[3]:
+        return int(parts[2]), parts[3]
+    raise InputError(field, _NOT_A_CURSOR)
+
+
+def after_id(key: str, field: str) -> int:
+    """The answer id a cursor's key names: an SMSC id."""
+    if not is_id(key):
+        raise InputError(field, _NOT_A_CURSOR)
+    return int(key)

@@ -74,15 +74,19 @@ async def _form_body(request: Request) -> bytes:
     return await request.body() if content_type == _FORM else b""
 
 
-def _admit(state: EmulatorState, endpoint: str, decoded: Decoded, address: str) -> Account:
-    """The checks before a command, in order (facade.emulator.assumptions); takes a slot."""
+def _admit(
+    state: EmulatorState, endpoint: str, decoded: Decoded, address: str, fault: Fault | None
+) -> Account:
+    """The checks before a command, in order (facade.emulator.assumptions); takes a slot. An
+    `auth` fault makes the credentials fail (facade.emulator.faults)."""
     limits, now = state.limits, state.clock()
     identical = limits.identical.count(request_key(endpoint, decoded.params), now)
     if limits.blocks.is_blocked(address, now):
         raise CommandError(IP_BLOCKED)
     if decoded.error is not None:
         raise decoded.error
-    account = state.authenticate(decoded.params)
+    refused = fault is not None and fault.kind == "auth"
+    account = None if refused else state.authenticate(decoded.params)
     if account is None:
         limits.blocks.fail(address, now)
         raise CommandError(AUTHORISE_ERROR)
@@ -104,7 +108,7 @@ async def _answer(
     state: EmulatorState, endpoint: str, decoded: Decoded, address: str, fault: Fault | None
 ) -> Reply | CommandError:
     try:
-        account = _admit(state, endpoint, decoded, address)
+        account = _admit(state, endpoint, decoded, address, fault)
     except CommandError as exc:
         await _delay(state.sleep, fault)
         return exc

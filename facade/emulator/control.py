@@ -92,6 +92,19 @@ async def faults(request: Request) -> JSONResponse:
     return JSONResponse({"faults": [fault.to_json() for fault in state.faults.faults]})
 
 
+async def jobs(request: Request) -> JSONResponse:
+    """Every job of an account (`?login=`, the first by default): what tests count, without a
+    request that SMSC's limits would count."""
+    state = _state(request)
+    login = request.query_params.get("login") or state.credentials[0].login
+    if login not in state.accounts:
+        return _error(404, "unknown account")
+    found = state.account(login).jobs.values()
+    return JSONResponse(
+        {"jobs": [{"id": job.id, "name": job.name, "status": job.status} for job in found]}
+    )
+
+
 async def add_answer(request: Request) -> JSONResponse:
     state = _state(request)
     try:
@@ -130,5 +143,6 @@ ROUTES: Final = [
     Route(f"{PREFIX}/reset", reset, methods=["POST"]),
     Route(f"{PREFIX}/faults", faults, methods=["GET", "POST", "DELETE"]),
     Route(f"{PREFIX}/answers", add_answer, methods=["POST"]),
+    Route(f"{PREFIX}/jobs", jobs, methods=["GET"]),
     Route(f"{PREFIX}/jobs/{{job_id:int}}/status", job_status, methods=["POST"]),
 ]

@@ -1,7 +1,9 @@
-"""Injected transport faults: slow answers, gateway errors, dropped connections, hung requests.
+"""Injected faults: slow answers, gateway errors, dropped connections, hung requests, and SMSC
+refusing the credentials for a while.
 
-None of these is SMSC's own behaviour; they stand for what sits between a client and SMSC (nginx,
-the network). smsc-api-notes.md §1.5: peers treat any non-200 status as a transport failure.
+None of these but `auth` is SMSC's own behaviour; they stand for what sits between a client and
+SMSC (nginx, the network). smsc-api-notes.md §1.5: peers treat any non-200 status as a transport
+failure.
 
 - `latency`: the answer is delayed by `seconds` (the injected sleep).
 - `status`: an nginx-style HTML page with that HTTP status; SMSC never sees the request.
@@ -13,6 +15,10 @@ the network). smsc-api-notes.md §1.5: peers treat any non-200 status as a trans
 - `reset_after`: SMSC does what it was asked, then the connection drops before the answer
   arrives (a write whose outcome the client cannot know).
 - `latency_after`: SMSC does what it was asked, then the answer is delayed by `seconds`.
+- `auth`: SMSC refuses the credentials (error 2, `authorise error`) as if they were wrong (a
+  password changed, an address outside the account's allow-list: smsc-api-notes.md §1.6, code 2),
+  and the error counts towards the address block like any other (5 in 30 minutes: error 4); the
+  credentials work again once the fault is used up (`times`) or cleared.
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ from starlette.responses import Response
 if TYPE_CHECKING:
     from starlette.types import Receive, Scope, Send
 
-FaultKind = Literal["latency", "status", "reset", "hang", "reset_after", "latency_after"]
+FaultKind = Literal["latency", "status", "reset", "hang", "reset_after", "latency_after", "auth"]
 FAULT_KINDS: Final = frozenset(get_args(FaultKind))
 
 

@@ -19,7 +19,6 @@ once (positions by key, answers by id) and every later page looks up and slices.
 """
 
 import base64
-import binascii
 import dataclasses
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
@@ -30,6 +29,7 @@ from facade.domain.answers import Answer as DomainAnswer
 from facade.domain.contacts import Contact as DomainContact
 from facade.domain.contacts import page_key
 from facade.domain.pages import answers_by_id, start_after_key
+from facade.domain.rules import after_id, page_cursor
 from facade.errors import InputError
 from facade.graphql.types import Answer, Contact
 
@@ -40,7 +40,6 @@ MAX_PAGE_SIZE = 100
 _CURSOR_VERSION = "v1"
 _CONTACT = "contact"
 _ANSWER = "answer"
-_NOT_A_CURSOR = "is not a cursor this API issued"
 
 
 @strawberry.type(description="Where a page sits in its connection (Relay cursor connections).")
@@ -116,19 +115,7 @@ def encode_cursor(kind: str, position: int, key: str) -> str:
 
 def decode_cursor(cursor: str, kind: str) -> Cursor:
     """The cursor this API issued for a `kind` list; anything else is an `InputError` on `after`."""
-    try:
-        text = base64.urlsafe_b64decode(cursor.encode("ascii")).decode()
-    except (UnicodeError, binascii.Error) as exc:
-        raise InputError("after", _NOT_A_CURSOR) from exc
-    parts = text.split(":", 3)
-    if (
-        len(parts) == 4
-        and parts[:2] == [_CURSOR_VERSION, kind]
-        and _is_digits(parts[2])
-        and parts[3]
-    ):
-        return Cursor(int(parts[2]), parts[3])
-    raise InputError("after", _NOT_A_CURSOR)
+    return Cursor(*page_cursor(cursor, _CURSOR_VERSION, kind, "after"))
 
 
 def page_request(first: int | None, after: str | None, kind: str) -> PageRequest:
@@ -160,7 +147,9 @@ def paginate_contacts(
 
 def paginate_answers(answers: Sequence[DomainAnswer], request: PageRequest) -> Page[DomainAnswer]:
     order = answers_by_id(answers)
-    start = order.start_after(None if request.after is None else int(request.after.key))
+    start = order.start_after(
+        None if request.after is None else after_id(request.after.key, "after")
+    )
     return _slice(order.answers, start, request, _ANSWER, _answer_key)
 
 
@@ -194,10 +183,6 @@ def contacts_page(first: int | None, after: str | None) -> PageRequest:
 
 def answers_page(first: int | None, after: str | None) -> PageRequest:
     request = page_request(first, after, _ANSWER)
-    if request.after is not None and not _is_digits(request.after.key):
-        raise InputError("after", _NOT_A_CURSOR)
+    if request.after is not None:
+        after_id(request.after.key, "after")
     return request
-
-
-def _is_digits(text: str) -> bool:
-    return text.isascii() and text.isdigit()

@@ -5,15 +5,19 @@ length of each text) and then builds the command, whose encoders refuse whatever
 be told. Either way the `InputError` names a camelCase path inside the argument: `phones[2]`,
 `otherPhones[0]`, `groupIds[1]`; a rule about a whole field names the field alone.
 createJob's inputs are in facade.graphql.job_inputs, which shares the checks defined here.
+`CheckedArguments` runs them on a mutation's arguments before idempotency and the client.
 """
 
 import datetime as dt
 import enum
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Final
 
 import strawberry
+from strawberry.extensions import FieldExtension
+from strawberry.types import Info
 
-from facade.domain import blacklist, contacts, groups, templates
-from facade.domain.rules import ids as _ids
+from facade.domain import blacklist, contacts, drafts, groups, templates
 from facade.domain.rules import (
     optional_sender,
     require_id,
@@ -22,8 +26,6 @@ from facade.domain.rules import (
     require_phone,
     require_sender,
 )
-from facade.domain.rules import phones as _phones
-from facade.errors import InputError
 from facade.graphql.types import BlockScope, MessageFormat
 from facade.smsc import commands
 
@@ -48,13 +50,7 @@ class CreateTemplateInput:
     auto_sign: bool = strawberry.field(default=False, description="Append the signature.")
 
     def to_domain(self) -> templates.TemplateDraft:
-        draft = templates.TemplateDraft(
-            name=self.name,
-            message=require_message(self.message, "message"),
-            format=templates.MessageFormat[self.format.name],
-            sender=optional_sender(self.sender, "sender"),
-            auto_sign=self.auto_sign,
-        )
+        draft = drafts.template_draft(self)
         commands.add_template(draft)
         return draft
 
@@ -69,16 +65,8 @@ class UpdateTemplateInput:
     auto_sign: bool | None = None
 
     def to_domain(self) -> templates.TemplateChanges:
-        changes = templates.TemplateChanges(
-            name=self.name,
-            message=None if self.message is None else require_message(self.message, "message"),
-            format=None if self.format is None else templates.MessageFormat[self.format.name],
-            sender=require_sender(self.sender, "sender") if self.sender else self.sender,
-            auto_sign=self.auto_sign,
-        )
-        if changes == templates.TemplateChanges():
-            raise InputError("input", "give at least one field to change")
-        commands.change_template(self.id, changes)
+        changes = drafts.template_changes(self, "input")
+        commands.change_template(require_id(self.id, "id"), changes)
         return changes
 
 
@@ -100,19 +88,7 @@ class CreateContactInput:
     other_phones: list[str] = strawberry.field(default_factory=list)
 
     def to_domain(self) -> contacts.ContactDraft:
-        draft = contacts.ContactDraft(
-            phones=_phones(self.phones, "phones"),
-            name=self.name,
-            group_ids=_ids(self.group_ids, "groupIds"),
-            first_name=self.first_name,
-            last_name=self.last_name,
-            middle_name=self.middle_name,
-            birthday=self.birthday,
-            client_id=self.client_id,
-            comment=self.comment,
-            tags=tuple(self.tags),
-            other_phones=_phones(self.other_phones, "otherPhones"),
-        )
+        draft = drafts.contact_draft(self)
         commands.add_contact(draft)
         return draft
 
@@ -140,23 +116,7 @@ class UpdateContactInput:
     def to_domain(self) -> tuple[str, contacts.ContactChanges]:
         """The phone that finds the contact, and what to change."""
         phone = require_listed_phone(self.phone, "phone")
-        changes = contacts.ContactChanges(
-            new_phones=None if self.new_phones is None else _phones(self.new_phones, "newPhones"),
-            name=self.name,
-            group_ids=None if self.group_ids is None else _ids(self.group_ids, "groupIds"),
-            first_name=self.first_name,
-            last_name=self.last_name,
-            middle_name=self.middle_name,
-            birthday=self.birthday,
-            client_id=self.client_id,
-            comment=self.comment,
-            tags=None if self.tags is None else tuple(self.tags),
-            other_phones=None
-            if self.other_phones is None
-            else _phones(self.other_phones, "otherPhones"),
-        )
-        if changes == contacts.ContactChanges():
-            raise InputError("input", "give at least one field to change")
+        changes = drafts.contact_changes(self, "input")
         commands.change_contact(phone, changes)
         return phone, changes
 
@@ -210,9 +170,7 @@ class CreateGroupInput:
     kind: GroupKind = GroupKind.PHONES
 
     def to_domain(self) -> groups.GroupDraft:
-        draft = groups.GroupDraft(
-            name=self.name, number=self.number, kind=groups.GroupKind[self.kind.name]
-        )
+        draft = drafts.group_draft(self)
         commands.add_group(draft)
         return draft
 
@@ -223,8 +181,9 @@ class RenameGroupInput:
     name: str
 
     def to_domain(self) -> tuple[str, str]:
-        commands.rename_group(self.id, self.name)
-        return self.id, self.name
+        id, name = require_id(self.id, "id"), drafts.group_name(self.name)
+        commands.rename_group(id, name)
+        return id, name
 
 
 @strawberry.input(description="A phone that should not get messages.")
@@ -234,18 +193,50 @@ class AddToBlacklistInput:
     comment: str | None = None
 
     def to_domain(self) -> blacklist.BlacklistDraft:
-        draft = blacklist.BlacklistDraft(
-            phone=require_phone(self.phone, "phone"),
-            scope=blacklist.BlockScope[self.scope.name],
-            comment=self.comment,
-        )
+        draft = drafts.blacklist_draft(self)
         commands.add_to_blacklist(draft)
         return draft
+
+
+# Mutation arguments of their own (not inside an `input`), by name: the rule each is held to.
+_BARE_ARGUMENTS: Final[Mapping[str, Callable[[str, str], str]]] = {
+    "id": require_id,
+    "phone": require_listed_phone,
+}
+
+
+def check_arguments(arguments: Mapping[str, Any]) -> None:
+    """Every argument of a mutation validated: an input by its `to_domain()`, an `id` or a
+    `phone` by its rule; the first fault is an `InputError`."""
+    for name, value in arguments.items():
+        rule = _BARE_ARGUMENTS.get(name)
+        to_domain = getattr(value, "to_domain", None)
+        if rule is not None and isinstance(value, str):
+            rule(value, name)
+        elif callable(to_domain):
+            to_domain()
+
+
+class CheckedArguments(FieldExtension):
+    """Validates a mutation's arguments before anything else runs on them (idempotency, whose
+    fingerprint holds them; the client), so that a bad value is refused the same way with or
+    without an idempotency key. The resolver converts them again, which costs little."""
+
+    async def resolve_async(
+        self,
+        next_: Callable[..., Awaitable[Any]],
+        source: Any,
+        info: Info[Any, Any],
+        **kwargs: Any,
+    ) -> Any:
+        check_arguments(kwargs)
+        return await next_(source, info, **kwargs)
 
 
 __all__ = [
     "AddContactToGroupInput",
     "AddToBlacklistInput",
+    "CheckedArguments",
     "CreateContactInput",
     "CreateGroupInput",
     "CreateTemplateInput",
@@ -255,6 +246,7 @@ __all__ = [
     "RenameGroupInput",
     "UpdateContactInput",
     "UpdateTemplateInput",
+    "check_arguments",
     "optional_sender",
     "require_listed_phone",
     "require_message",

@@ -31,6 +31,7 @@ from facade.graphql.idempotent import Idempotent
 from facade.graphql.inputs import (
     AddContactToGroupInput,
     AddToBlacklistInput,
+    CheckedArguments,
     CreateContactInput,
     CreateGroupInput,
     CreateTemplateInput,
@@ -70,12 +71,17 @@ class RequireScope(FieldExtension):
 
 
 def _mutation(description: str, *, created: Callable[[JobCreated], Any] | None = None) -> Any:
-    # The last extension is the outermost: ErrorResult maps what the others raise; the scope is
-    # checked before an idempotency record is made. ForbiddenError is no union member:
-    # ErrorResult lets it through to `errors`.
+    # The last extension is the outermost: ErrorResult maps what the others raise; the scope,
+    # then the arguments are checked before an idempotency record is made. ForbiddenError is no
+    # union member: ErrorResult lets it through to `errors`.
     return strawberry.mutation(
         description=description,
-        extensions=[Idempotent(created), RequireScope(Scope.WRITE), ErrorResult()],
+        extensions=[
+            Idempotent(created),
+            CheckedArguments(),
+            RequireScope(Scope.WRITE),
+            ErrorResult(),
+        ],
     )
 
 

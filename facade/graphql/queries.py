@@ -12,8 +12,8 @@ from strawberry.types import Info
 
 from facade.domain.answers import MAX_ANSWER_HOURS, AnswerQuery
 from facade.domain.contacts import ContactQuery
-from facade.domain.rules import job_dates
-from facade.errors import InputError, SmscNotFound
+from facade.domain.rules import job_dates, require_id, require_int, search_text
+from facade.errors import SmscNotFound
 from facade.graphql.connections import (
     DEFAULT_PAGE_SIZE,
     AnswerConnection,
@@ -33,14 +33,6 @@ from facade.graphql.types import (
     Template,
 )
 
-# toPhone keeps its own wording of inputs.require_listed_phone's error message.
-
-
-def _require_id(value: str, field: str) -> str:
-    if not (value.isascii() and value.isdigit()):
-        raise InputError(field, "must be a non-empty string of digits")
-    return value
-
 
 @strawberry.type
 class Query:
@@ -51,13 +43,14 @@ class Query:
 
     @strawberry.field(description="One template; null when the account has none with that id.")
     async def template(self, info: Info[Context, None], id: strawberry.ID) -> Template | None:
-        wanted = _require_id(id, "id")
+        wanted = require_id(id, "id")
         found = info.context.unwrap(info, await info.context.smsc.templates())
         return next((Template.from_domain(t) for t in found if t.id == wanted), None)
 
     @strawberry.field(
-        description="Jobs created between two days, inclusive (Moscow time). Without `since`, "
-        "SMSC gives the last 10 of the last two months."
+        description="Jobs created between two days, inclusive (Moscow time), days of the years "
+        "2000-2099 spanning at most 366 (`until` defaults to today). Without `since`, SMSC gives "
+        "the last 10 of the last two months."
     )
     async def jobs(
         self, info: Info[Context, None], since: dt.date | None = None, until: dt.date | None = None
@@ -68,7 +61,7 @@ class Query:
 
     @strawberry.field(description="One job; null when SMSC does not know the id.")
     async def job(self, info: Info[Context, None], id: strawberry.ID) -> Job | None:
-        wanted = _require_id(id, "id")
+        wanted = require_id(id, "id")
         try:
             found = info.context.unwrap(info, await info.context.smsc.job(wanted))
         except SmscNotFound:
@@ -86,8 +79,8 @@ class Query:
         first: int | None = DEFAULT_PAGE_SIZE,
         after: str | None = None,
     ) -> ContactConnection:
+        query = ContactQuery(search=search_text(search))
         request = contacts_page(first, after)
-        query = ContactQuery(search=search or None)
         found = info.context.unwrap(info, await info.context.smsc.contacts(query))
         return contact_connection(found, request)
 
@@ -98,7 +91,7 @@ class Query:
 
     @strawberry.field(description="One contact group; null when the account has none with that id.")
     async def group(self, info: Info[Context, None], id: strawberry.ID) -> Group | None:
-        wanted = _require_id(id, "id")
+        wanted = require_id(id, "id")
         found = info.context.unwrap(info, await info.context.smsc.groups())
         return next((Group.from_domain(g) for g in found if g.id == wanted), None)
 
@@ -119,8 +112,8 @@ class Query:
         first: int | None = DEFAULT_PAGE_SIZE,
         after: str | None = None,
     ) -> AnswerConnection:
-        if since_hours is not None and not 1 <= since_hours <= MAX_ANSWER_HOURS:
-            raise InputError("sinceHours", f"must be between 1 and {MAX_ANSWER_HOURS}")
+        if since_hours is not None:
+            require_int(since_hours, "sinceHours", 1, MAX_ANSWER_HOURS)
         phone = None if to_phone is None else require_listed_phone(to_phone, "toPhone")
         request = answers_page(first, after)
         query = AnswerQuery(hours=since_hours, to_phone=phone)

@@ -1,11 +1,12 @@
 """`/healthz` (the process is alive) and `/readyz` (it can do its job), never spending SMSC's budget.
 
-Readiness reads what the upstream layer already knows about each account, from calls clients
-made anyway: `ok` (SMSC answered), `unknown` (nothing asked yet), `unreachable` (the circuit
-breaker is open), `ip_blocked` (error 4: served from cache until the pause ends), `auth_failed`
-(error 2: the credentials are wrong). Each of these is understood, so the replica stays ready; it
-is not ready when a check of its own fails (`checks`: the token store, Redis when configured) or
-when SMSC rejects the credentials of every account, since then it can serve nothing but errors.
+Readiness says whether this replica can serve: it is not ready only when a check of its own fails
+(`checks`: the data directory, Redis when configured). What it knows of SMSC, from calls clients
+made anyway, goes to the details: `ok` (SMSC answered), `unknown` (nothing asked yet),
+`unreachable` (the circuit breaker is open), `ip_blocked` (error 4: served from cache until the
+pause ends), `auth_failed` (error 2: probed again on a back-off, `facade.upstream.auth_errors`).
+Those are SMSC's state, which every replica shares: failing readiness on them would take every
+replica out of the load balancer, and with them the cached reads they still serve.
 
 Both stay open to load balancers, which send no token, but say no more than a status to them:
 account names, checks and the Redis state go only to callers `detailed` admits (the service:
@@ -13,7 +14,7 @@ a token with the `admin` scope, as for /metrics; anyone in sandbox mode).
 """
 
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Any, Final
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -23,6 +24,9 @@ from facade.upstream.limits import BreakerState
 
 # A named check: None when fine, else a short reason (no secrets: operators read it).
 Check = Callable[[], str | None]
+
+# Every value `smsc_condition` takes (the metrics report each as a series).
+CONDITIONS: Final = ("ok", "unknown", "unreachable", "ip_blocked", "auth_failed")
 
 
 def smsc_condition(client: SmscClient) -> str:
@@ -42,13 +46,11 @@ def readiness(
     sandbox: bool,
     conditions: Mapping[str, Callable[[], str]] | None = None,
 ) -> tuple[int, dict[str, Any]]:
-    """`conditions` are reported, never failed: Redis `degraded` is a state the replica serves
-    in (alone, with SMSC's limits divided), so taking it out of the load balancer would help no
-    one."""
+    """`conditions` and SMSC's state are reported, never failed: Redis `degraded` is a state the
+    replica serves in (alone, with SMSC's limits divided), and SMSC's is the same for every
+    replica (module docstring), so taking this one out of the load balancer would help no one."""
     smsc = {account: smsc_condition(client) for account, client in clients.items()}
     failed = {name: reason for name, check in checks.items() if (reason := check()) is not None}
-    if smsc and all(condition == "auth_failed" for condition in smsc.values()):
-        failed["smsc"] = "SMSC rejects the credentials of every account"
     body: dict[str, Any] = {
         "status": "fail" if failed else "ok",
         "sandbox": sandbox,

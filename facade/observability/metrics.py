@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Scope
 
+from facade.observability.health import CONDITIONS, smsc_condition
 from facade.upstream.client import SmscClient
 from facade.upstream.limits import BreakerState
 
@@ -85,8 +86,23 @@ class UpstreamCollector(Collector):
             "The circuit breaker: 0 closed, 0.5 half-open, 1 open.",
             labels=["account"],
         )
+        condition = GaugeMetricFamily(
+            "facade_account_condition",
+            "1 for what this replica last learned of the account at SMSC (ok, unknown, "
+            "unreachable, ip_blocked, auth_failed), 0 for the others.",
+            labels=["account", "condition"],
+        )
+        auth_errors = CounterMetricFamily(
+            "facade_smsc_auth_errors",
+            "Error 2 answers (credentials refused) SMSC gave this replica.",
+            labels=["account"],
+        )
         for account, client in self._clients().items():
             stats = client.stats
+            now = smsc_condition(client)
+            for name in CONDITIONS:
+                condition.add_metric([account, name], float(name == now))
+            auth_errors.add_metric([account], client.gate.auth_errors)
             for (command, outcome), count in sorted(stats.upstream_calls.items()):
                 calls.add_metric([account, command, outcome], count)
             for result in ("hit", "miss", "stale"):
@@ -99,6 +115,7 @@ class UpstreamCollector(Collector):
                 degraded.add_metric([account], float(client.cluster.degraded))
                 redis_failures.add_metric([account], client.cluster.failures)
         yield from (calls, cache, coalesced, rejected, breaker, degraded, redis_failures)
+        yield from (condition, auth_errors)
 
 
 class CountCollector(Collector):

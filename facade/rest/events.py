@@ -26,6 +26,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from facade.credentials.auth import SessionGuard, guard_of
 from facade.credentials.tokens import AUTH_FAILED
+from facade.domain.rules import is_id
 from facade.errors import ErrorCode, FacadeError, InputError
 from facade.rest.errors import error_response, problem
 from facade.rest.http import ClientGetter, invalid_input
@@ -65,7 +66,7 @@ def last_event_id(request: Request) -> str | None:
     if value is None or not value.strip():
         return None
     value = value.strip()
-    if not (value.isascii() and value.isdigit()):
+    if not is_id(value):
         raise InputError(LAST_EVENT_ID, "must be the id of an event this stream sent")
     return value
 

@@ -2,8 +2,9 @@
 
 One `Route` per path serves all of its methods, so a wrong method is answered 405 with an
 `Allow` header that lists every method of the path. A request goes: path, query and body
-validated (pydantic errors become an `InputError` naming the camelCase field) → the handler →
-the reply serialized with the declared response type.
+validated (pydantic errors become an `InputError` naming the camelCase field), the body also by
+the shared rules (its `to_domain()`, before idempotency) → the handler → the reply serialized
+with the declared response type.
 
 Reads (RFC 9110 §8.8.3, §13.1.2; RFC 9111 §5.2.2.1, §5.1): every cacheable GET carries a strong
 `ETag` (a hash of the body) and answers `If-None-Match` with 304. `Cache-Control` tells the truth
@@ -255,17 +256,31 @@ async def _body(operation: Operation, request: Request) -> BaseModel | None:
         if len(raw) > MAX_BODY_BYTES:
             raise HTTPException(413, f"The body must be at most {MAX_BODY_BYTES} bytes.")
     try:
-        return model.model_validate_json(bytes(raw))
+        body = model.model_validate_json(bytes(raw))
     except ValidationError as exc:
         raise invalid_input(exc) from exc
+    # The shared rules (facade.domain) over the whole body, before idempotency, whose
+    # fingerprint holds the body, and before the handler.
+    to_domain = getattr(body, "to_domain", None)
+    if callable(to_domain):
+        to_domain()
+    return body
+
+
+# pydantic error types whose `msg` carries the text of an exception a validator raised.
+_EXCEPTION_TYPES: Final = frozenset({"value_error", "assertion_error"})
 
 
 def invalid_input(exc: ValidationError) -> InputError:
-    """The first pydantic error as an `InputError` on its camelCase path (`phones[2]`)."""
+    """The first pydantic error as an `InputError` on its camelCase path (`phones[2]`), in
+    pydantic's words, never in those of an exception a validator raised."""
     first = exc.errors(include_url=False)[0]
     if first["type"] == "json_invalid":
         return InputError("body", "malformed JSON: " + str(first["ctx"]["error"]))
-    return InputError(field_path(first["loc"]) or "body", first["msg"])
+    message = first["msg"]
+    if first["type"] in _EXCEPTION_TYPES:
+        message = "is not a valid value"
+    return InputError(field_path(first["loc"]) or "body", message)
 
 
 def field_path(loc: Sequence[int | str]) -> str:

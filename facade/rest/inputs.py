@@ -10,9 +10,9 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
-from facade.domain import groups, templates
-from facade.domain.rules import optional_sender, require_id, require_message, require_sender
-from facade.errors import InputError
+from facade.domain import drafts, groups, templates
+from facade.domain.bounds import MAX_ID_DIGITS
+from facade.domain.rules import require_id
 from facade.rest.operations import Body, Params
 from facade.rest.serialize import MessageFormat
 
@@ -21,7 +21,11 @@ def _id(value: str) -> str:
     return require_id(value, "id")
 
 
-SmscId = Annotated[str, AfterValidator(_id), Field(description="An SMSC id: ASCII digits.")]
+SmscId = Annotated[
+    str,
+    AfterValidator(_id),
+    Field(description=f"An SMSC id: 1 to {MAX_ID_DIGITS} ASCII digits."),
+]
 
 
 class IdPath(Params):
@@ -41,13 +45,7 @@ class CreateTemplate(Body):
     auto_sign: bool = Field(default=False, description="Append the signature.")
 
     def to_domain(self) -> templates.TemplateDraft:
-        return templates.TemplateDraft(
-            name=self.name,
-            message=require_message(self.message, "message"),
-            format=templates.MessageFormat[self.format.name],
-            sender=optional_sender(self.sender, "sender"),
-            auto_sign=self.auto_sign,
-        )
+        return drafts.template_draft(self)
 
 
 class UpdateTemplate(Body):
@@ -60,16 +58,7 @@ class UpdateTemplate(Body):
     auto_sign: bool | None = None
 
     def to_domain(self) -> templates.TemplateChanges:
-        changes = templates.TemplateChanges(
-            name=self.name,
-            message=None if self.message is None else require_message(self.message, "message"),
-            format=None if self.format is None else templates.MessageFormat[self.format.name],
-            sender=require_sender(self.sender, "sender") if self.sender else self.sender,
-            auto_sign=self.auto_sign,
-        )
-        if changes == templates.TemplateChanges():
-            raise InputError("body", "give at least one field to change")
-        return changes
+        return drafts.template_changes(self, "body")
 
 
 # groups
@@ -92,15 +81,16 @@ class CreateGroup(Body):
     kind: GroupKind = GroupKind.PHONES
 
     def to_domain(self) -> groups.GroupDraft:
-        return groups.GroupDraft(
-            name=self.name, number=self.number, kind=groups.GroupKind[self.kind.name]
-        )
+        return drafts.group_draft(self)
 
 
 class RenameGroup(Body):
     """A group's new name."""
 
     name: str
+
+    def to_domain(self) -> str:
+        return drafts.group_name(self.name)
 
 
 __all__ = [

@@ -11,7 +11,6 @@ list once, so a page costs the same at any depth). The body says
 """
 
 import base64
-import binascii
 import dataclasses
 from collections.abc import Callable, Sequence
 from typing import Any, Final, Generic, TypeVar
@@ -20,7 +19,7 @@ from urllib.parse import urlencode
 from pydantic import Field
 
 from facade.domain.pages import start_after_key
-from facade.errors import InputError
+from facade.domain.rules import page_cursor
 from facade.rest.operations import Call, Model, Params, Reply
 from facade.upstream.client import Fetched
 
@@ -30,7 +29,6 @@ U = TypeVar("U")
 DEFAULT_LIMIT: Final = 20
 MAX_LIMIT: Final = 100
 _VERSION: Final = "r1"
-_NOT_A_CURSOR: Final = "is not a cursor this API issued"
 
 
 class PageQuery(Params):
@@ -62,15 +60,7 @@ def encode_cursor(kind: str, position: int, key: str) -> str:
 
 def decode_cursor(cursor: str, kind: str) -> tuple[int, str]:
     """(position, key) of a cursor this API issued for a `kind` list; else `InputError`."""
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        text = base64.urlsafe_b64decode(padded.encode("ascii")).decode()
-    except (UnicodeError, binascii.Error) as exc:
-        raise InputError("cursor", _NOT_A_CURSOR) from exc
-    parts = text.split(":", 3)
-    if len(parts) == 4 and parts[:2] == [_VERSION, kind] and parts[2].isdigit() and parts[3]:
-        return int(parts[2]), parts[3]
-    raise InputError("cursor", _NOT_A_CURSOR)
+    return page_cursor(cursor, _VERSION, kind, "cursor")
 
 
 def paginate(

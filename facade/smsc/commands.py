@@ -11,6 +11,7 @@ from typing import Any, Generic, TypeVar
 
 from facade.domain.answers import MAX_ANSWER_COUNT, MAX_ANSWER_HOURS, Answer, AnswerQuery
 from facade.domain.blacklist import BlacklistDraft, BlacklistEntry, BlockScope
+from facade.domain.bounds import MAX_GROUP_NUMBER
 from facade.domain.contacts import Contact, ContactChanges, ContactDraft, ContactQuery
 from facade.domain.downloads import DownloadFile, DownloadTask
 from facade.domain.groups import Group, GroupDraft, GroupMove
@@ -338,7 +339,12 @@ def add_group(draft: GroupDraft) -> Command[str]:
         "add_group",
         parse_created_id,
         ("name", require_text(draft.name, "name")),
-        ("num", _optional(draft.number, lambda number: require_range(number, "number", 0))),
+        (
+            "num",
+            _optional(
+                draft.number, lambda number: require_range(number, "number", 0, MAX_GROUP_NUMBER)
+            ),
+        ),
         ("type", str(draft.kind.value)),
         writes=True,
     )

@@ -8,9 +8,28 @@ import decimal
 import re
 from collections.abc import Iterable
 
+from facade.domain.bounds import (
+    HOURS_PER_DAY,
+    MAX_CALL_ATTEMPTS,
+    MAX_CALL_INTERVAL,
+    MAX_CALL_WAIT,
+    MAX_CONFIRM_DAYS,
+    MAX_FREQUENCY_MINUTES,
+    MAX_MESSAGE_LENGTH,
+    MAX_PERIOD_HOURS,
+    MAX_REPEAT_COUNT,
+    MAX_SEND_AFTER_MINUTES,
+    MAX_TIME_ZONE,
+    MAX_VALIDITY,
+    MIN_CONFIRM_DAYS,
+    MIN_FREQUENCY_MINUTES,
+    MIN_PERIOD_HOURS,
+    MIN_TIME_ZONE,
+    MIN_VALIDITY,
+    MOMENT_YEARS,
+)
 from facade.domain.common import MOSCOW
 from facade.domain.jobs import (
-    MAX_MESSAGE_LENGTH,
     CallParams,
     Channel,
     JobSpec,
@@ -21,7 +40,7 @@ from facade.domain.jobs import (
     SendWindow,
     marked_name,
 )
-from facade.domain.rules import require_id, require_range
+from facade.domain.rules import language_code, require_id, require_range
 from facade.errors import InputError
 
 Params = list[tuple[str, str]]
@@ -48,17 +67,6 @@ CHANNEL_FLAGS: dict[Channel, tuple[str, str] | None] = {
 }
 
 MOSCOW_OFFSET_HOURS = 3
-HOURS_PER_DAY = 24
-# `DDMMYYhhmm` names the year by two digits: one century is all it can say.
-DDMMYY_YEARS = range(2000, 2100)
-# Moscow-relative offsets of the world's zones: UTC-12 is -15, UTC+14 is +11.
-MIN_TIME_ZONE, MAX_TIME_ZONE = -15, 11
-MIN_PERIOD, MAX_PERIOD = decimal.Decimal("0.1"), decimal.Decimal(720)
-MIN_FREQUENCY, MAX_FREQUENCY = 1, 1440
-MIN_VALIDITY, MAX_VALIDITY = dt.timedelta(minutes=1), dt.timedelta(hours=24)
-MIN_CONFIRM_DAYS, MAX_CONFIRM_DAYS = 10, 999
-# smsc-jobs.txt, "param": w 0-99 s, i up to 3600 s (lower values are raised to 10), n 0-9.
-MAX_CALL_WAIT, MAX_CALL_INTERVAL, MAX_CALL_ATTEMPTS = 99, 3600, 9
 
 # A separator inside one value would split it: "," and ";" separate phones, ":" ends a `list`
 # line's phones, "|" ends its sender prefix, a new line ends the line itself.
@@ -67,7 +75,6 @@ _LIST_SEPARATORS = frozenset(",;:|\n\r")
 # A line of `list` with nl=1 that would read as the start of a new `phones:message` line.
 # Phone-shaped: optional sender prefix, then digits and phone punctuation up to a colon.
 _LIST_LINE_START = re.compile(r"(?:[^|:\n]*\|)?\s*[+#]?[Gg]?[0-9][0-9 ,;()+-]*:")
-_LANGUAGE = re.compile(r"[A-Za-z]{2,8}")
 
 
 def require_text(value: str, field: str) -> str:
@@ -223,7 +230,9 @@ def _schedule(spec: JobSpec) -> Params:
     if spec.repeat_count is not None:
         if spec.repeat is None:
             raise InputError("repeatCount", "applies only with repeat")
-        params.append(("rptn", require_range(spec.repeat_count, "repeatCount", 1)))
+        params.append(
+            ("rptn", require_range(spec.repeat_count, "repeatCount", 1, MAX_REPEAT_COUNT))
+        )
     if spec.period_hours is not None:
         params.append(("period", _period(spec.period_hours)))
     if spec.frequency_minutes is not None:
@@ -234,7 +243,10 @@ def _schedule(spec: JobSpec) -> Params:
             (
                 "freq",
                 require_range(
-                    spec.frequency_minutes, "frequencyMinutes", MIN_FREQUENCY, MAX_FREQUENCY
+                    spec.frequency_minutes,
+                    "frequencyMinutes",
+                    MIN_FREQUENCY_MINUTES,
+                    MAX_FREQUENCY_MINUTES,
                 ),
             )
         )
@@ -248,7 +260,7 @@ def _send_time(send_time: SendTime) -> tuple[str, int | None]:
             offset = _offset(at)
             if offset % dt.timedelta(hours=1):
                 at, offset = at.astimezone(MOSCOW), dt.timedelta(hours=MOSCOW_OFFSET_HOURS)
-            if at.year not in DDMMYY_YEARS:
+            if at.year not in MOMENT_YEARS:
                 raise InputError("sendTime", "must fall in the years 2000-2099")
             zone = offset // dt.timedelta(hours=1) - MOSCOW_OFFSET_HOURS
             return at.strftime("%d%m%y%H%M"), int(_check_time_zone(zone, "sendTime"))
@@ -263,7 +275,10 @@ def _send_time(send_time: SendTime) -> tuple[str, int | None]:
                 raise InputError("sendTime", "the window needs 0 <= start hour < end hour <= 24")
             return f"{start}-{end}", None
         case _:  # SendAfter, the one form left
-            return f"+{require_range(send_time.minutes, 'sendTime', 0)}", None
+            return (
+                f"+{require_range(send_time.minutes, 'sendTime', 0, MAX_SEND_AFTER_MINUTES)}",
+                None,
+            )
 
 
 def _offset(at: dt.datetime) -> dt.timedelta:
@@ -278,8 +293,10 @@ def _check_time_zone(value: int, field: str) -> str:
 
 
 def _period(hours: decimal.Decimal) -> str:
-    if not (hours.is_finite() and MIN_PERIOD <= hours <= MAX_PERIOD):
-        raise InputError("periodHours", f"must be between {MIN_PERIOD} and {MAX_PERIOD} hours")
+    if not (hours.is_finite() and MIN_PERIOD_HOURS <= hours <= MAX_PERIOD_HOURS):
+        raise InputError(
+            "periodHours", f"must be between {MIN_PERIOD_HOURS} and {MAX_PERIOD_HOURS} hours"
+        )
     return format(hours.normalize(), "f")
 
 
@@ -333,9 +350,7 @@ def _channel(spec: JobSpec) -> Params:
         _require_call(spec, "voice")
         voice = spec.voice.value
         if spec.voice_language is not None:
-            if not _LANGUAGE.fullmatch(spec.voice_language):
-                raise InputError("voiceLanguage", "must be a language code such as en")
-            voice += "," + spec.voice_language
+            voice += "," + language_code(spec.voice_language, "voiceLanguage")
         params.append(("voice", voice))
     elif spec.voice_language is not None:
         raise InputError("voiceLanguage", "applies only with a voice")

@@ -22,6 +22,7 @@ from facade.domain.jobs import Job, JobCreated, JobQuery, JobSpec
 from facade.domain.templates import Template, TemplateChanges, TemplateDraft
 from facade.errors import (
     RateLimitedError,
+    SmscAuthError,
     SmscBlocked,
     SmscError,
     SmscRateLimited,
@@ -33,11 +34,18 @@ from facade.smsc.commands import Command, Credentials, build_form, reply_for
 from facade.smsc.secrets import Redactor
 from facade.smsc.wire import Endpoint
 from facade.upstream import effects, reads
+from facade.upstream.auth_errors import AuthErrors, AuthTicket, LocalAuthErrors
 from facade.upstream.cache import Entry, ResponseCache
 from facade.upstream.cluster import Cluster
 from facade.upstream.coalesce import SingleFlight
-from facade.upstream.config import UpstreamConfig
-from facade.upstream.limits import AccountGate, CircuitBreaker, ConcurrencyCap, RequestBudget
+from facade.upstream.config import SMSC_JOB_LIMIT, SMSC_READ_LIMIT, UpstreamConfig
+from facade.upstream.limits import (
+    AccountGate,
+    BreakerState,
+    CircuitBreaker,
+    ConcurrencyCap,
+    RequestBudget,
+)
 from facade.upstream.reads import Read
 from facade.upstream.stats import UpstreamStats
 from facade.upstream.timing import DEFAULT_CLOCK, Clock
@@ -47,8 +55,9 @@ logger = logging.getLogger("facade.upstream")
 
 T = TypeVar("T")
 
-# Failures after which a cached value, stale or not, is better than no answer.
-_STALE_IF = (UpstreamUnavailable, RateLimitedError, SmscRateLimited, SmscBlocked)
+# Failures after which a cached value, stale or not, is better than no answer: the data is the
+# account's own, and SMSC refusing the credentials (or the gate remembering it) does not change it.
+_STALE_IF = (UpstreamUnavailable, RateLimitedError, SmscRateLimited, SmscBlocked, SmscAuthError)
 
 
 class Freshness(enum.StrEnum):
@@ -80,9 +89,11 @@ class SmscClient:
         clock: Clock = DEFAULT_CLOCK,
         stats: UpstreamStats | None = None,
         cluster: Cluster | None = None,
+        auth_errors: AuthErrors | None = None,
     ) -> None:
         """`cluster` shares the cache, single flight and SMSC's limits with the other replicas
-        (Redis); without it everything stays in this process."""
+        (Redis), `auth_errors` SMSC's error 2 history (`auth_errors.RedisAuthErrors`); without them
+        everything stays in this process."""
         self.account = account
         self.cluster = cluster
         self._credentials = credentials
@@ -99,7 +110,7 @@ class SmscClient:
             threshold=config.breaker_threshold, cooldown=config.breaker_cooldown, clock=clock
         )
         self.gate = AccountGate(
-            auth_probe_interval=config.auth_probe_interval,
+            auth=auth_errors or LocalAuthErrors.from_config(config, clock=clock),
             ip_block_pause=config.ip_block_pause,
             clock=clock,
         )
@@ -359,24 +370,39 @@ class SmscClient:
                 await self.cluster.update(tag, change)
 
     async def _call(self, command: Command[T]) -> T:
-        """One guarded exchange with SMSC: gate, budget and breaker per attempt, cap around it."""
-        remembered = self.gate.before_call()
+        """One guarded exchange with SMSC: gate, budget and breaker per attempt, cap around it.
+
+        The checks that spend nothing come first (the gate's memory, the breaker's cooldown), then
+        the budget, then the breaker's half-open probe and the gate's error 2 probe: each probe is
+        taken only by a request that every other check let through, so it reaches SMSC; one
+        refused on the way, or cancelled before its outcome, is given back.
+        """
+        endpoint = f"{command.endpoint.path}?{command.name}"
+        remembered = self.gate.before_call(endpoint)
         if remembered is not None:
             self.stats.rejected("account_gate")
             raise remembered
-        limit = (
-            self.config.job_budget if command.endpoint is Endpoint.JOBS else self.config.read_budget
-        )
+        jobs = command.endpoint is Endpoint.JOBS
+        limit = self.config.job_budget if jobs else self.config.read_budget
+        ceiling = SMSC_JOB_LIMIT if jobs else SMSC_READ_LIMIT
+        trial: int | None = None  # the breaker's probe, while this call holds it unreported
+        ticket: AuthTicket | None = None
+
+        def breaker_open(retry_after: float) -> UpstreamUnavailable:
+            self.stats.rejected("breaker_open")
+            return UpstreamUnavailable(f"SMSC is failing; next try in {retry_after:.0f} s")
 
         async def admit() -> None:
-            retry_after = self.breaker.before_call()
+            nonlocal trial, ticket
+            retry_after = self.breaker.retry_after()
             if retry_after is not None:
-                self.stats.rejected("breaker_open")
-                raise UpstreamUnavailable(f"SMSC is failing; next try in {retry_after:.0f} s")
+                raise breaker_open(retry_after)
             retry_after = (
                 self.budget.try_spend(command.key, limit)
                 if self.cluster is None
-                else await self.cluster.spend(f"{self.account}|{command.key}", limit)
+                else await self.cluster.spend(
+                    f"{self.account}|{command.key}", limit, ceiling=ceiling
+                )
             )
             if retry_after is not None:
                 self.stats.rejected("budget")
@@ -384,8 +410,24 @@ class SmscClient:
                     "SMSC allows few identical requests a minute; try again later",
                     retry_after=retry_after,
                 )
+            # Another caller may have taken the probe while the budget was asked.
+            retry_after = self.breaker.before_call()
+            if retry_after is not None:
+                raise breaker_open(retry_after)
+            if self.breaker.state is BreakerState.HALF_OPEN:
+                trial = self.breaker.trials
+            if ticket is None:
+                admitted = await self.gate.admit(endpoint)
+                if isinstance(admitted, SmscError):
+                    self._release(trial)
+                    trial = None
+                    self.stats.rejected("account_gate")
+                    raise admitted
+                ticket = admitted
 
         def on_attempt(outcome: str) -> None:
+            nonlocal trial
+            trial = None
             self.stats.upstream_call(_ttl_key(command), outcome)
             if outcome == "ok":
                 self.breaker.record_success()
@@ -395,14 +437,17 @@ class SmscClient:
 
         fmt, charset = self.config.fmt, self.config.charset
         form = build_form(command, credentials=self._credentials, fmt=fmt, charset=charset)
-        async with self.cap.slot() if self.cluster is None else self.cluster.slot():
-            response = await self._transport.send(
-                command.endpoint.path,
-                form,
-                writes=command.writes,
-                admit=admit,
-                on_attempt=on_attempt,
-            )
+        try:
+            async with self.cap.slot() if self.cluster is None else self.cluster.slot():
+                response = await self._transport.send(
+                    command.endpoint.path,
+                    form,
+                    writes=command.writes,
+                    admit=admit,
+                    on_attempt=on_attempt,
+                )
+        finally:
+            self._release(trial)
         reply = reply_for(
             command,
             response.content,
@@ -416,13 +461,17 @@ class SmscClient:
         except (SmscError, UpstreamProtocolError) as exc:
             error = _masked(exc, self._redactor)
         else:
-            self.gate.record(None)
+            await self.gate.record(ticket, None)
             return value
         # Raised outside the handler and from None: the unmasked error, and the parser's error
         # under it (a JSONDecodeError holds the whole body), stay unreachable.
         if isinstance(error, SmscError):
-            self.gate.record(error)
+            await self.gate.record(ticket, error)
         raise error from None
+
+    def _release(self, trial: int | None) -> None:
+        if trial is not None:
+            self.breaker.release(trial)
 
 
 def _masked(

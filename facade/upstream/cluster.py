@@ -1,15 +1,13 @@
 """One account's state shared by the replicas through Redis, and what each does without it.
 
 With Redis, the replicas share SMSC's limits (`RedisBudget`, `RedisSemaphore`), the read cache and
-its single flight (`SharedCache`). When Redis fails mid-flight, each replica carries on alone
-(`degraded`) with the limits divided so that all of them together still stay under SMSC's:
-- the per-login cap: `concurrency // replicas` each;
-- the identical-request budget: `limit // replicas` uses a window each when that is at least one
-  (reads: 2 a minute, two replicas: 1 each); otherwise (jobs.php allows 1 a minute) the replicas
-  take turns by the slot Redis gave each while it answered: replica `s` of `n` may spend only in
-  the first window of every `2 * n` windows starting at `2 * s` (wall clock), so uses of two
-  replicas are always a full window apart.
-Redis is asked again `retry` seconds after it failed; the first success ends the degradation.
+its single flight (`SharedCache`). When Redis fails, each replica carries on alone (`degraded`)
+with its share of the limits, assuming the worst of what it cannot know (`degraded.py`). Redis
+is asked again `retry` seconds after it failed. Whenever Redis' counts may lack something (after
+a failure, or when it holds another epoch: a restart, a flush, a failover), the replica writes
+back its own uses and calls in flight, then waits `resync` seconds, in which every other replica
+does the same, before it trusts them (`_ready`). A read waits for another replica that asks SMSC
+for it at most `FLIGHT_WAIT`, and that replica's lock lives only while it renews it.
 Degradation and recovery are logged once each and counted (`failures`, `degraded`).
 """
 
@@ -19,8 +17,7 @@ import logging
 import math
 import time
 import uuid
-from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import Any, Final, TypeVar
 
 from redis.asyncio import Redis
@@ -28,10 +25,16 @@ from redis.exceptions import RedisError
 
 from facade.upstream.cache import Change
 from facade.upstream.config import UpstreamConfig
-from facade.upstream.limits import ConcurrencyCap
+from facade.upstream.degraded import DegradedBudget, DegradedCap, SpendLog
 from facade.upstream.redis_cache import SharedCache, SharedEntry
-from facade.upstream.redis_setup import announce_data_dir, check_data_dir, check_server
-from facade.upstream.redis_state import PREFIX, RedisBudget, RedisSemaphore, digest
+from facade.upstream.redis_state import (
+    PREFIX,
+    Epoch,
+    EpochChanged,
+    RedisBudget,
+    RedisSemaphore,
+    digest,
+)
 from facade.upstream.timing import DEFAULT_CLOCK, Clock
 
 logger = logging.getLogger("facade.upstream.cluster")
@@ -39,7 +42,13 @@ logger = logging.getLogger("facade.upstream.cluster")
 T = TypeVar("T")
 # What a dead or unreachable Redis raises (redis' own errors, and the socket's).
 REDIS_ERRORS: Final = (RedisError, OSError)
-RETRY_AFTER_FAILURE: Final = 5.0
+# How soon a replica without Redis asks again; how long after writing back to a Redis that lost
+# (or may lack) counts a replica waits before trusting them, so that every replica, which checks
+# the epoch every `Scaleout.WATCH_EVERY`, has written back too; how long a read waits for another
+# replica that asks SMSC for it before it answers from what it has.
+RETRY_AFTER_FAILURE: Final = 1.0
+RESYNC: Final = 2.0
+FLIGHT_WAIT: Final = 4.0
 
 
 class ReplicaSlots:
@@ -71,53 +80,6 @@ class ReplicaSlots:
         return None
 
 
-class DegradedBudget:
-    """The identical-request budget of one replica while Redis is away (module docstring)."""
-
-    def __init__(
-        self,
-        *,
-        window: float,
-        replicas: int,
-        slot: Callable[[], int | None],
-        clock: Clock = DEFAULT_CLOCK,
-        wall: Callable[[], float] = time.time,
-    ) -> None:
-        self._window = window
-        self._replicas = replicas
-        self._slot = slot
-        self._clock = clock
-        self._wall = wall
-        self._uses: dict[str, deque[float]] = {}
-
-    def try_spend(self, key: str, limit: int) -> float | None:
-        share = limit // self._replicas
-        if share >= 1:
-            return self._spend(key, share, self._window)
-        slot = self._slot()
-        if slot is None:
-            return self._window  # no slot known: no turn to take
-        cycle = 2 * self._replicas * self._window
-        start = 2 * slot * self._window
-        into = (self._wall() - start) % cycle
-        if into >= self._window:
-            return cycle - into
-        # Inside the turn: at most `limit` uses, as with Redis.
-        return self._spend(key, limit, self._window)
-
-    def _spend(self, key: str, limit: int, window: float) -> float | None:
-        now = self._clock()
-        uses = self._uses.setdefault(key, deque())
-        while uses and uses[0] <= now - window:
-            uses.popleft()
-        if len(uses) >= limit:
-            return uses[0] + window - now
-        uses.append(now)
-        if len(self._uses) > 10_000:  # forget keys with no use left in their window
-            self._uses = {k: v for k, v in self._uses.items() if v and v[-1] > now - window}
-        return None
-
-
 class Cluster:
     """The shared state of one account (module docstring); every method falls back by itself."""
 
@@ -130,21 +92,26 @@ class Cluster:
         config: UpstreamConfig,
         replicas: int,
         slots: ReplicaSlots,
+        epoch: Epoch | None = None,
         clock: Clock = DEFAULT_CLOCK,
         wall: Callable[[], float] = time.time,
         retry: float = RETRY_AFTER_FAILURE,
+        resync: float = RESYNC,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         lease = 2 * config.deadline
-        self.cache = SharedCache(
-            redis, account=account, lease=lease, wait=config.deadline, clock=wall
+        self.cache = SharedCache(redis, account=account, wait=FLIGHT_WAIT, clock=wall)
+        self._epoch = epoch or Epoch(redis)
+        self._budget = RedisBudget(
+            redis, account=account, window=config.budget_window, epoch=self._epoch
         )
-        self._budget = RedisBudget(redis, account=account, window=config.budget_window)
         self._semaphore = RedisSemaphore(
             redis,
             login=digest(login),
             limit=config.concurrency,
             wait=config.concurrency_wait,
             lease=lease,
+            epoch=self._epoch,
         )
         self._local_budget = DegradedBudget(
             window=config.budget_window,
@@ -153,13 +120,29 @@ class Cluster:
             clock=clock,
             wall=wall,
         )
-        self._local_cap = ConcurrencyCap(
-            limit=max(1, config.concurrency // replicas), wait=config.concurrency_wait
+        # Every call of this replica in flight, by holder: what Redis must count when it returns.
+        self._holders: dict[str, None] = {}
+        self._local_cap = DegradedCap(
+            share=config.concurrency // replicas,
+            wait=config.concurrency_wait,
+            grace=config.deadline,
+            in_flight=lambda: len(self._holders),
+            clock=clock,
         )
+        self._spent = SpendLog(window=config.budget_window, wall=wall)
         self._clock = clock
         self._wall = wall
         self._retry = retry
+        self._resync_pause = resync
+        self._sleep = sleep
         self._down_until = -math.inf
+        self._lost_at: float | None = None
+        # Redis' counts are trusted only once this replica wrote back what it knows (`_resync`).
+        self._in_sync = False
+        self._failed_since_sync = False
+        self._synced_generation = 0
+        self._resync_lock = asyncio.Lock()
+        self._resynced_at = -math.inf
         self.failures = 0
 
     @property
@@ -167,49 +150,126 @@ class Cluster:
         return self._clock() < self._down_until
 
     def _failed(self, exc: BaseException) -> None:
-        if not self.degraded:
+        if not self._failed_since_sync:
             logger.warning(
                 "Redis is unreachable (%s): this replica carries on alone with SMSC's limits "
                 "divided between the replicas",
                 type(exc).__name__,
             )
+        if not self._failed_since_sync:  # a loss, not Redis still away
+            self._lost_at = self._clock()
+            self._local_cap.lost()
+        self._failed_since_sync = True
+        self._in_sync = False
         self.failures += 1
         self._down_until = self._clock() + self._retry
 
     def _answered(self) -> None:
-        if self._down_until != -math.inf:
-            logger.warning("Redis answers again: the replicas share their state again")
-            self._down_until = -math.inf
+        self._down_until = -math.inf
 
-    async def spend(self, key: str, limit: int) -> float | None:
+    def lost(self, exc: BaseException) -> None:
+        """Redis failed to answer someone else (`Scaleout.watch`): carry on alone."""
         if not self.degraded:
+            self._failed(exc)
+
+    def out_of_sync(self) -> None:
+        """Redis holds another epoch (`Scaleout` watches it): write back before trusting it."""
+        self._in_sync = False
+
+    async def sync(self) -> None:
+        """Write back to Redis if it may lack what this replica knows (may raise Redis' errors)."""
+        if not self._in_sync:
+            async with self._resync_lock:
+                if not self._in_sync:
+                    await self._resync()
+
+    async def _ready(self) -> None:
+        """Redis' counts can be trusted: written back to if need be, then past the pause that
+        lets every replica write back too."""
+        await self.sync()
+        pause = self._resynced_at + self._resync_pause - self._clock()
+        if pause > 0:
+            await self._sleep(pause)
+
+    async def _resync(self) -> None:
+        """Adopt Redis' epoch and write back this replica's recent uses and calls in flight."""
+        await self._epoch.adopt()
+        await self._budget.seed(self._spent.recent())
+        await self._semaphore.register(self._holders)
+        # Others may have counts that Redis lost (a new epoch) or that they have not written
+        # back yet (after a loss): wait for them before trusting Redis' counts.
+        if self._failed_since_sync or self._epoch.generation != self._synced_generation:
+            self._resynced_at = self._clock()
+        if self._failed_since_sync:
+            logger.warning("Redis answers again: the replicas share their state again")
+        self._synced_generation = self._epoch.generation
+        self._failed_since_sync = False
+        self._in_sync = True
+
+    async def spend(self, key: str, limit: int, *, ceiling: int | None = None) -> float | None:
+        """Spend one use of `key` (at most `limit` a window; SMSC's own limit is `ceiling`), or
+        the seconds until one may be spent."""
+        for _ in range(2):  # once more after the epoch changed under the first try
+            if self.degraded:
+                break
             try:
+                await self._ready()
                 waited = await self._budget.try_spend(key, limit)
+            except EpochChanged:
+                self.out_of_sync()
+                continue
             except REDIS_ERRORS as exc:
                 self._failed(exc)
-            else:
-                self._answered()
-                return waited
-        return self._local_budget.try_spend(key, limit)
+                break
+            self._answered()
+            if waited is None:
+                self._spent.note(key)
+            return waited
+        waited = self._local_budget.try_spend(key, limit, ceiling=ceiling, lost_at=self._lost_at)
+        if waited is None:
+            self._spent.note(key)
+        return waited
 
     @contextlib.asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
-        if not self.degraded:
-            held = self._semaphore.slot()
+        holder = uuid.uuid4().hex
+        shared = await self._shared_slot(holder)
+        if shared is not None:
+            self._holders[holder] = None
             try:
+                yield
+            finally:
+                del self._holders[holder]
+                with contextlib.suppress(*REDIS_ERRORS):
+                    await shared.__aexit__(None, None, None)
+            return
+        async with self._local_cap.slot():
+            self._holders[holder] = None
+            try:
+                yield
+            finally:
+                del self._holders[holder]
+
+    async def _shared_slot(
+        self, holder: str
+    ) -> contextlib.AbstractAsyncContextManager[None] | None:
+        """A slot of the shared cap, held as `holder`; None when Redis cannot be asked."""
+        for _ in range(2):
+            if self.degraded:
+                return None
+            held = self._semaphore.slot(holder)
+            try:
+                await self._ready()
                 await held.__aenter__()
+            except EpochChanged:
+                self.out_of_sync()
+                continue
             except REDIS_ERRORS as exc:
                 self._failed(exc)
-            else:
-                self._answered()
-                try:
-                    yield
-                finally:
-                    with contextlib.suppress(*REDIS_ERRORS):
-                        await held.__aexit__(None, None, None)
-                return
-        async with self._local_cap.slot():
-            yield
+                return None
+            self._answered()
+            return held
+        return None
 
     async def flight(
         self,
@@ -273,131 +333,3 @@ class Cluster:
             await change
         except REDIS_ERRORS as exc:
             self._failed(exc)
-
-
-class Scaleout:
-    """Redis for every account of this replica: the client, the replica's slot, one `Cluster` per
-    account, and the listeners that keep this process's caches in step with the others' writes.
-
-    `state` is what health reports: `shared`, `degraded` (Redis answered once, not now: the replica
-    carries on alone) or `unreachable` (it never answered since the start: a configuration to fix).
-    `data_dir` is the id of this replica's idempotency store, which the replicas of one Redis must
-    share (`redis_setup.py`, checked when `start` finds Redis, and kept announced).
-    """
-
-    RENEW_EVERY: Final = 10.0
-
-    def __init__(
-        self,
-        redis: Redis,
-        *,
-        replicas: int,
-        config: UpstreamConfig,
-        data_dir: str | None = None,
-        clock: Clock = DEFAULT_CLOCK,
-    ) -> None:
-        self.redis = redis
-        self._data_dir = data_dir
-        self._data_dir_shared = True
-        self.slots = ReplicaSlots(redis, replicas=replicas, lease=3 * self.RENEW_EVERY)
-        self._replicas = replicas
-        self._config = config
-        self._clock = clock
-        self.clusters: dict[str, Cluster] = {}
-        self._tasks: list[asyncio.Task[None]] = []
-        self._answered_once = False
-        self._reachable = False
-
-    def cluster(self, account: str) -> Cluster:
-        found = self.clusters.get(account)
-        if found is None:
-            found = Cluster(
-                self.redis,
-                account=account,
-                login=account,
-                config=self._config,
-                replicas=self._replicas,
-                slots=self.slots,
-                clock=self._clock,
-            )
-            self.clusters[account] = found
-        return found
-
-    @property
-    def state(self) -> str:
-        if not self._answered_once:
-            return "unreachable"
-        degraded = not self._reachable or any(c.degraded for c in self.clusters.values())
-        return "degraded" if degraded else "shared"
-
-    async def start(self, listeners: Mapping[str, Callable[[str], object]]) -> None:
-        """Check Redis and the shared data directory (ConfigError: the replica must not run), take a
-        slot, then keep it and listen, per account, for the tags others changed."""
-        try:
-            await check_server(self.redis)
-            if self._data_dir is not None:
-                await check_data_dir(self.redis, self._data_dir)
-        except REDIS_ERRORS as exc:
-            logger.warning(
-                "Redis is out of reach at start-up (%s): not checked", type(exc).__name__
-            )
-        await self._renew()
-        loop = asyncio.get_running_loop()
-        self._tasks.append(loop.create_task(self._renew_forever(), name="replica slot"))
-        for account, on_change in listeners.items():
-            task = loop.create_task(self._listen(account, on_change), name=f"changes {account}")
-            self._tasks.append(task)
-
-    async def _renew(self) -> None:
-        # Twice: after a Redis restart the first command meets a dead pooled connection, which
-        # the pool then drops; the second opens a new one.
-        for _ in range(2):
-            try:
-                await self.slots.renew()
-                if self._data_dir is not None:
-                    self._announced(await announce_data_dir(self.redis, self._data_dir))
-            except REDIS_ERRORS:
-                self._reachable = False
-            else:
-                self._reachable = self._answered_once = True
-                return
-
-    def _announced(self, shared: bool) -> None:
-        if not shared and self._data_dir_shared:
-            logger.error(
-                "another replica of this Redis uses another data directory (FACADE_DATA_DIR)"
-            )
-        self._data_dir_shared = shared
-
-    async def probe(self) -> None:
-        """Ask Redis now (health checks): PING, and the slot renewal when it answers."""
-        try:
-            await self.redis.ping()
-        except REDIS_ERRORS:
-            self._reachable = False
-            await self._renew()  # its second attempt gets a fresh connection, if Redis is back
-        else:
-            if not self._reachable:
-                await self._renew()
-
-    async def _renew_forever(self) -> None:
-        while True:
-            await asyncio.sleep(self.RENEW_EVERY)
-            await self._renew()
-
-    async def _listen(self, account: str, on_change: Callable[[str], object]) -> None:
-        cache = self.cluster(account).cache
-        while True:
-            try:
-                async for tag in cache.changes():
-                    on_change(tag)
-            except REDIS_ERRORS:
-                # Changes announced while away are missed: entries age out by their TTL.
-                await asyncio.sleep(1.0)
-
-    async def aclose(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        with contextlib.suppress(*REDIS_ERRORS):
-            await self.redis.aclose()

@@ -12,6 +12,11 @@ DEFAULT_JOB_BUDGET = 1
 DEFAULT_BUDGET_WINDOW = 60.0
 DEFAULT_CONCURRENCY = 8
 SMSC_CONCURRENCY_LIMIT = 15
+# SMSC's own identical-request limits a minute, above the facade's budgets: while Redis is away a
+# replica may use the margin between them for the window in which it cannot know what the
+# others spent (facade.upstream.degraded).
+SMSC_READ_LIMIT = 3
+SMSC_JOB_LIMIT = 1
 DEFAULT_CONCURRENCY_WAIT = 5.0
 DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_READ_TIMEOUT = 20.0
@@ -23,7 +28,13 @@ DEFAULT_BACKOFF = 0.5
 DEFAULT_BACKOFF_MAX = 4.0
 DEFAULT_BREAKER_THRESHOLD = 5
 DEFAULT_BREAKER_COOLDOWN = 30.0
-DEFAULT_AUTH_PROBE_INTERVAL = 600.0
+# SMSC blocks the address (error 4, for 30 minutes) at the 5th error 2 within 30 minutes
+# (facade.emulator.assumptions): after an error 2 one probe once the back-off step for the errors
+# in a row has passed (10 s, 30 s, 2 min, then every 10 min), and never more than 4 errors per
+# account in any 30 minutes (`facade.upstream.auth_errors`).
+DEFAULT_AUTH_BACKOFF = (10.0, 30.0, 120.0, 600.0)
+DEFAULT_AUTH_ERRORS_ALLOWED = 4
+DEFAULT_AUTH_ERROR_WINDOW = 1800.0
 DEFAULT_IP_BLOCK_PAUSE = 600.0
 DEFAULT_CACHE_SIZE = 4096
 DEFAULT_MAX_STALE = 3600.0
@@ -60,7 +71,9 @@ class UpstreamConfig:
     concurrency_wait: float = DEFAULT_CONCURRENCY_WAIT
     breaker_threshold: int = DEFAULT_BREAKER_THRESHOLD
     breaker_cooldown: float = DEFAULT_BREAKER_COOLDOWN
-    auth_probe_interval: float = DEFAULT_AUTH_PROBE_INTERVAL
+    auth_backoff: tuple[float, ...] = DEFAULT_AUTH_BACKOFF
+    auth_errors_allowed: int = DEFAULT_AUTH_ERRORS_ALLOWED
+    auth_error_window: float = DEFAULT_AUTH_ERROR_WINDOW
     ip_block_pause: float = DEFAULT_IP_BLOCK_PAUSE
     cache_size: int = DEFAULT_CACHE_SIZE
     max_stale: float = DEFAULT_MAX_STALE
@@ -76,6 +89,10 @@ class UpstreamConfig:
             raise ValueError("attempts must be at least 1")
         if self.poll_answers <= 0 or self.poll_jobs <= 0:
             raise ValueError("poll intervals must be positive")
+        if not self.auth_backoff or min(self.auth_backoff) <= 0:
+            raise ValueError("auth_backoff must be one or more positive steps")
+        if self.auth_errors_allowed < 1 or self.auth_error_window <= 0:
+            raise ValueError("auth_errors_allowed and auth_error_window must be positive")
 
     def ttl(self, command: str) -> float:
         return self.ttls.get(command, DEFAULT_TTL)

@@ -3,18 +3,20 @@ and the account gate that remembers errors 2 and 4.
 
 SMSC answers error 9 past 3 identical requests a minute (1 on jobs.php) or at 15 concurrent requests
 per login, and blocks the IP (error 4) after repeated errors (smsc-api-notes.md §1.6). Everything
-here but `ConcurrencyCap` is synchronous, pure bookkeeping over an injected `Clock`; one event loop,
-so no thread-safety.
+here but `ConcurrencyCap` and the gate's calls into `AuthErrors` is synchronous, pure bookkeeping
+over an injected `Clock`; one event loop, so no thread-safety.
 """
 
 import contextlib
 import enum
 from collections import deque
 from collections.abc import AsyncIterator
+from typing import Final
 
 import anyio
 
 from facade.errors import SmscAuthError, SmscBlocked, SmscError, UpstreamUnavailable
+from facade.upstream.auth_errors import AuthErrors, AuthTicket
 from facade.upstream.config import SMSC_CONCURRENCY_LIMIT
 from facade.upstream.timing import Clock
 
@@ -152,11 +154,15 @@ class CircuitBreaker:
 
     The caller decides what a transport failure is (`UpstreamUnavailable`); an SMSC error envelope
     is an answer, so a success. Any success closes the breaker. A failure reported while open comes
-    from a call started before it opened and does not extend the cooldown. A probe that never
-    reports (its caller was cancelled) is presumed lost after `cooldown`, and another caller probes.
+    from a call started before it opened and does not extend the cooldown. So that the probe is a
+    request that reaches SMSC, a caller asks `retry_after` (which takes nothing) before its other
+    checks and `before_call` (which takes the probe) after them, and gives back with `release` a
+    probe it will not send or whose outcome it will never report (refused, cancelled): the next
+    caller probes at once. A probe that never reports anyway is presumed lost after `cooldown`,
+    and another caller probes.
     """
 
-    __slots__ = ("_clock", "_cooldown", "_failures", "_since", "_state", "_threshold")
+    __slots__ = ("_clock", "_cooldown", "_failures", "_since", "_state", "_threshold", "_trials")
 
     def __init__(self, *, threshold: int, cooldown: float, clock: Clock) -> None:
         if threshold < 1:
@@ -169,11 +175,24 @@ class CircuitBreaker:
         self._state = BreakerState.CLOSED
         self._failures = 0
         self._since = 0.0  # when it opened, or when the probe was let through
+        self._trials = 0
 
     @property
     def state(self) -> BreakerState:
         """The state as of the last call: it stays OPEN until a caller asks after the cooldown."""
         return self._state
+
+    @property
+    def trials(self) -> int:
+        """How many probes were let through: the number of the latest, for `release`."""
+        return self._trials
+
+    def retry_after(self) -> float | None:
+        """What `before_call` would answer, without taking the probe."""
+        if self._state is BreakerState.CLOSED:
+            return None
+        remaining = self._since + self._cooldown - self._clock()
+        return remaining if remaining > 0 else None
 
     def before_call(self) -> float | None:
         """None to go ahead (in half-open, the one probe), else the seconds to retry after."""
@@ -185,7 +204,14 @@ class CircuitBreaker:
             return remaining
         self._state = BreakerState.HALF_OPEN
         self._since = now
+        self._trials += 1
         return None
+
+    def release(self, trial: int) -> None:
+        """Give probe number `trial` back unsent or unreported: the next caller probes at once."""
+        if self._state is BreakerState.HALF_OPEN and trial == self._trials:
+            self._state = BreakerState.OPEN
+            self._since = self._clock() - self._cooldown
 
     def record_success(self) -> None:
         self._state = BreakerState.CLOSED
@@ -203,32 +229,34 @@ class CircuitBreaker:
 class AccountGate:
     """What SMSC said about the account as a whole.
 
-    After error 2 (credentials rejected) at most one probe per `auth_probe_interval`: the first
-    caller once the interval has passed gets through, the rest get the remembered error. After
-    error 4 (IP blocked) no call at all for `ip_block_pause`, since calls into a block prolong it.
-    A success clears both. `before_call` returns a fresh copy of the remembered error on each call
-    (same class, code, description and endpoint, no traceback), so concurrent callers never raise
-    one shared instance.
+    After error 2 (credentials rejected) `auth` (`facade.upstream.auth_errors`) decides when a
+    probe may go: the first caller once it may is let through (`admit`), the rest get the
+    remembered error, as everyone does meanwhile (`before_call`, which asks nothing remote). A
+    replica that never got the error itself remembers SMSC's usual one. After error 4 (IP blocked)
+    no call at all for `ip_block_pause`, since calls into a block prolong it. A success clears
+    both; an answer SMSC gives only after checking the credentials (codes 3, 5 to 9) clears the
+    error 2. Refusals are fresh copies of the remembered error (same class, code, description and
+    endpoint, no traceback), so concurrent callers never raise one shared instance.
     """
 
     __slots__ = (
+        "_auth",
         "_auth_error",
-        "_auth_interval",
+        "_auth_errors",
         "_block_error",
         "_block_pause",
         "_blocked_until",
         "_clock",
-        "_next_probe",
     )
 
-    def __init__(self, *, auth_probe_interval: float, ip_block_pause: float, clock: Clock) -> None:
-        if auth_probe_interval <= 0 or ip_block_pause <= 0:
-            raise ValueError("auth_probe_interval and ip_block_pause must be positive")
-        self._auth_interval = auth_probe_interval
+    def __init__(self, *, auth: AuthErrors, ip_block_pause: float, clock: Clock) -> None:
+        if ip_block_pause <= 0:
+            raise ValueError("ip_block_pause must be positive")
+        self._auth = auth
         self._block_pause = ip_block_pause
         self._clock = clock
         self._auth_error: SmscError | None = None
-        self._next_probe = 0.0
+        self._auth_errors = 0
         self._block_error: SmscError | None = None
         self._blocked_until = 0.0
 
@@ -236,37 +264,61 @@ class AccountGate:
     def condition(self) -> str | None:
         """What SMSC last said of the account as a whole: `ip_blocked`, `auth_failed` or None.
 
-        Read-only (health checks): unlike `before_call`, asking spends no probe.
+        Read-only (health checks): unlike `admit`, asking spends no probe.
         """
         if self._block_error is not None and self._clock() < self._blocked_until:
             return "ip_blocked"
-        return "auth_failed" if self._auth_error is not None else None
+        return "auth_failed" if self._auth.failing else None
 
-    def before_call(self) -> SmscError | None:
-        """The error to raise instead of calling SMSC, or None to proceed."""
-        now = self._clock()
+    @property
+    def auth_errors(self) -> int:
+        """How many error 2 answers this replica got."""
+        return self._auth_errors
+
+    def before_call(self, endpoint: str) -> SmscError | None:
+        """The error to raise instead of calling SMSC, or None to proceed; spends nothing."""
         if self._block_error is not None:
-            if now < self._blocked_until:
+            if self._clock() < self._blocked_until:
                 return _copy(self._block_error)
             self._block_error = None
-        if self._auth_error is not None:
-            if now < self._next_probe:
-                return _copy(self._auth_error)
-            self._next_probe = now + self._auth_interval
+        if self._auth.retry_after() is not None:
+            return self._refusal(endpoint)
         return None
 
-    def record(self, error: SmscError | None) -> None:
-        """Note a call's outcome: None for success; errors other than 2 and 4 are ignored."""
-        now = self._clock()
-        if error is None:
-            self._auth_error = None
-            self._block_error = None
-        elif isinstance(error, SmscAuthError):
+    async def admit(self, endpoint: str) -> AuthTicket | SmscError:
+        """Leave to call SMSC now (while failing: the probe), or the error to raise instead."""
+        admitted = await self._auth.admit()
+        return admitted if isinstance(admitted, AuthTicket) else self._refusal(endpoint)
+
+    async def record(self, ticket: AuthTicket | None, error: SmscError | None) -> None:
+        """Note a call's outcome (`ticket`: what `admit` gave it): None for success."""
+        if isinstance(error, SmscAuthError):
+            self._auth_errors += 1
             self._auth_error = error
-            self._next_probe = now + self._auth_interval
+            await self._auth.failed(ticket or AuthTicket())
         elif isinstance(error, SmscBlocked):
             self._block_error = error
-            self._blocked_until = now + self._block_pause
+            self._blocked_until = self._clock() + self._block_pause
+        elif error is None or error.upstream_code in _AFTER_AUTH:
+            if error is None:
+                self._block_error = None
+            if ticket is not None:
+                await self._auth.succeeded(ticket)
+
+    def _refusal(self, endpoint: str) -> SmscError:
+        if self._auth_error is not None:
+            return _copy(self._auth_error)
+        return SmscAuthError(
+            2,
+            "authorise error",
+            endpoint=endpoint,
+            diagnostic=f"SMSC {endpoint} not asked: error 2 (authorise error) elsewhere",
+        )
+
+
+# SMSC answers these only once it has taken the credentials (smsc-api-notes.md §1.6; error 1 may
+# come before the credentials are checked, facade.emulator.assumptions).
+_AFTER_AUTH: Final = frozenset({3, 5, 6, 7, 8, 9})
 
 
 def _copy(error: SmscError) -> SmscError:

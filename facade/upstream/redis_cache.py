@@ -2,14 +2,16 @@
 
 A read one replica fetched from SMSC is stored here, encoded (`facade.upstream.codec`), with its
 wall-clock times; the other replicas take it instead of asking SMSC again. While one replica asks
-SMSC for a key, the others wait for its answer (`flight`): a lock with a lease (`SET NX PX`), and
-waiters that poll for the entry the holder will write. Invalidations and write-through updates
+SMSC for a key, the others wait for its answer (`flight`): a lock with a short lease (`SET NX PX`)
+that its holder renews while it asks, so a holder that died frees it within the lease, and
+waiters that poll for the entry the holder will write, for a bounded time. Invalidations and write-through updates
 apply here too and are announced on a channel, so each replica drops what it holds in process.
 
 Keys are digests of the account and the credential-free command key: no request text in Redis.
 """
 
 import asyncio
+import contextlib
 import dataclasses
 import json
 import time
@@ -18,7 +20,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import Any, Final, TypeVar
 
 from redis.asyncio import Redis
-from redis.exceptions import WatchError
+from redis.exceptions import RedisError, WatchError
 
 from facade.errors import UpstreamUnavailable
 from facade.upstream import codec
@@ -32,6 +34,13 @@ _UNLOCK: Final = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 """
+# KEYS[1] the lock; ARGV its holder's token, the lease (ms). Returns 1 when renewed.
+_RENEW: Final = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+"""
+# A flight's lock: renewed every third of it while its holder asks SMSC.
+DEFAULT_LOCK_LEASE: Final = 3.0
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -57,8 +66,8 @@ class SharedCache:
         redis: Redis,
         *,
         account: str,
-        lease: float,
         wait: float,
+        lease: float = DEFAULT_LOCK_LEASE,
         poll: float = 0.02,
         clock: WallClock = time.time,
     ) -> None:
@@ -71,6 +80,7 @@ class SharedCache:
         self._poll = poll
         self._clock = clock
         self._unlock = redis.register_script(_UNLOCK)
+        self._renew = redis.register_script(_RENEW)
 
     def now(self) -> float:
         """The wall clock entries are timed by."""
@@ -198,7 +208,8 @@ class SharedCache:
 
         Returns the entry and whether another replica fetched it. The lock's holder writes the
         entry; the others poll for it until the lock is gone, then look again, and give up with
-        `UpstreamUnavailable` after `wait`. A holder that dies frees the lock when its lease ends.
+        `UpstreamUnavailable` after `wait`. The holder renews its lock while it asks SMSC; one
+        that dies frees it when its lease ends.
         """
         lock = f"{self._entry_key(key)}:lock"
         deadline = time.monotonic() + self._wait
@@ -212,11 +223,21 @@ class SharedCache:
             if time.monotonic() >= deadline:
                 raise UpstreamUnavailable("another replica is still asking SMSC for this read")
             await asyncio.sleep(self._poll)
+        renewing = asyncio.get_running_loop().create_task(self._keep(lock, token))
         try:
             value = await fetch()
             return await self.put(key, value, ttl=ttl, max_stale=max_stale, tags=tags), False
         finally:
+            renewing.cancel()
             await asyncio.shield(self._unlock(keys=[lock], args=[token]))
+
+    async def _keep(self, lock: str, token: str) -> None:
+        """Renew the lock while its holder asks SMSC; give up when it is not this holder's."""
+        with contextlib.suppress(RedisError, OSError):
+            while True:
+                await asyncio.sleep(self._lease_ms / 3000)
+                if not await self._renew(keys=[lock], args=[token, self._lease_ms]):
+                    return
 
 
 def _dump(entry: SharedEntry) -> bytes:

@@ -7,24 +7,34 @@ timed by Redis' own clock (`TIME`), so replicas with drifting clocks still agree
 
 Keys hold no request text: identical-request keys are SHA-256 digests (a key may name phones),
 and nothing here ever sees a credential.
+
+Redis may lose what it holds (a restart without persistence, a flush, a failover). `Epoch` names
+the life of its data: a random value that the first replica to find none sets. Both scripts take
+the epoch their caller knows and answer -1 (`EpochChanged`) when Redis holds another or none, so
+that a replica writes back what it knows (`RedisBudget.seed`, `RedisSemaphore.register`) before
+it trusts the shared counts again (`facade.upstream.cluster`).
 """
 
 import contextlib
 import hashlib
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from typing import Final
 
 import anyio
 from redis.asyncio import BlockingConnectionPool, Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from facade.errors import UpstreamUnavailable
 
 PREFIX: Final = "facade"
+EPOCH_KEY: Final = f"{PREFIX}:epoch"
 
-# KEYS[1] the budget's sorted set; ARGV limit, window (ms). Returns 0 when spent, else the
+# KEYS[1] the budget's sorted set, KEYS[2] the epoch; ARGV limit, window (ms), a member, the
+# epoch known. Returns 0 when spent, -1 when the epoch is not the one known, else the
 # milliseconds until the oldest use leaves the window.
 _SPEND: Final = """
+if redis.call('GET', KEYS[2]) ~= ARGV[4] then return -1 end
 local now = redis.call('TIME')
 local ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
 local limit = tonumber(ARGV[1])
@@ -39,9 +49,11 @@ local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 return math.max(1, tonumber(oldest[2]) + window - ms)
 """
 
-# KEYS[1] the semaphore's sorted set (member: holder, score: lease end); ARGV limit, lease (ms),
-# holder. Returns 1 when the slot is taken. Expired leases (a replica that died holding one) go.
+# KEYS[1] the semaphore's sorted set (member: holder, score: lease end), KEYS[2] the epoch; ARGV
+# limit, lease (ms), holder, the epoch known. Returns 1 when the slot is taken, -1 when the epoch is
+# not the one known. Expired leases (a replica that died holding one) go.
 _ACQUIRE: Final = """
+if redis.call('GET', KEYS[2]) ~= ARGV[4] then return -1 end
 local now = redis.call('TIME')
 local ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ms)
@@ -52,6 +64,54 @@ if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
 end
 return 0
 """
+# KEYS[1] the semaphore's sorted set; ARGV lease (ms), then holders: each held for a lease from now.
+_REGISTER: Final = """
+local now = redis.call('TIME')
+local ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+for i = 2, #ARGV do
+  redis.call('ZADD', KEYS[1], ms + tonumber(ARGV[1]), ARGV[i])
+end
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[1]))
+return #ARGV - 1
+"""
+
+
+class EpochChanged(Exception):  # noqa: N818 - says what happened, as SmscRejected does
+    """Redis holds another epoch than the one known, or none: what it counted may be lost."""
+
+
+class Epoch:
+    """The life of Redis' data this replica's shared counts belong to (module docstring)."""
+
+    def __init__(self, redis: Redis) -> None:
+        self._redis = redis
+        self.value: str | None = None
+        # Bumped whenever the epoch adopted is new: Redis' data began a new life since.
+        self.generation = 0
+
+    async def adopt(self) -> None:
+        """Take Redis' epoch, setting a new one if it has none (a new `generation` then, as when
+        it is not the one known)."""
+        created = await self._redis.set(EPOCH_KEY, uuid.uuid4().hex, nx=True)
+        found = await self._redis.get(EPOCH_KEY)
+        value = None if found is None else _text(found)
+        if created or (self.value is not None and value != self.value):
+            self.generation += 1
+        self.value = value
+
+    async def holds(self) -> bool:
+        """Redis still holds the epoch known."""
+        found = await self._redis.get(EPOCH_KEY)
+        return found is not None and _text(found) == self.value
+
+    def known(self) -> str:
+        if self.value is None:
+            raise EpochChanged("no epoch adopted yet")
+        return self.value
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
 
 
 # Connections per process: requests beyond it wait for one (a burst of reads must queue, not fail).
@@ -60,13 +120,16 @@ MAX_CONNECTIONS: Final = 64
 
 def connect(url: str, *, timeout: float = 2.0) -> Redis:
     """A client whose pool waits (up to `timeout`) for a free connection instead of failing, and
-    whose every command gives up after `timeout`, so a dead Redis is noticed quickly."""
+    whose every command gives up after `timeout`, so a dead Redis is noticed quickly. A command
+    that meets a broken connection is sent once more on a new one: after Redis restarts, every
+    pooled connection is broken, and Redis is back all the same."""
     pool = BlockingConnectionPool.from_url(
         url,
         max_connections=MAX_CONNECTIONS,
         timeout=timeout,
         socket_timeout=timeout,
         socket_connect_timeout=timeout,
+        retry_on_error=[RedisConnectionError],
     )
     return Redis.from_pool(pool)  # the client owns the pool: aclose() closes its connections
 
@@ -78,22 +141,40 @@ def digest(text: str) -> str:
 class RedisBudget:
     """`RequestBudget`'s contract, cluster-wide: at most `limit` uses of a key per `window`."""
 
-    def __init__(self, redis: Redis, *, account: str, window: float) -> None:
+    def __init__(self, redis: Redis, *, account: str, window: float, epoch: Epoch) -> None:
         if window <= 0:
             raise ValueError("window must be positive")
         self._redis = redis
         self._prefix = f"{PREFIX}:budget:{digest(account)}:"
         self._window_ms = round(window * 1000)
+        self._epoch = epoch
         self._spend = redis.register_script(_SPEND)
 
     async def try_spend(self, key: str, limit: int) -> float | None:
-        """Spend one use and return None, or return the seconds until one frees up."""
+        """Spend one use and return None, or return the seconds until one frees up;
+        `EpochChanged` when Redis may have lost what was spent."""
         if limit < 1:
             raise ValueError("limit must be at least 1")
-        waited = await self._spend(
-            keys=[self._prefix + digest(key)], args=[limit, self._window_ms, uuid.uuid4().hex]
+        waited = int(
+            await self._spend(
+                keys=[self._prefix + digest(key), EPOCH_KEY],
+                args=[limit, self._window_ms, uuid.uuid4().hex, self._epoch.known()],
+            )
         )
-        return None if int(waited) == 0 else int(waited) / 1000
+        if waited < 0:
+            raise EpochChanged("the budget's epoch changed")
+        return None if waited == 0 else waited / 1000
+
+    async def seed(self, uses: Mapping[str, Sequence[float]]) -> None:
+        """Write back uses spent while Redis could not count them (unix times, in seconds)."""
+        if not uses:
+            return
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for key, times in uses.items():
+                name = self._prefix + digest(key)
+                pipe.zadd(name, {uuid.uuid4().hex: round(t * 1000) for t in times})
+                pipe.pexpire(name, self._window_ms)
+            await pipe.execute()
 
 
 class RedisSemaphore:
@@ -109,14 +190,24 @@ class RedisSemaphore:
     POLL: Final = 0.005
     POLL_MAX: Final = 0.01
 
-    def __init__(self, redis: Redis, *, login: str, limit: int, wait: float, lease: float) -> None:
+    def __init__(
+        self, redis: Redis, *, login: str, limit: int, wait: float, lease: float, epoch: Epoch
+    ) -> None:
         self._redis = redis
         self._key = f"{PREFIX}:slots:{digest(login)}"
         self._limit = limit
         self._wait = wait
         self._lease_ms = round(lease * 1000)
+        self._epoch = epoch
         self._acquire = redis.register_script(_ACQUIRE)
+        self._register = redis.register_script(_REGISTER)
         self._local = anyio.Semaphore(limit)
+
+    async def register(self, holders: Iterable[str]) -> None:
+        """Hold the slots of calls in flight that Redis may not count (a lease each from now)."""
+        found = list(holders)
+        if found:
+            await self._register(keys=[self._key], args=[self._lease_ms, *found])
 
     def _busy(self) -> UpstreamUnavailable:
         return UpstreamUnavailable(
@@ -124,8 +215,10 @@ class RedisSemaphore:
         )
 
     @contextlib.asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
-        holder = uuid.uuid4().hex
+    async def slot(self, holder: str | None = None) -> AsyncIterator[None]:
+        """Hold one slot as `holder` (a new id by default); `EpochChanged` when Redis may have
+        lost the slots held."""
+        holder = holder or uuid.uuid4().hex
         deadline = anyio.current_time() + self._wait
         try:
             self._local.acquire_nowait()
@@ -136,13 +229,14 @@ class RedisSemaphore:
                 raise self._busy() from None
         try:
             poll = self.POLL
-            while not await self._acquire(
-                keys=[self._key], args=[self._limit, self._lease_ms, holder]
-            ):
+            args: list[str | int] = [self._limit, self._lease_ms, holder, self._epoch.known()]
+            while not (taken := int(await self._acquire(keys=[self._key, EPOCH_KEY], args=args))):
                 if anyio.current_time() >= deadline:
                     raise self._busy()
                 await anyio.sleep(poll)
                 poll = min(self.POLL_MAX, poll * 2)
+            if taken < 0:
+                raise EpochChanged("the slots' epoch changed")
             try:
                 yield
             finally:

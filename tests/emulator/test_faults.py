@@ -251,3 +251,33 @@ async def test_latency_after_runs_the_command_then_delays_the_answer(client, sta
         sleep.release()
     assert sleep.calls == [4.0]
     assert state.account().templates[added].name == "late"
+
+
+@pytest.mark.anyio
+async def test_auth_fault_refuses_good_credentials_and_counts_towards_the_block(
+    client, state, clock
+):
+    state.add_fault("auth", times=4)
+    for _ in range(4):
+        assert await call(client, "templates.php", get=1) == "ERROR = 2 (authorise error)"
+        clock.advance(61)  # past the identical-request window
+    assert state.faults.faults == []
+    assert (await call(client, "templates.php", get=1)).startswith("id = ")
+    assert [c.error for c in state.calls] == [2, 2, 2, 2, None]
+    assert [c.fault for c in state.calls] == ["auth"] * 4 + [None]
+    state.add_fault("auth")
+    clock.advance(61)
+    assert await call(client, "templates.php", get=1) == "ERROR = 2 (authorise error)"
+    state.clear_faults()
+    clock.advance(61)
+    # The fifth error 2 in 30 minutes blocked the address, good credentials or not.
+    assert await call(client, "templates.php", get=1) == "ERROR = 4 (ip is temporarily blocked)"
+
+
+@pytest.mark.anyio
+async def test_auth_fault_over_the_control_surface(client):
+    response = await client.post("/__emulator__/faults", json={"kind": "auth", "times": 1})
+    assert response.status_code == 201
+    assert response.json()["kind"] == "auth"
+    assert await call(client, "templates.php", get=1) == "ERROR = 2 (authorise error)"
+    assert (await call(client, "templates.php", get=1)).startswith("id = ")

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 import strawberry
 
+from facade.domain.common import MOSCOW
 from facade.emulator.records import AccountData
 from facade.graphql.context import Context
 from facade.graphql.queries import Query
@@ -16,9 +17,11 @@ from tests.upstream.harness import Harness, harness
 
 pytestmark = pytest.mark.anyio
 
+# The longest span of days the facade lists jobs for; every job of the demo data falls in it.
+SINCE = dt.datetime.now(MOSCOW).date() - dt.timedelta(days=365)
 EVERYTHING = """{
   templates { id name message format formatRaw sender autoSign }
-  jobs(since: "2000-01-01") { id name status statusCode createdAt sendAt recipientCount message }
+  jobs(since: "$SINCE") { id name status statusCode createdAt sendAt recipientCount message }
   contacts(first: 100) { totalCount edges { cursor node {
     phones name firstName lastName middleName birthday clientId comment tags otherPhones
     groups { id name number contactCount } } } }
@@ -27,7 +30,7 @@ EVERYTHING = """{
   answers(sinceHours: 168, first: 100) { totalCount edges { cursor node {
     id receivedAt phone message toPhone sentAt } } }
   downloadTasks { id name status statusCode createdAt startAt fileName }
-}"""
+}""".replace("$SINCE", str(SINCE))
 
 
 def data_of(body: dict[str, Any]) -> dict[str, Any]:

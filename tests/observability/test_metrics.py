@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from facade.errors import SmscAuthError
 from facade.observability.metrics import Metrics, classify
 from facade.observability.middleware import Observe
 from facade.smsc.commands import Credentials
@@ -76,6 +77,32 @@ async def test_guard_rejections_and_the_breaker_are_reported() -> None:
     }
     assert sum(rejections.values()) >= 1
     assert found[("facade_breaker_state", (("account", "default"),))] == 1
+
+
+async def test_each_accounts_condition_and_auth_errors_are_reported() -> None:
+    wrong = Credentials(login="demo", password="wrong")  # noqa: S106 - a wrong one
+    refused, healthy = harness(credentials=wrong), harness()
+    for _ in range(3):  # one reaches SMSC, the gate answers the others
+        with pytest.raises(SmscAuthError):
+            await refused.client.groups()
+    await healthy.client.groups()
+    found = samples(
+        await scrape(Metrics(lambda: {"default": refused.client, "other": healthy.client}))
+    )
+    conditions = {
+        labels: value
+        for (name, labels), value in found.items()
+        if name == "facade_account_condition"
+    }
+    assert len(conditions) == 2 * 5, "every condition of every account, 1 or 0"
+    for account, now in (("default", "auth_failed"), ("other", "ok")):
+        assert {
+            dict(labels)["condition"]
+            for labels, value in conditions.items()
+            if dict(labels)["account"] == account and value == 1
+        } == {now}
+    assert found[("facade_smsc_auth_errors_total", (("account", "default"),))] == 1
+    assert found[("facade_smsc_auth_errors_total", (("account", "other"),))] == 0
 
 
 async def hello(_: Request) -> JSONResponse:

@@ -2,7 +2,7 @@
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import pytest
 
@@ -179,16 +179,32 @@ async def test_upstream_down_serves_stale_with_its_age_until_max_stale():
         await h.client.templates()
 
 
-async def test_rejected_credentials_make_one_upstream_call_in_a_thousand():
+async def test_rejected_credentials_make_one_upstream_call_per_back_off_step():
     h = harness(credentials=Credentials(login="demo", password="wrong"))  # noqa: S106 - a wrong one
+    reads: list[Callable[[], Awaitable[object]]] = [
+        h.client.templates,
+        h.client.groups,
+        h.client.answers,
+        h.client.download_tasks,
+    ]
+    for read, step in zip(reads, (10, 30, 120), strict=False):
+        for _ in range(1000):
+            with pytest.raises(SmscAuthError):
+                await read()
+        h.clock.advance(step)
+    with pytest.raises(SmscAuthError):
+        await reads[-1]()
+    assert len(h.emulator.calls) == 4, "one probe per step: 10 s, 30 s, 2 min"
+    h.clock.advance(1800 - 160 - 1)
     for _ in range(1000):
         with pytest.raises(SmscAuthError):
-            await h.client.templates()
-    assert len(h.emulator.calls) == 1
-    h.clock.advance(601)
+            await h.client.contacts()
+    assert len(h.emulator.calls) == 4, "never a fifth error in 30 minutes"
+    h.clock.advance(1)
     with pytest.raises(SmscAuthError):
-        await h.client.groups()
-    assert len(h.emulator.calls) == 2, "one probe per 10 minutes"
+        await h.client.blacklist()
+    assert len(h.emulator.calls) == 5
+    assert {call.error for call in h.emulator.calls} == {2}, "SMSC never blocked the address"
 
 
 async def test_over_budget_without_cache_fails_fast_with_retry_after():

@@ -2,18 +2,28 @@
 
 import asyncio
 import base64
+import contextlib
 import hashlib
 import logging
 import urllib.parse
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
+from facade.domain.groups import GroupDraft
 from facade.domain.jobs import JobSpec, JobStatus, SendAfter
+from facade.domain.templates import TemplateDraft
 from facade.emulator.state import AccountCredentials
-from facade.errors import SmscAuthError, SmscNotFound, UpstreamUnavailable
+from facade.errors import RateLimitedError, SmscAuthError, SmscNotFound, UpstreamUnavailable
 from facade.smsc.commands import Credentials
 from facade.upstream.client import Freshness
-from tests.upstream.harness import harness
+from facade.upstream.limits import BreakerState
+from tests.fakes import FakeSleep
+from tests.upstream.harness import Harness, harness
+
+if TYPE_CHECKING:
+    from facade.upstream.cluster import Cluster
 
 pytestmark = pytest.mark.anyio
 
@@ -129,3 +139,164 @@ async def test_no_credential_reaches_the_logs_in_any_form(caplog):
         for form in _forms(secret):
             assert form not in seen
     assert "SMSC templates.php" in caplog.text or "/sys/templates.php" in caplog.text
+
+
+# --- recovery after error 2 and after the breaker opens (issue 15) ----------------------------
+
+
+def _state(h: Harness) -> BreakerState:
+    # A call, so mypy does not keep the state narrowed across the calls that change it.
+    return h.client.breaker.state
+
+
+def _auth_errors(h: Harness) -> int:
+    return sum(call.error == 2 for call in h.emulator.calls)
+
+
+async def test_one_auth_error_between_successes_is_over_within_a_minute():
+    h = harness()
+    cached = await h.client.templates()
+    h.emulator.add_fault("auth", times=1)  # SMSC refuses the credentials once, then takes them
+    with pytest.raises(SmscAuthError):
+        await h.client.create_group(GroupDraft(name="refused"))
+    # Until the probe: writes and uncached reads get the remembered error, cached reads are served.
+    with pytest.raises(SmscAuthError):
+        await h.client.groups()
+    assert (await h.client.templates()).value == cached.value
+    h.clock.advance(10)
+    group = await h.client.create_group(GroupDraft(name="probe"))  # the probe is a real write
+    assert group.name == "probe"
+    assert (await h.client.groups()).value
+    assert _auth_errors(h) == 1
+    assert h.client.gate.condition is None
+
+
+async def test_a_long_auth_refusal_risks_at_most_four_errors_in_any_30_minutes():
+    h = harness()
+    h.emulator.add_fault("auth")  # until cleared
+    reads = (
+        h.client.templates,
+        h.client.groups,
+        h.client.blacklist,
+        h.client.contacts,
+        h.client.answers,
+        h.client.download_tasks,
+    )
+    seen: list[float] = []  # when SMSC answered error 2 (the clock moves only between calls)
+    for tick in range(2 * 3600 // 5):  # a caller every 5 s for two hours
+        before = _auth_errors(h)
+        with pytest.raises(SmscAuthError):
+            await reads[tick % len(reads)]()
+        seen += [h.clock.now] * (_auth_errors(h) - before)
+        h.clock.advance(5)
+    assert {call.error for call in h.emulator.calls} == {2}, "never blocked (error 4)"
+    busiest = max(sum(t <= u < t + 1800 for u in seen) for t in seen)
+    assert busiest == 4
+    # One error, then probes after 10 s, 30 s, 2 min; then one every 10 minutes.
+    assert [t - seen[0] for t in seen[:6]] == [0, 10, 40, 160, 1800, 2400]
+    h.emulator.clear_faults()  # SMSC takes the credentials again: the next probe finds out
+    for tick in range(600 // 5 + 1):
+        try:
+            await reads[tick % len(reads)]()
+        except SmscAuthError:
+            h.clock.advance(5)
+        else:
+            break
+    assert h.client.gate.condition is None
+    await h.client.create_group(GroupDraft(name="works again"))
+
+
+async def test_cached_reads_are_served_while_smsc_refuses_the_credentials():
+    h = harness()
+    cached = await h.client.templates()
+    h.emulator.add_fault("auth")
+    with pytest.raises(SmscAuthError):
+        await h.client.create_template(TemplateDraft(name="a", message="b"))
+    h.clock.advance(301)  # past the templates' TTL: the read that comes is the probe
+    probed = await h.client.templates()
+    remembered = await h.client.templates()  # and this one gets the gate's remembered error
+    assert _auth_errors(h) == 2
+    for stale in (probed, remembered):
+        assert stale.freshness is Freshness.STALE
+        assert stale.value == cached.value
+
+
+async def _open_breaker(h: Harness) -> None:
+    """Five failed reads of five keys (one attempt each): the breaker opens."""
+    h.emulator.add_fault("status", status=500, times=5)
+    for read in (
+        h.client.groups,
+        h.client.blacklist,
+        h.client.contacts,
+        h.client.answers,
+        h.client.download_tasks,
+    ):
+        with pytest.raises(UpstreamUnavailable):
+            await read()
+    assert h.client.breaker.state is BreakerState.OPEN
+
+
+async def test_the_breaker_probe_goes_to_a_request_the_budget_admits():
+    h = harness(attempts=1)
+    for _ in range(2):  # the templates' budget (2 a minute) spent
+        await h.client.templates()
+        h.client.cache.clear()
+    await _open_breaker(h)  # and SMSC heals: the fault is used up
+    h.clock.advance(30)  # one cooldown
+    with pytest.raises(RateLimitedError):
+        await h.client.templates()  # refused by the budget: it takes no probe
+    template = await h.client.create_template(TemplateDraft(name="first", message="write"))
+    assert template.name == "first"
+    assert h.client.breaker.state is BreakerState.CLOSED
+
+
+class _RefusingCluster:
+    """A cluster whose shared budget refuses everything, and which shares nothing else."""
+
+    degraded = False
+
+    async def spend(self, key: str, limit: int, *, ceiling: int | None = None) -> float | None:
+        return 42.0
+
+    @contextlib.asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        yield
+
+    async def flight(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    async def stale(self, key: str) -> None:
+        return None
+
+
+async def test_a_remote_budget_refusal_takes_no_breaker_probe():
+    h = harness(attempts=1)
+    await _open_breaker(h)
+    h.clock.advance(30)
+    h.client.cluster = cast("Cluster", _RefusingCluster())
+    with pytest.raises(RateLimitedError):
+        await h.client.templates()
+    assert h.client.breaker.state is BreakerState.OPEN
+    assert h.client.breaker.retry_after() is None, "the probe is still there to take"
+
+
+async def test_a_cancelled_breaker_probe_is_given_back_at_once():
+    held = FakeSleep()
+    held.hold()
+    h = harness(attempts=1, emulator_sleep=held)
+    await _open_breaker(h)
+    h.clock.advance(30)
+    h.emulator.add_fault("latency", seconds=5, times=1)
+    # A write: a read would go on in its single flight (`coalesce.py`) and report.
+    probe = asyncio.ensure_future(h.client.create_template(TemplateDraft(name="t", message="m")))
+    for _ in range(1000):
+        if held.waiting:
+            break
+        await asyncio.sleep(0)
+    assert _state(h) is BreakerState.HALF_OPEN
+    probe.cancel()  # its caller went away: its outcome will never be reported
+    with pytest.raises(asyncio.CancelledError):
+        await probe
+    held.release()
+    await h.client.create_group(GroupDraft(name="no second cooldown"))
+    assert _state(h) is BreakerState.CLOSED

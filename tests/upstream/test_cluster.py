@@ -2,8 +2,10 @@
 
 import pytest
 
-from facade.upstream.cluster import Cluster, DegradedBudget, ReplicaSlots
+from facade.errors import UpstreamUnavailable
+from facade.upstream.cluster import Cluster, ReplicaSlots
 from facade.upstream.config import UpstreamConfig
+from facade.upstream.degraded import DegradedBudget
 from facade.upstream.redis_state import connect
 from tests.fakes import FakeClock
 from tests.loopback import free_port
@@ -65,9 +67,16 @@ async def test_without_redis_every_operation_falls_back_and_counts_the_failure()
         clock=clock,
     )
     try:
-        assert await cluster.spend("templates.get", 2) is None
+        # Others may have spent the whole shared budget just before: a window before any use.
+        assert await cluster.spend("templates.get", 2) == 60
         assert degraded(cluster)
         assert cluster.failures == 1
+        # Nor may it start a call while calls started under Redis may still run elsewhere.
+        with pytest.raises(UpstreamUnavailable, match="busy"):
+            async with cluster.slot():
+                pass
+        clock.advance(60)
+        assert await cluster.spend("templates.get", 2) is None, "then its share"
         assert await cluster.spend("templates.get", 2) is not None, "1 each of the 2"
         async with cluster.slot():
             pass
@@ -82,11 +91,12 @@ async def test_without_redis_every_operation_falls_back_and_counts_the_failure()
         assert calls == 0, "the caller fetches alone"
         assert await cluster.stale("k") is None
         await cluster.invalidate("t")
-        clock.advance(6)
+        clock.advance(1)
         assert not degraded(cluster), "asked again after the retry period"
         found = await cluster.flight("k", fetch, ttl=60, max_stale=600, tags=["t"])
         assert found is None
-        assert cluster.failures == 2
+        # Asked at the loss, after the window's wait, and after the retry period.
+        assert cluster.failures == 3
     finally:
         await redis.aclose()
 

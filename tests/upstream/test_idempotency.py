@@ -13,7 +13,6 @@ import pytest
 from facade import errors as tree
 from facade.domain.jobs import JobSpec
 from facade.upstream.idempotency import (
-    INTERRUPTED,
     NOT_CREATED,
     RECORDS_AWAY,
     SETTLING,
@@ -23,11 +22,10 @@ from facade.upstream.idempotency import (
     Record,
     State,
     StoreUnavailable,
-    decode_error,
-    encode_error,
     marked,
 )
 from facade.upstream.idempotency_sqlite import SqliteIdempotencyStore
+from facade.upstream.stored_errors import INTERRUPTED, decode_error, encode_error
 from tests.fakes import FakeSleep
 from tests.upstream.lossy import Rig, WallClock, rig
 

@@ -19,7 +19,6 @@ from facade.smsc.wire import Fmt
 from facade.upstream.client import SmscClient
 from facade.upstream.config import UpstreamConfig
 from facade.upstream.idempotency import (
-    INTERRUPTED,
     NOT_CREATED,
     RUNNING,
     Idempotency,
@@ -31,6 +30,7 @@ from facade.upstream.idempotency import (
     marked,
 )
 from facade.upstream.idempotency_sqlite import SqliteIdempotencyStore
+from facade.upstream.stored_errors import INTERRUPTED
 from facade.upstream.transport import SmscTransport
 from tests.fakes import FakeClock, FakeSleep
 from tests.upstream.harness import BASE_URL, DEMO, Harness, harness

@@ -3,6 +3,7 @@ import pytest
 
 from facade.errors import (
     SmscAuthError,
+    SmscBadRequest,
     SmscBlocked,
     SmscError,
     SmscNotFound,
@@ -10,6 +11,7 @@ from facade.errors import (
     SmscRejected,
     UpstreamUnavailable,
 )
+from facade.upstream.auth_errors import AuthTicket, LocalAuthErrors
 from facade.upstream.limits import (
     AccountGate,
     BreakerState,
@@ -329,6 +331,39 @@ def test_breaker_lost_probe_is_replaced_after_cooldown() -> None:
     assert breaker.before_call() == 30.0
 
 
+def test_breaker_retry_after_asks_without_taking_the_probe() -> None:
+    clock = FakeClock()
+    breaker = _breaker(clock, threshold=1)
+    assert breaker.retry_after() is None
+    breaker.record_failure()
+    assert breaker.retry_after() == 30.0
+    clock.advance(30)
+    assert [breaker.retry_after() for _ in range(3)] == [None, None, None]
+    assert _state(breaker) is BreakerState.OPEN
+    assert breaker.before_call() is None  # the probe is still there to take
+    assert _state(breaker) is BreakerState.HALF_OPEN
+    assert breaker.retry_after() == 30.0
+
+
+def test_breaker_released_probe_goes_to_the_next_caller_at_once() -> None:
+    clock = FakeClock()
+    breaker = _open(clock)
+    assert breaker.before_call() is None
+    trial = breaker.trials
+    clock.advance(2)
+    breaker.release(trial)  # refused by a later check, or its caller was cancelled
+    assert _state(breaker) is BreakerState.OPEN
+    assert breaker.retry_after() is None
+    assert breaker.before_call() is None
+    assert breaker.trials == trial + 1
+    breaker.release(trial)  # an earlier probe's release takes nothing from the current one
+    assert _state(breaker) is BreakerState.HALF_OPEN
+    assert breaker.before_call() == 30.0
+    breaker.record_success()
+    breaker.release(trial + 1)  # a probe that reported has nothing to give back
+    assert _state(breaker) is BreakerState.CLOSED
+
+
 def test_breaker_late_failures_while_open_do_not_extend() -> None:
     clock = FakeClock()
     breaker = _breaker(clock, threshold=1)
@@ -354,14 +389,18 @@ def test_breaker_rejects_bad_config(threshold: int, cooldown: float, match: str)
 
 AUTH = SmscAuthError(2, "authorization error", endpoint="balance.php")
 BLOCKED = SmscBlocked(4, "IP blocked", endpoint="send.php")
+ENDPOINT = "/sys/templates.php?get"
 
 
 def _gate(clock: FakeClock) -> AccountGate:
-    return AccountGate(auth_probe_interval=600.0, ip_block_pause=300.0, clock=clock)
+    auth = LocalAuthErrors(
+        backoff=(10.0, 30.0, 120.0, 600.0), allowed=4, window=1800.0, clock=clock
+    )
+    return AccountGate(auth=auth, ip_block_pause=300.0, clock=clock)
 
 
-def _assert_copy_of(got: SmscError | None, original: SmscError) -> None:
-    assert got is not None
+def _assert_copy_of(got: SmscError | AuthTicket | None, original: SmscError) -> None:
+    assert isinstance(got, SmscError)
     assert got is not original
     assert type(got) is type(original)
     assert (got.upstream_code, got.description, got.endpoint, got.message) == (
@@ -372,79 +411,116 @@ def _assert_copy_of(got: SmscError | None, original: SmscError) -> None:
     )
 
 
-def test_gate_open_by_default() -> None:
-    assert _gate(FakeClock()).before_call() is None
+async def _probe(gate: AccountGate) -> AuthTicket:
+    """The probe `admit` lets through: the gate had nothing to say before it."""
+    assert gate.before_call(ENDPOINT) is None
+    ticket = await gate.admit(ENDPOINT)
+    assert isinstance(ticket, AuthTicket)
+    assert ticket.probe is not None
+    return ticket
 
 
-def test_gate_auth_error_allows_one_probe_per_interval() -> None:
-    clock = FakeClock()
-    gate = _gate(clock)
-    gate.record(AUTH)
-    _assert_copy_of(gate.before_call(), AUTH)
-    clock.advance(599)
-    _assert_copy_of(gate.before_call(), AUTH)
-    clock.advance(1)
-    assert gate.before_call() is None  # the probe
-    _assert_copy_of(gate.before_call(), AUTH)  # everyone else while it runs
-    clock.advance(599)
-    _assert_copy_of(gate.before_call(), AUTH)
-    clock.advance(1)
-    assert gate.before_call() is None  # a probe that never reported is replaced
-
-
-def test_gate_failed_probe_extends_the_lock() -> None:
-    clock = FakeClock()
-    gate = _gate(clock)
-    gate.record(AUTH)
-    clock.advance(600)
-    assert gate.before_call() is None
-    clock.advance(10)
-    gate.record(AUTH)
-    clock.advance(595)
-    _assert_copy_of(gate.before_call(), AUTH)
-    clock.advance(5)
-    assert gate.before_call() is None
-
-
-def test_gate_success_clears_auth_lock() -> None:
-    clock = FakeClock()
-    gate = _gate(clock)
-    gate.record(AUTH)
-    clock.advance(600)
-    assert gate.before_call() is None
-    gate.record(None)
-    assert [gate.before_call() for _ in range(3)] == [None, None, None]
-
-
-def test_gate_ip_block_pauses_every_call_then_clears() -> None:
-    clock = FakeClock()
-    gate = _gate(clock)
-    gate.record(BLOCKED)
-    for _ in range(3):
-        _assert_copy_of(gate.before_call(), BLOCKED)
-    clock.advance(299.9)
-    _assert_copy_of(gate.before_call(), BLOCKED)
-    clock.advance(0.1)
-    assert [gate.before_call() for _ in range(3)] == [None, None, None]
-
-
-def test_gate_block_outranks_auth_probe() -> None:
-    clock = FakeClock()
-    gate = _gate(clock)
-    gate.record(AUTH)
-    clock.advance(600)
-    gate.record(BLOCKED)
-    _assert_copy_of(gate.before_call(), BLOCKED)
-    clock.advance(300)
-    assert gate.before_call() is None  # the auth probe, now that the pause is over
-    _assert_copy_of(gate.before_call(), AUTH)
-
-
-def test_gate_success_clears_block() -> None:
+@pytest.mark.anyio
+async def test_gate_open_by_default() -> None:
     gate = _gate(FakeClock())
-    gate.record(BLOCKED)
-    gate.record(None)
-    assert gate.before_call() is None
+    assert gate.before_call(ENDPOINT) is None
+    assert await gate.admit(ENDPOINT) == AuthTicket()
+    assert gate.condition is None
+
+
+@pytest.mark.anyio
+async def test_gate_auth_error_allows_one_probe_per_back_off_step() -> None:
+    clock = FakeClock()
+    gate = _gate(clock)
+    await gate.record(AuthTicket(), AUTH)
+    assert gate.condition == "auth_failed"
+    _assert_copy_of(gate.before_call(ENDPOINT), AUTH)
+    clock.advance(9.5)
+    _assert_copy_of(gate.before_call(ENDPOINT), AUTH)
+    clock.advance(0.5)
+    await _probe(gate)
+    # Everyone else while it runs, whether they ask before or after the other checks.
+    _assert_copy_of(gate.before_call(ENDPOINT), AUTH)
+    _assert_copy_of(await gate.admit(ENDPOINT), AUTH)
+    clock.advance(9.5)
+    _assert_copy_of(await gate.admit(ENDPOINT), AUTH)
+    clock.advance(0.5)
+    await _probe(gate)  # a probe that never reported is replaced, one step later
+
+
+@pytest.mark.anyio
+async def test_gate_failed_probes_back_off_step_by_step() -> None:
+    clock = FakeClock()
+    gate = _gate(clock)
+    await gate.record(AuthTicket(), AUTH)
+    for step in (10.0, 30.0, 120.0):
+        clock.advance(step - 1)
+        _assert_copy_of(gate.before_call(ENDPOINT), AUTH)
+        clock.advance(1)
+        await gate.record(await _probe(gate), AUTH)
+    assert gate.auth_errors == 4
+    # Four errors in 160 s: the fifth would block the address, so none until the first is
+    # 30 minutes old, whatever the back-off's last step (10 minutes) says.
+    clock.advance(600)
+    _assert_copy_of(gate.before_call(ENDPOINT), AUTH)
+    clock.advance(1800 - 160 - 600 - 0.5)
+    _assert_copy_of(await gate.admit(ENDPOINT), AUTH)
+    clock.advance(0.5)
+    await gate.record(await _probe(gate), AUTH)
+    clock.advance(599.5)
+    _assert_copy_of(gate.before_call(ENDPOINT), AUTH)
+    clock.advance(0.5)
+    await _probe(gate)  # 10 minutes on: three of the four have left the window
+
+
+@pytest.mark.anyio
+async def test_gate_success_clears_auth_lock() -> None:
+    clock = FakeClock()
+    gate = _gate(clock)
+    await gate.record(AuthTicket(), AUTH)
+    clock.advance(10)
+    await gate.record(await _probe(gate), None)
+    assert gate.condition is None
+    assert [await gate.admit(ENDPOINT) for _ in range(3)] == [AuthTicket()] * 3
+    await gate.record(AuthTicket(), AUTH)
+    assert gate.before_call(ENDPOINT) is not None
+    clock.advance(10)
+    await _probe(gate)  # the back-off starts again from its first step
+
+
+@pytest.mark.anyio
+async def test_gate_ip_block_pauses_every_call_then_clears() -> None:
+    clock = FakeClock()
+    gate = _gate(clock)
+    await gate.record(AuthTicket(), BLOCKED)
+    assert gate.condition == "ip_blocked"
+    for _ in range(3):
+        _assert_copy_of(gate.before_call(ENDPOINT), BLOCKED)
+    clock.advance(299.9)
+    _assert_copy_of(gate.before_call(ENDPOINT), BLOCKED)
+    clock.advance(0.1)
+    assert [gate.before_call(ENDPOINT) for _ in range(3)] == [None, None, None]
+
+
+@pytest.mark.anyio
+async def test_gate_block_outranks_auth_probe() -> None:
+    clock = FakeClock()
+    gate = _gate(clock)
+    await gate.record(AuthTicket(), AUTH)
+    clock.advance(10)
+    await gate.record(await _probe(gate), BLOCKED)
+    _assert_copy_of(gate.before_call(ENDPOINT), BLOCKED)
+    clock.advance(300)
+    await _probe(gate)  # the auth probe, now that the pause is over
+    _assert_copy_of(gate.before_call(ENDPOINT), AUTH)
+
+
+@pytest.mark.anyio
+async def test_gate_success_clears_block() -> None:
+    gate = _gate(FakeClock())
+    await gate.record(AuthTicket(), BLOCKED)
+    await gate.record(AuthTicket(), None)
+    assert gate.before_call(ENDPOINT) is None
 
 
 @pytest.mark.parametrize(
@@ -455,29 +531,61 @@ def test_gate_success_clears_block() -> None:
         pytest.param(SmscNotFound(3, "not found", endpoint="phones.php"), id="not-found-3"),
     ],
 )
-def test_gate_ignores_other_errors(error: SmscError) -> None:
-    gate = _gate(FakeClock())
-    gate.record(error)
-    assert gate.before_call() is None
+@pytest.mark.anyio
+async def test_gate_other_errors_lock_nothing_and_end_an_auth_lock(error: SmscError) -> None:
+    clock = FakeClock()
+    gate = _gate(clock)
+    await gate.record(AuthTicket(), error)
+    assert gate.before_call(ENDPOINT) is None
+    await gate.record(AuthTicket(), AUTH)
+    clock.advance(10)
+    # SMSC gives these only once it has taken the credentials.
+    await gate.record(await _probe(gate), error)
+    assert gate.condition is None
 
 
-def test_gate_copy_has_no_traceback_of_earlier_raises() -> None:
+@pytest.mark.anyio
+async def test_gate_error_1_on_a_probe_says_nothing_of_the_credentials() -> None:
+    clock = FakeClock()
+    gate = _gate(clock)
+    await gate.record(AuthTicket(), AUTH)
+    clock.advance(10)
+    await gate.record(await _probe(gate), SmscBadRequest(1, "parameters error", endpoint="x"))
+    assert gate.condition == "auth_failed"
+    _assert_copy_of(gate.before_call(ENDPOINT), AUTH)
+
+
+@pytest.mark.anyio
+async def test_gate_without_an_error_of_its_own_refuses_with_smscs_usual_one() -> None:
+    clock = FakeClock()
+    auth = LocalAuthErrors(backoff=(10.0,), allowed=4, window=1800.0, clock=clock)
+    await auth.failed(AuthTicket())  # another replica's error, as Redis would tell it
+    gate = AccountGate(auth=auth, ip_block_pause=300.0, clock=clock)
+    refused = gate.before_call(ENDPOINT)
+    assert isinstance(refused, SmscAuthError)
+    assert (refused.upstream_code, refused.description, refused.endpoint) == (
+        2,
+        "authorise error",
+        ENDPOINT,
+    )
+    assert gate.auth_errors == 0, "not an answer this replica got"
+
+
+@pytest.mark.anyio
+async def test_gate_copy_has_no_traceback_of_earlier_raises() -> None:
     gate = _gate(FakeClock())
-    gate.record(BLOCKED)
+    await gate.record(AuthTicket(), BLOCKED)
     for _ in range(2):
-        error = gate.before_call()
+        error = gate.before_call(ENDPOINT)
         assert error is not None
         with pytest.raises(SmscBlocked):
             raise error
-    fresh = gate.before_call()
+    fresh = gate.before_call(ENDPOINT)
     assert fresh is not None
     assert fresh.__traceback__ is None
 
 
-@pytest.mark.parametrize(
-    ("interval", "pause"),
-    [pytest.param(0.0, 300.0, id="zero-interval"), pytest.param(600.0, -1.0, id="negative-pause")],
-)
-def test_gate_rejects_bad_config(interval: float, pause: float) -> None:
+def test_gate_rejects_bad_config() -> None:
+    auth = LocalAuthErrors(backoff=(10.0,), allowed=4, window=1800.0, clock=FakeClock())
     with pytest.raises(ValueError, match="must be positive"):
-        AccountGate(auth_probe_interval=interval, ip_block_pause=pause, clock=FakeClock())
+        AccountGate(auth=auth, ip_block_pause=-1.0, clock=FakeClock())

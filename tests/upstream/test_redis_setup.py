@@ -11,7 +11,6 @@ from redis.asyncio import Redis
 from facade.errors import ConfigError
 from facade.settings import CACHE_TTLS
 from facade.smsc.wire import Fmt
-from facade.upstream.cluster import Scaleout
 from facade.upstream.config import UpstreamConfig
 from facade.upstream.redis_setup import (
     DATA_DIR_KEY,
@@ -21,6 +20,7 @@ from facade.upstream.redis_setup import (
     check_server,
 )
 from facade.upstream.redis_state import connect
+from facade.upstream.scaleout import Scaleout
 from tests.loopback import free_port, running
 from tests.redis_server import redis_server
 

@@ -1,13 +1,21 @@
 """The cluster-wide budget and semaphore against a real Redis, two "replicas" sharing it."""
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from redis.asyncio import Redis
 
 from facade.errors import UpstreamUnavailable
-from facade.upstream.redis_state import RedisBudget, RedisSemaphore, connect, digest
+from facade.upstream.redis_state import (
+    Epoch,
+    EpochChanged,
+    RedisBudget,
+    RedisSemaphore,
+    connect,
+    digest,
+)
 from tests.redis_server import redis_server
 
 pytestmark = [
@@ -32,20 +40,32 @@ async def replicas(redis_url: str) -> AsyncIterator[tuple[Redis, Redis]]:
     await second.aclose()
 
 
+async def adopted(redis: Redis) -> Epoch:
+    epoch = Epoch(redis)
+    await epoch.adopt()
+    return epoch
+
+
 async def test_the_budget_is_shared_by_every_replica(replicas: tuple[Redis, Redis]) -> None:
-    budgets = [RedisBudget(r, account="default", window=0.5) for r in replicas]
+    budgets = [
+        RedisBudget(r, account="default", window=0.5, epoch=await adopted(r)) for r in replicas
+    ]
     spent = [await budgets[i % 2].try_spend("templates.get", 2) for i in range(6)]
     assert spent[:2] == [None, None]
     assert all(wait is not None and 0 < wait <= 0.5 for wait in spent[2:])
     assert await budgets[0].try_spend("groups.get", 2) is None, "another key has its own budget"
-    other = RedisBudget(replicas[0], account="marketing", window=0.5)
+    other = RedisBudget(
+        replicas[0], account="marketing", window=0.5, epoch=await adopted(replicas[0])
+    )
     assert await other.try_spend("templates.get", 2) is None, "another account too"
     await asyncio.sleep(0.55)
     assert await budgets[1].try_spend("templates.get", 2) is None, "the window slid on"
 
 
 async def test_concurrent_spenders_never_exceed_the_limit(replicas: tuple[Redis, Redis]) -> None:
-    budgets = [RedisBudget(r, account="default", window=30) for r in replicas]
+    budgets = [
+        RedisBudget(r, account="default", window=30, epoch=await adopted(r)) for r in replicas
+    ]
     results = await asyncio.gather(
         *(budgets[i % 2].try_spend("jobs.get_all", 1) for i in range(50))
     )
@@ -53,7 +73,9 @@ async def test_concurrent_spenders_never_exceed_the_limit(replicas: tuple[Redis,
 
 
 async def test_budget_keys_hold_no_request_text(replicas: tuple[Redis, Redis]) -> None:
-    budget = RedisBudget(replicas[0], account="default", window=30)
+    budget = RedisBudget(
+        replicas[0], account="default", window=30, epoch=await adopted(replicas[0])
+    )
     await budget.try_spend("jobs.add phones=79161234567", 1)
     keys = [key if isinstance(key, str) else key.decode() for key in await replicas[0].keys("*")]
     assert keys
@@ -61,7 +83,10 @@ async def test_budget_keys_hold_no_request_text(replicas: tuple[Redis, Redis]) -
 
 
 async def test_the_semaphore_caps_holders_across_replicas(replicas: tuple[Redis, Redis]) -> None:
-    caps = [RedisSemaphore(r, login="demo", limit=3, wait=5.0, lease=30.0) for r in replicas]
+    caps = [
+        RedisSemaphore(r, login="demo", limit=3, wait=5.0, lease=30.0, epoch=await adopted(r))
+        for r in replicas
+    ]
     holding = peak = 0
 
     async def hold(i: int) -> None:
@@ -80,8 +105,12 @@ async def test_the_semaphore_caps_holders_across_replicas(replicas: tuple[Redis,
 async def test_a_waiter_gives_up_and_a_dead_holders_lease_ends(
     replicas: tuple[Redis, Redis],
 ) -> None:
-    dead = RedisSemaphore(replicas[0], login="demo", limit=1, wait=0.0, lease=0.3)
-    alive = RedisSemaphore(replicas[1], login="demo", limit=1, wait=0.05, lease=30.0)
+    dead = RedisSemaphore(
+        replicas[0], login="demo", limit=1, wait=0.0, lease=0.3, epoch=await adopted(replicas[0])
+    )
+    alive = RedisSemaphore(
+        replicas[1], login="demo", limit=1, wait=0.05, lease=30.0, epoch=await adopted(replicas[1])
+    )
     holder = dead.slot()
     await holder.__aenter__()  # a replica that dies holding its slot never leaves it
     with pytest.raises(UpstreamUnavailable, match="busy across the replicas"):
@@ -90,3 +119,40 @@ async def test_a_waiter_gives_up_and_a_dead_holders_lease_ends(
     await asyncio.sleep(0.35)
     async with alive.slot():
         pass
+
+
+async def test_a_script_run_on_another_epoch_says_so(replicas: tuple[Redis, Redis]) -> None:
+    epoch = await adopted(replicas[0])
+    budget = RedisBudget(replicas[0], account="default", window=30, epoch=epoch)
+    cap = RedisSemaphore(replicas[0], login="demo", limit=1, wait=0.05, lease=30.0, epoch=epoch)
+    assert await budget.try_spend("templates.get", 2) is None
+    first = epoch.generation
+
+    await replicas[1].flushall()  # a restart without persistence, a failover, a flush
+
+    with pytest.raises(EpochChanged):
+        await budget.try_spend("templates.get", 2)
+    with pytest.raises(EpochChanged):
+        async with cap.slot():
+            pass
+    await epoch.adopt()
+    assert epoch.generation == first + 1, "it made the new epoch"
+    assert await epoch.holds()
+    other = await adopted(replicas[1])
+    assert (other.value, other.generation) == (epoch.value, 0), "the epoch it found"
+
+
+async def test_uses_and_holders_written_back_count_again(replicas: tuple[Redis, Redis]) -> None:
+    epoch = await adopted(replicas[0])
+    budget = RedisBudget(replicas[0], account="default", window=30, epoch=epoch)
+    cap = RedisSemaphore(replicas[0], login="demo", limit=2, wait=0.05, lease=30.0, epoch=epoch)
+    now = time.time()
+
+    await budget.seed({"templates.get": [now - 1, now]})
+    await cap.register(["held-a", "held-b"])
+
+    assert await budget.try_spend("templates.get", 2) is not None
+    assert await budget.try_spend("groups.get", 2) is None
+    with pytest.raises(UpstreamUnavailable, match="busy"):
+        async with cap.slot():
+            pass

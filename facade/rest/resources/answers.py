@@ -17,8 +17,7 @@ from pydantic import AfterValidator, Field
 from facade.domain.answers import MAX_ANSWER_HOURS, AnswerQuery
 from facade.domain.answers import Answer as DomainAnswer
 from facade.domain.pages import answers_by_id
-from facade.domain.rules import require_listed_phone
-from facade.errors import InputError
+from facade.domain.rules import after_id, require_listed_phone
 from facade.rest.events import last_event_id
 from facade.rest.operations import Call, Event, Model, NoParams, Params, Reply, Resource
 from facade.rest.pagination import Page, PageQuery, Slice, decode_cursor, page_from, page_reply
@@ -79,9 +78,7 @@ def resume_after(cursor: str | None) -> int | None:
     if cursor is None:
         return None
     _, key = decode_cursor(cursor, KIND)
-    if not (key.isascii() and key.isdigit()):
-        raise InputError("cursor", "is not a cursor this API issued")
-    return int(key)
+    return after_id(key, "cursor")
 
 
 def page_of_answers(

@@ -9,8 +9,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
-from facade.domain import blacklist
-from facade.domain.rules import require_listed_phone, require_phone
+from facade.domain import blacklist, drafts
+from facade.domain.rules import require_listed_phone
 from facade.errors import ErrorCode, NotFoundError
 from facade.rest.operations import Body, Call, Model, NoParams, Params, Reply, Resource
 
@@ -74,11 +74,7 @@ class AddToBlacklist(Body):
     comment: str | None = None
 
     def to_domain(self) -> blacklist.BlacklistDraft:
-        return blacklist.BlacklistDraft(
-            phone=require_phone(self.phone, "phone"),
-            scope=blacklist.BlockScope[self.scope.name],
-            comment=self.comment,
-        )
+        return drafts.blacklist_draft(self)
 
 
 @resource.get("", "listBlacklist", "Every blocked phone.", response=list[BlacklistEntry], cache=TTL)

@@ -11,12 +11,12 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
-from facade.domain import contacts
+from facade.domain import contacts, drafts
 from facade.domain.contacts import Contact as DomainContact
 from facade.domain.contacts import ContactQuery
 from facade.domain.groups import GroupMove
-from facade.domain.rules import ids, phones, require_id, require_listed_phone
-from facade.errors import ErrorCode, InputError, NotFoundError, RateLimitedError, UpstreamError
+from facade.domain.rules import require_id, require_listed_phone, search_text
+from facade.errors import ErrorCode, NotFoundError, RateLimitedError, UpstreamError
 from facade.rest.operations import Body, Call, Model, NoParams, Params, Reply, Resource
 from facade.rest.pagination import Page, PageQuery, decode_cursor, page_reply, paginate
 from facade.upstream.client import SmscClient
@@ -59,8 +59,14 @@ class ContactGroupPath(Params):
     ]
 
 
+def _search(value: str | None) -> str | None:
+    return search_text(value)
+
+
 class ContactsQuery(PageQuery):
-    search: str | None = Field(default=None, description="Only contacts matching this text.")
+    search: Annotated[str | None, AfterValidator(_search)] = Field(
+        default=None, description="Only contacts matching this text."
+    )
 
 
 class Contact(Model):
@@ -111,19 +117,7 @@ class CreateContact(Body):
     other_phones: list[str] = Field(default_factory=list)
 
     def to_domain(self) -> contacts.ContactDraft:
-        return contacts.ContactDraft(
-            phones=phones(self.phones, "phones"),
-            name=self.name,
-            group_ids=ids(self.group_ids, "groupIds"),
-            first_name=self.first_name,
-            last_name=self.last_name,
-            middle_name=self.middle_name,
-            birthday=self.birthday,
-            client_id=self.client_id,
-            comment=self.comment,
-            tags=tuple(self.tags),
-            other_phones=phones(self.other_phones, "otherPhones"),
-        )
+        return drafts.contact_draft(self)
 
 
 class UpdateContact(Body):
@@ -143,24 +137,7 @@ class UpdateContact(Body):
     other_phones: list[str] | None = None
 
     def to_domain(self) -> contacts.ContactChanges:
-        changes = contacts.ContactChanges(
-            new_phones=None if self.new_phones is None else phones(self.new_phones, "newPhones"),
-            name=self.name,
-            group_ids=None if self.group_ids is None else ids(self.group_ids, "groupIds"),
-            first_name=self.first_name,
-            last_name=self.last_name,
-            middle_name=self.middle_name,
-            birthday=self.birthday,
-            client_id=self.client_id,
-            comment=self.comment,
-            tags=None if self.tags is None else tuple(self.tags),
-            other_phones=None
-            if self.other_phones is None
-            else phones(self.other_phones, "otherPhones"),
-        )
-        if changes == contacts.ContactChanges():
-            raise InputError("body", "give at least one field to change")
-        return changes
+        return drafts.contact_changes(self, "body")
 
 
 @resource.get(
@@ -173,7 +150,7 @@ class UpdateContact(Body):
 async def list_contacts(call: Call[NoParams, ContactsQuery, None]) -> Reply:
     if call.query.cursor is not None:
         decode_cursor(call.query.cursor, KIND)  # a bad cursor is refused before any request
-    fetched = await call.smsc.contacts(ContactQuery(search=call.query.search or None))
+    fetched = await call.smsc.contacts(ContactQuery(search=call.query.search))
     page = paginate(fetched.value, call.query, kind=KIND, key=contacts.page_key)
     return page_reply(Page[Contact], call, PREFIX, page, Contact.from_domain, fetched)
 

@@ -52,7 +52,7 @@ async def get_group(call: Call[IdPath, NoParams, None]) -> Reply:
     "was made but the list cannot be read now.",
 )
 async def rename_group(call: Call[IdPath, NoParams, RenameGroup]) -> Reply:
-    await call.smsc.rename_group(call.path.id, call.body.name)
+    await call.smsc.rename_group(call.path.id, call.body.to_domain())
     found = await _listed(call.smsc, call.path.id)
     return Reply.no_content() if found is None else Reply(Group.from_domain(found))
 

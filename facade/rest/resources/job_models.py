@@ -2,8 +2,9 @@
 
 Names are GraphQL's (camelCase through the alias generator) and enum values GraphQL's (the
 domain member's name). `CreateJob.to_domain()` applies the rules GraphQL's createJob applies
-(`facade.domain.rules`, `facade.smsc.job_options.require_range`); `SmscClient.create_job` then
-builds the command, whose encoders refuse what SMSC could not be told, before any request.
+(`facade.domain.job_request`, within `facade.domain.bounds`), before idempotency (`http.py`);
+`SmscClient.create_job` then builds the command, whose encoders refuse what SMSC could not be
+told, before any request.
 """
 
 import datetime as dt

@@ -43,7 +43,8 @@ class JobsQuery(Params):
     "Jobs created between two days, inclusive.",
     response=list[Job],
     cache="jobs.get_all",
-    description="Without `since`, SMSC gives the last 10 of the last two months.",
+    description="Days of the years 2000-2099, spanning at most 366 (`until` defaults to today). "
+    "Without `since`, SMSC gives the last 10 of the last two months.",
 )
 async def list_jobs(call: Call[NoParams, JobsQuery, None]) -> Reply:
     fetched = await call.smsc.jobs(job_dates(call.query.since, call.query.until))
