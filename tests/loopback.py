@@ -22,14 +22,22 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def running(
-    args: list[str], *, ready_path: str, port: int, env: Mapping[str, str] | None = None
+    args: list[str],
+    *,
+    ready_path: str,
+    port: int,
+    env: Mapping[str, str] | None = None,
+    cwd: str | os.PathLike[str] | None = None,
+    python: str = sys.executable,
 ) -> Iterator[subprocess.Popen[str]]:
-    """Run `python -m facade ARGS` until `ready_path` answers on `port`; stop it on exit."""
+    """Run `python -m facade ARGS` until `ready_path` answers on `port`; stop it on exit.
+    `python` is the interpreter (an installed package's venv), `cwd` its working directory."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("SMSC_", "FACADE_"))}
     environ.update(env or {})
     process = subprocess.Popen(  # noqa: S603 - our own interpreter running our own package
-        [sys.executable, "-m", "facade", *args],
+        [python, "-m", "facade", *args],
         env=environ,
+        cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

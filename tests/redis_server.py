@@ -1,7 +1,6 @@
-"""A real `redis-server` on loopback for tests (`.ci/run` installs it when missing)."""
+"""A real `redis-server` on loopback for tests (`make test` provides it: tests/services.py)."""
 
 import contextlib
-import shutil
 import subprocess
 import tempfile
 import time
@@ -10,6 +9,7 @@ from collections.abc import Iterator
 import redis
 
 from tests.loopback import free_port
+from tests.services import service_binary
 
 STARTUP_TIMEOUT = 10.0
 
@@ -40,9 +40,7 @@ class RedisProcess:
         self.close()
 
     def start(self) -> None:
-        binary = shutil.which("redis-server")
-        if binary is None:
-            raise RuntimeError("redis-server is not installed: run .ci/run, or apt-get install it")
+        binary = service_binary("redis-server")
         self._process = subprocess.Popen(  # noqa: S603 - a fixed binary with fixed arguments
             [
                 binary,

@@ -31,7 +31,8 @@ def test_the_image_installs_the_locked_versions_and_graphiql_files() -> None:
     text = dockerfile()
     assert "--constraint constraints.txt" in text
     assert "npm ci --prefix graphiql" in text
-    assert "install_assets" in text
+    assert "npm ci --prefix docs-ui" in text
+    assert "vendored.BUNDLES" in text, "the installed package holds both pages' files"
     assert "python -I -c" in text, "isolated: import the installed package, not ./facade"
     ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
     assert {".git", ".venv", ".facade", "node_modules"} <= set(ignored)

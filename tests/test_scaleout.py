@@ -16,6 +16,7 @@ import pytest
 from tests.loopback import free_port
 from tests.redis_server import RedisProcess, redis_server
 from tests.replicas import Cluster, cluster
+from tests.services import service_binary
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
 
@@ -64,7 +65,8 @@ def test_redis_stopping_mid_load_serves_what_it_may_and_sharing_resumes(
 ) -> None:
     redis_port = free_port()
     redis_url = f"redis://127.0.0.1:{redis_port}/0"
-    command = ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", ""]
+    binary = service_binary("redis-server")
+    command = [binary, "--port", str(redis_port), "--bind", "127.0.0.1", "--save", ""]
 
     def start_redis() -> subprocess.Popen[bytes]:
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL)  # noqa: S603

@@ -14,7 +14,6 @@ serve (`status` "hit", `age` from the entries), so it stays as true as on a full
 """
 
 import dataclasses
-import json
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Final
 
@@ -23,6 +22,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from facade.graphql.context import Context
+from facade.graphql.media import encode_json
 from facade.upstream.client import Freshness
 from facade.upstream.reads import DerivedCache, Read
 
@@ -37,9 +37,10 @@ _HIT: Final = Freshness.HIT.value
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Answer:
-    """A query's answer without its extensions, and the reads behind each top-level field."""
+    """A query's answer without its extensions (its `data`, encoded), and the reads behind each
+    top-level field."""
 
-    data: str
+    data: bytes
     fields: tuple[tuple[str, tuple[Read, ...]], ...]
     key_bytes: int = 0  # the request's own bytes, which its key holds
 
@@ -49,9 +50,9 @@ class Answer:
         return len(self.data) + self.key_bytes + ENTRY_OVERHEAD
 
     def body(self) -> bytes:
-        """The response body as a full execution would encode it now (compact JSON)."""
+        """The response body as a full execution would encode it now (`encode_json`)."""
         if not self.fields:
-            return ('{"data":' + self.data + "}").encode()
+            return b'{"data":' + self.data + b"}"
         # Response keys are GraphQL names ([_A-Za-z][_0-9A-Za-z]*): nothing to escape, and a
         # float's repr is how `json` writes it.
         freshness = ",".join(
@@ -59,8 +60,8 @@ class Answer:
             for name, reads in self.fields
         )
         return (
-            '{"data":' + self.data + ',"extensions":{"freshness":{' + freshness + "}}}"
-        ).encode()
+            b'{"data":' + self.data + b',"extensions":{"freshness":{' + freshness.encode() + b"}}}"
+        )
 
 
 def answers_cache() -> DerivedCache[AnswerKey, Answer]:
@@ -80,7 +81,7 @@ def keepable(result: ExecutionResult, context: object) -> Answer | None:
     fields = _fields(context.freshness, context.field_reads)
     if fields is None:
         return None
-    return Answer(json.dumps(result.data, separators=(",", ":")), fields)
+    return Answer(encode_json(result.data), fields)
 
 
 def _fields(

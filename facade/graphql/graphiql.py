@@ -1,20 +1,20 @@
 """GraphiQL with no CDN: strawberry's page, its seven unpkg files served by the service itself.
 
-`make graphiql-assets` installs graphiql/package.json (the versions strawberry's page pins) with
-`npm ci` and copies the files the page loads into `static/assets/`, in unpkg's own layout
-(`<package>@<version>/<path>`), checking each against the page's SRI hash, so the page only swaps
-the unpkg origin for `/graphql/assets` and its `integrity` attributes stay valid.
+`make graphiql-assets` (and building a wheel, `setup.py`) installs graphiql/package.json (the
+versions strawberry's page pins) with `npm ci` and copies the files the page loads into
+`static/assets/`, in unpkg's own layout (`<package>@<version>/<path>`), checking each against the
+page's SRI hash, so the page only swaps the unpkg origin for `/graphql/assets` and its `integrity`
+attributes stay valid. Without them (a checkout that never ran it) the API is served all the
+same, and the page says how to get them.
 """
 
-import base64
-import dataclasses
 import functools
-import hashlib
+import html
 import json
+import logging
 import os
 import pathlib
 import re
-import shutil
 
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount
@@ -22,11 +22,14 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 from strawberry.http.ides import get_graphql_ide_html
 
-from facade.errors import ConfigError
+from facade import vendored
+from facade.vendored import Asset
+
+logger = logging.getLogger(__name__)
 
 ASSETS_PATH = "/graphql/assets"
-ASSETS_DIR = pathlib.Path(__file__).with_name("static") / "assets"
-MAKE_TARGET = "make graphiql-assets"
+ASSETS_DIR = vendored.GRAPHIQL.target
+MAKE_TARGET = vendored.GRAPHIQL.make_target
 # Every URL names an exact package version, so a file never changes under its URL.
 CACHE_CONTROL = "public, max-age=31536000, immutable"
 
@@ -55,22 +58,6 @@ _FETCH_URL = re.compile(r'const fetchURL = window\.location\.href\.split\("\?"\)
 _EXAMPLE_QUERY = re.compile(r"const EXAMPLE_QUERY = `.*?`;", re.DOTALL)
 # RFC 9239 for JavaScript; set here rather than guessed from the machine's mime.types.
 _CONTENT_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Asset:
-    """One file strawberry's page loads: `key` is `<package>@<version>/<path>`, as on unpkg."""
-
-    key: str
-    package: str
-    version: str
-    path: str
-    integrity: str
-
-    def matches(self, content: bytes) -> bool:
-        """Whether `content` has the page's SRI hash (W3C Subresource Integrity, sha384)."""
-        digest = base64.b64encode(hashlib.sha384(content).digest()).decode()
-        return self.integrity == f"sha384-{digest}"
 
 
 def assets() -> tuple[Asset, ...]:
@@ -112,17 +99,45 @@ def _js_string(value: str) -> str:
     return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def asset_routes(assets_dir: pathlib.Path = ASSETS_DIR) -> list[BaseRoute]:
-    """The mount serving the page's files; raises `ConfigError` when they were not installed."""
-    missing = [asset.key for asset in assets() if not (assets_dir / asset.key).is_file()]
+_MISSING_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>GraphiQL is not installed</title></head>
+<body style="font:16px/1.5 system-ui,sans-serif;max-width:44em;margin:3em auto;padding:0 1em">
+<h1>GraphiQL is not installed</h1>
+<p>This service answers GraphQL at <code>/graphql</code> (POST a query, or a WebSocket for
+subscriptions), but GraphiQL's files were not installed with it.</p>
+<p>In a checkout of the repository, run <code>%(command)s</code> and restart the service.
+A wheel built with <code>pip wheel .</code> or <code>python -m build</code> carries them.</p>
+</body></html>
+"""
+
+
+def missing_assets(assets_dir: pathlib.Path | None = None) -> list[str]:
+    """The page's files not installed in `assets_dir` (default `ASSETS_DIR`)."""
+    where = ASSETS_DIR if assets_dir is None else assets_dir
+    return [asset.key for asset in assets() if not (where / asset.key).is_file()]
+
+
+def render_missing_page() -> str:
+    """What a browser gets at `/graphql` when the files are missing: how to install them (the
+    directory they were looked for in is logged, not shown)."""
+    return _MISSING_PAGE % {"command": html.escape(MAKE_TARGET)}
+
+
+def asset_routes(assets_dir: pathlib.Path | None = None) -> list[BaseRoute]:
+    """The mount serving the page's files; none, with a warning, when they are not installed:
+    the API does not need them."""
+    where = ASSETS_DIR if assets_dir is None else assets_dir
+    missing = missing_assets(where)
     if missing:
-        raise ConfigError(
-            [
-                f"GraphiQL assets are missing from {assets_dir} ({', '.join(missing)}): "
-                f"run `{MAKE_TARGET}`"
-            ]
+        logger.warning(
+            "GraphiQL's files are not installed in %s (%s): /graphql shows how to install "
+            "them (`%s`)",
+            where,
+            ", ".join(missing),
+            MAKE_TARGET,
         )
-    return [Mount(ASSETS_PATH, app=_AssetFiles(directory=assets_dir), name="graphiql-assets")]
+        return []
+    return [Mount(ASSETS_PATH, app=_AssetFiles(directory=where), name="graphiql-assets")]
 
 
 class _AssetFiles(StaticFiles):
@@ -142,26 +157,11 @@ class _AssetFiles(StaticFiles):
 
 
 def install_assets(
-    node_modules: str | os.PathLike[str], assets_dir: pathlib.Path = ASSETS_DIR
+    node_modules: str | os.PathLike[str], assets_dir: pathlib.Path | None = None
 ) -> None:
     """Copy the page's files out of `npm ci`'s `node_modules`, each checked against its SRI hash.
 
     What `make graphiql-assets` runs; `assets_dir` is replaced whole, so no stale file survives.
     """
-    staged = assets_dir.with_name(f"{assets_dir.name}.staged")
-    shutil.rmtree(staged, ignore_errors=True)
-    for asset in assets():
-        source = pathlib.Path(node_modules, asset.package, asset.path)
-        content = source.read_bytes()
-        if not asset.matches(content):
-            raise ConfigError(
-                [
-                    f"{source} is not the file strawberry's GraphiQL page loads ({asset.key}, "
-                    f"{asset.integrity}): pin {asset.package} {asset.version} in graphiql/package.json"
-                ]
-            )
-        target = staged / asset.key
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
-    shutil.rmtree(assets_dir, ignore_errors=True)
-    staged.rename(assets_dir)
+    where = ASSETS_DIR if assets_dir is None else assets_dir
+    vendored.install(assets(), node_modules, where, pinned_in="graphiql/package.json")

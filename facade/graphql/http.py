@@ -49,7 +49,14 @@ from facade.errors import AuthError, ErrorCode, ForbiddenError, InputError
 from facade.graphql.answers import Answer, AnswerKey, keepable
 from facade.graphql.documents import operation_count
 from facade.graphql.limits import MAX_BODY_BYTES
-from facade.graphql.media import GRAPHQL_RESPONSE_JSON, JSON, negotiate, split_media_type, utf8
+from facade.graphql.media import (
+    GRAPHQL_RESPONSE_JSON,
+    JSON,
+    encode_json,
+    negotiate,
+    split_media_type,
+    utf8,
+)
 from facade.graphql.persisted import PersistedDocuments, PersistedError
 from facade.graphql.websocket import TransportWSHandler
 from facade.upstream import reads
@@ -224,6 +231,11 @@ class GraphQLView(strawberry.asgi.GraphQL[Any, None]):
         ack: UnsetType = UNSET
         return ack
 
+    def encode_json(self, data: object) -> str:
+        """A WebSocket message's text (strawberry sends bytes as a binary frame, which
+        graphql-transport-ws does not allow); HTTP answers are written by `_response`."""
+        return encode_json(data).decode()
+
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(self._ide_html() if self._ide_html else self.graphql_ide_html)
 
@@ -389,11 +401,11 @@ class GraphQLView(strawberry.asgi.GraphQL[Any, None]):
         media_type: str,
         headers: Mapping[str, str] | None = None,
     ) -> Response:
-        return self._raw_response(self.encode_json(body), status, media_type, headers)
+        return self._raw_response(encode_json(body), status, media_type, headers)
 
     def _raw_response(
         self,
-        body: str | bytes,
+        body: bytes,
         status: int,
         media_type: str,
         headers: Mapping[str, str] | None = None,

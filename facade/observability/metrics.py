@@ -3,16 +3,23 @@
 Two sources: the request middleware (`RequestMetrics`: counts and latency by API and operation)
 and, read at scrape time, the counters every `SmscClient` keeps (`facade.upstream.stats`), so the
 upstream layer needs no metrics library. Label values are bounded: account names from the
-configuration, operation names from the route table or the schema's root fields, commands and
-outcomes from fixed tables. Nothing carries a parameter, a phone, a token or a credential.
+configuration, operation names from the route table or the schema's root fields, commands,
+outcomes and SMSC's error codes from fixed tables. Nothing carries a parameter, a phone, a token
+or a credential.
 """
 
 from collections.abc import Callable, Iterator, Mapping
 from typing import Final
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
 from prometheus_client.registry import Collector
+from prometheus_client.utils import floatToGoString
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Scope
@@ -20,6 +27,7 @@ from starlette.types import Scope
 from facade.observability.health import CONDITIONS, smsc_condition
 from facade.upstream.client import SmscClient
 from facade.upstream.limits import BreakerState
+from facade.upstream.stats import DURATION_BUCKETS, SMSC_ERROR_CODES, Durations
 
 CONTENT_TYPE: Final = "text/plain; version=0.0.4; charset=utf-8"
 # The scope key where an API names the operation it served (GraphQL: `query templates`).
@@ -42,6 +50,8 @@ BUCKETS: Final = (
     30.0,
 )
 _BREAKER: Final = {BreakerState.CLOSED: 0.0, BreakerState.HALF_OPEN: 0.5, BreakerState.OPEN: 1.0}
+# Reported from the first scrape, at 0, so that the first refusal is an increase (alert rules).
+_GUARD_REASONS: Final = ("account_gate", "breaker_open", "budget")
 
 
 class UpstreamCollector(Collector):
@@ -55,6 +65,27 @@ class UpstreamCollector(Collector):
             "facade_upstream_calls",
             "Requests sent to SMSC, by account, command and outcome.",
             labels=["account", "command", "outcome"],
+        )
+        durations = HistogramMetricFamily(
+            "facade_upstream_duration_seconds",
+            "Time one request to SMSC took, from its admission to its outcome, by command.",
+            labels=["account", "command"],
+        )
+        smsc_errors = CounterMetricFamily(
+            "facade_smsc_errors",
+            "Error envelopes SMSC answered, by code (1 to 9, else other): 9 too many requests, "
+            "4 address blocked, 2 credentials refused.",
+            labels=["account", "code"],
+        )
+        in_flight = GaugeMetricFamily(
+            "facade_upstream_in_flight",
+            "Requests to SMSC this replica has under way (holding a slot of the concurrency cap).",
+            labels=["account"],
+        )
+        cap = GaugeMetricFamily(
+            "facade_upstream_concurrency_limit",
+            "The concurrency cap per SMSC login (shared by the replicas with Redis).",
+            labels=["account"],
         )
         cache = CounterMetricFamily(
             "facade_cache_reads",
@@ -105,17 +136,39 @@ class UpstreamCollector(Collector):
             auth_errors.add_metric([account], client.gate.auth_errors)
             for (command, outcome), count in sorted(stats.upstream_calls.items()):
                 calls.add_metric([account, command, outcome], count)
+            for command, histogram in sorted(stats.durations.items()):
+                durations.add_metric(
+                    [account, command], _buckets(histogram), sum_value=histogram.total
+                )
+            for code in (*SMSC_ERROR_CODES, "other"):
+                smsc_errors.add_metric([account, code], stats.smsc_errors.get(code, 0))
+            cluster = client.cluster
+            in_flight.add_metric(
+                [account], client.cap.in_flight if cluster is None else cluster.in_flight
+            )
+            cap.add_metric([account], client.config.concurrency)
             for result in ("hit", "miss", "stale"):
                 cache.add_metric([account, result], stats.cache.get(result, 0))
             coalesced.add_metric([account], stats.coalesced_waiters)
-            for reason, count in sorted(stats.guard_rejections.items()):
-                rejected.add_metric([account, reason], count)
+            for reason in sorted({*_GUARD_REASONS, *stats.guard_rejections}):
+                rejected.add_metric([account, reason], stats.guard_rejections.get(reason, 0))
             breaker.add_metric([account], _BREAKER[client.breaker.state])
-            if client.cluster is not None:
-                degraded.add_metric([account], float(client.cluster.degraded))
-                redis_failures.add_metric([account], client.cluster.failures)
-        yield from (calls, cache, coalesced, rejected, breaker, degraded, redis_failures)
+            if cluster is not None:
+                degraded.add_metric([account], float(cluster.degraded))
+                redis_failures.add_metric([account], cluster.failures)
+        yield from (calls, durations, smsc_errors, in_flight, cap)
+        yield from (cache, coalesced, rejected, breaker, degraded, redis_failures)
         yield from (condition, auth_errors)
+
+
+def _buckets(histogram: Durations) -> list[tuple[str, float]]:
+    """Cumulative (le, count) pairs, +Inf last, as Prometheus histograms have them."""
+    bounds = [*map(floatToGoString, DURATION_BUCKETS), "+Inf"]
+    cumulative, found = 0, []
+    for bound, count in zip(bounds, histogram.counts, strict=True):
+        cumulative += count
+        found.append((bound, float(cumulative)))
+    return found
 
 
 class CountCollector(Collector):

@@ -3,7 +3,8 @@
 Layout:
     operations.py   declarations: Resource, Operation, Call, Reply, model bases
     http.py         declarations → Starlette routes: validation, ETag/304, cache headers
-    openapi.py      declarations → the OpenAPI 3.1 document, and the /docs page
+    openapi.py      declarations → the OpenAPI 3.1 document (`/openapi.json`)
+    docs.py         `/docs`: Swagger UI over it, from local files (static/)
     errors.py       the one table exception class → status; problem+json (RFC 9457)
     pagination.py   `limit`/`cursor` pages of a whole cached list, with a `next` link
     links.py        the URLs answers carry: under FACADE_PUBLIC_URL, else relative; never Host

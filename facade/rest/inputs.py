@@ -13,7 +13,7 @@ from pydantic import AfterValidator, Field
 from facade.domain import drafts, groups, templates
 from facade.domain.bounds import MAX_ID_DIGITS
 from facade.domain.rules import require_id
-from facade.rest.operations import Body, Params
+from facade.rest.operations import Body, Params, example
 from facade.rest.serialize import MessageFormat
 
 
@@ -38,6 +38,15 @@ class IdPath(Params):
 class CreateTemplate(Body):
     """A message template to create."""
 
+    model_config = example(
+        {
+            "name": "Confirmation code",
+            "message": "Your code: {code}. Do not share it.",
+            "format": "SMS",
+            "sender": "Bank",
+        }
+    )
+
     name: str
     message: str = Field(description="At most 1,000 characters.")
     format: MessageFormat = MessageFormat.UNSPECIFIED
@@ -50,6 +59,10 @@ class CreateTemplate(Body):
 
 class UpdateTemplate(Body):
     """Fields of a template to change; null or absent keeps a field."""
+
+    model_config = example(
+        {"message": "Hello, {name}! See you on {date} at {time}.", "autoSign": True}
+    )
 
     name: str | None = None
     message: str | None = None
@@ -74,6 +87,8 @@ class GroupKind(enum.StrEnum):
 class CreateGroup(Body):
     """A contact group to create."""
 
+    model_config = example({"name": "New clients", "number": 400})
+
     name: str
     number: int | None = Field(
         default=None, description="Its short number, unique in the account (G<number> in jobs)."
@@ -86,6 +101,8 @@ class CreateGroup(Body):
 
 class RenameGroup(Body):
     """A group's new name."""
+
+    model_config = example({"name": "VIP clients, 2025"})
 
     name: str
 

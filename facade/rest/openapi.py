@@ -1,29 +1,30 @@
-"""`/openapi.json` (OpenAPI 3.1) built from the same `Operation`s as the routes, and `/docs`.
+"""`/openapi.json` (OpenAPI 3.1) built from the same `Operation`s as the routes; `/docs` shows it.
 
 JSON Schemas come from pydantic (JSON Schema 2020-12, the dialect OpenAPI 3.1 uses): response
 types in serialization mode, bodies and parameters in validation mode. Error responses list the
-statuses `errors.PROBLEMS` gives each declared code, so the document follows the one table.
+statuses `errors.PROBLEMS` gives each declared code, so the document follows the one table. Every
+body, response, problem and event has an example, built from the models' own (`examples.py`).
 """
 
 import json
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Final
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
 
 from pydantic import BaseModel, TypeAdapter
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from facade.credentials.scopes import Scope
+from facade.errors import ErrorCode
+from facade.rest.docs import docs_routes
 from facade.rest.errors import PROBLEM_JSON, Problem, statuses_of
 from facade.rest.events import EVENT_STREAM
-from facade.rest.http import ClientGetter, guarded
+from facade.rest.examples import event_example, example_of, problem_examples
+from facade.rest.http import MAX_BODY_BYTES, ClientGetter, guarded
 from facade.rest.idempotent import HEADER, MAX_KEY_LENGTH, REPLAYED_HEADER
 from facade.rest.kept import CACHE_HEADER, JSON
 from facade.rest.operations import EventStream, Operation, Resource
-
-if TYPE_CHECKING:
-    from facade.errors import ErrorCode
 
 OPENAPI_VERSION: Final = "3.1.0"
 REF: Final = "#/components/schemas/{model}"
@@ -71,9 +72,10 @@ _REPLAYED: Final = {
     "same `Idempotency-Key`.",
     "schema": {"type": "string", "enum": ["true"]},
 }
+# status: (description, the refusal's detail, as `http.py` words it)
 _BODY_REFUSALS: Final = {
-    "413": "The body is too large.",
-    "415": f"The body is not {JSON}.",
+    413: ("The body is too large.", f"The body must be at most {MAX_BODY_BYTES} bytes."),
+    415: (f"The body is not {JSON}.", f"Send the body as {JSON}."),
 }
 
 
@@ -123,7 +125,7 @@ def openapi_document(
 def _operation(
     op: Operation, refs: dict[tuple[tuple[str, str], Any], Any], schemas: dict[str, Any]
 ) -> dict[str, Any]:
-    parameters = _parameters(op.path_model, "path", schemas) + _parameters(
+    parameters = _parameters(op.path_model, "path", schemas, op.parameter_examples) + _parameters(
         op.query_model, "query", schemas
     )
     if op.cacheable:
@@ -143,20 +145,25 @@ def _operation(
         "summary": op.summary,
         "tags": [op.tag],
         "parameters": parameters,
-        "responses": _responses(op, refs),
+        "responses": _responses(op, refs, schemas),
     }
     scope_note = f"Needs a token with the `{op.scope.value}` scope."
     found["description"] = f"{op.description}\n\n{scope_note}" if op.description else scope_note
     found["x-required-scope"] = op.scope.value
     if op.body_model is not None:
         schema = refs[((op.operation_id, "body"), "validation")]
-        found["requestBody"] = {"required": True, "content": {JSON: {"schema": schema}}}
+        body = {"schema": schema, "example": example_of(schema, schemas)}
+        found["requestBody"] = {"required": True, "content": {JSON: body}}
     return found
 
 
 def _parameters(
-    model: type[BaseModel], where: str, schemas: dict[str, Any]
+    model: type[BaseModel],
+    where: str,
+    schemas: dict[str, Any],
+    examples: Mapping[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
+    """`model`'s fields as parameters `where` (path, query); `examples` by name."""
     schema = model.model_json_schema(by_alias=True, ref_template=REF)
     schemas.update(schema.pop("$defs", {}))
     required = set(schema.get("required", ()))
@@ -168,11 +175,15 @@ def _parameters(
         if "description" in prop:
             parameter["description"] = prop.pop("description")
         parameter["schema"] = prop
+        if examples and name in examples:
+            parameter["example"] = examples[name]
         parameters.append(parameter)
     return parameters
 
 
-def _responses(op: Operation, refs: dict[tuple[tuple[str, str], Any], Any]) -> dict[str, Any]:
+def _responses(
+    op: Operation, refs: dict[tuple[tuple[str, str], Any], Any], schemas: dict[str, Any]
+) -> dict[str, Any]:
     success: dict[str, Any] = {"description": op.summary}
     headers: dict[str, Any] = dict(_READ_HEADERS) if op.cacheable else {}
     if op.status == 201:
@@ -185,10 +196,13 @@ def _responses(op: Operation, refs: dict[tuple[tuple[str, str], Any], Any]) -> d
             "RFC 8187 when it is not ASCII).",
             "schema": _STRING,
         }
-        success["content"] = {media_type: {"schema": _STRING} for media_type in op.files}
+        file: dict[str, Any] = {"schema": _STRING}
+        if op.file_example is not None:
+            file["example"] = op.file_example
+        success["content"] = {media_type: dict(file) for media_type in op.files}
     elif op.response is not None and op.status != 204:
         schema = refs[((op.operation_id, "response"), "serialization")]
-        success["content"] = {JSON: {"schema": schema}}
+        success["content"] = {JSON: {"schema": schema, "example": example_of(schema, schemas)}}
     if headers:
         success["headers"] = headers
     responses: dict[str, Any] = {str(op.status): success}
@@ -198,18 +212,37 @@ def _responses(op: Operation, refs: dict[tuple[tuple[str, str], Any], Any]) -> d
             responses[str(status)]["headers"] = {REPLAYED_HEADER: _REPLAYED}
     if op.cacheable:
         responses["304"] = {"description": "Not modified.", "headers": dict(_READ_HEADERS)}
-    problem = {PROBLEM_JSON: {"schema": refs[(("", "problem"), "serialization")]}}
+    problem_ref = refs[(("", "problem"), "serialization")]
+    refusals = _BODY_REFUSALS if op.body_model is not None else {}
+    for refusal, (description, detail) in refusals.items():
+        responses[str(refusal)] = {
+            "description": description,
+            "content": _problems(problem_ref, refusal, [ErrorCode.INVALID_INPUT], detail),
+        }
+    responses.update(_problem_responses(op.all_errors, problem_ref))
+    return responses
+
+
+def _problem_responses(errors: Sequence[ErrorCode], problem_ref: Any) -> dict[str, Any]:
+    """A response per status `errors` are answered with, by `errors.PROBLEMS`."""
     by_status: dict[int, list[ErrorCode]] = {}
-    for code in op.all_errors:
+    for code in errors:
         for status in statuses_of(code):
             by_status.setdefault(status, []).append(code)
-    refusals = _BODY_REFUSALS if op.body_model is not None else {}
-    for refusal, description in refusals.items():
-        responses[refusal] = {"description": description, "content": problem}
-    for status, codes in sorted(by_status.items()):
-        names = ", ".join(code.value for code in codes)
-        responses[str(status)] = {"description": f"A problem: {names}.", "content": problem}
-    return responses
+    return {
+        str(status): {
+            "description": f"A problem: {', '.join(code.value for code in codes)}.",
+            "content": _problems(problem_ref, status, codes),
+        }
+        for status, codes in sorted(by_status.items())
+    }
+
+
+def _problems(
+    problem_ref: Any, status: int, codes: Sequence[ErrorCode], detail: str | None = None
+) -> dict[str, Any]:
+    examples = problem_examples(status, codes, detail)
+    return {PROBLEM_JSON: {"schema": problem_ref, "examples": examples}}
 
 
 _LAST_EVENT_ID: Final = {
@@ -228,10 +261,10 @@ def _stream(
     """A Server-Sent Events GET. OpenAPI 3.1 has no schema for the events themselves, so
     `x-events` maps each event name to the schema of its `data`."""
     problem_ref = refs[(("", "problem"), "serialization")]
-    events = {
-        stream.event: refs[((stream.operation_id, "event"), "serialization")],
-        "error": problem_ref,
-    }
+    data_ref = refs[((stream.operation_id, "event"), "serialization")]
+    events = {stream.event: data_ref, "error": problem_ref}
+    data = example_of(data_ref, schemas)
+    event_id = data.get("id") if isinstance(data, dict) else None
     success = {
         "description": stream.summary,
         "headers": {"Cache-Control": {"description": "`no-store`.", "schema": _STRING}},
@@ -242,19 +275,13 @@ def _stream(
                     "description": "Events (`id:`, `event:`, `data:` lines, then a blank one) "
                     "and `:` comments, as the HTML Living Standard's Server-sent events define.",
                 },
+                "example": event_example(stream.event, data, event_id),
                 "x-events": events,
             }
         },
     }
     responses: dict[str, Any] = {"200": success}
-    problem = {PROBLEM_JSON: {"schema": problem_ref}}
-    by_status: dict[int, list[ErrorCode]] = {}
-    for code in stream.all_errors:
-        for status in statuses_of(code):
-            by_status.setdefault(status, []).append(code)
-    for status, codes in sorted(by_status.items()):
-        names = ", ".join(code.value for code in codes)
-        responses[str(status)] = {"description": f"A problem: {names}.", "content": problem}
+    responses.update(_problem_responses(stream.all_errors, problem_ref))
     parameters = _parameters(stream.path_model, "path", schemas) + _parameters(
         stream.query_model, "query", schemas
     )
@@ -270,58 +297,18 @@ def _stream(
     }
 
 
-_DOCS_PAGE: Final = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>%(title)s</title>
-<style>
-body{font:15px/1.45 system-ui,sans-serif;max-width:960px;margin:2em auto;padding:0 1em;color:#222}
-h2{border-bottom:1px solid #ddd;padding-bottom:.2em}code,pre{font:13px ui-monospace,monospace}
-details{margin:.4em 0;border:1px solid #e3e3e3;border-radius:4px;padding:.3em .6em}
-summary{cursor:pointer}.m{display:inline-block;width:4.5em;font-weight:bold}
-pre{background:#f6f6f6;padding:.6em;overflow:auto}
-</style></head><body>
-<h1>%(title)s</h1><p>The document itself: <a href="openapi.json">openapi.json</a>.</p>
-<div id="ops">Loading…</div>
-<script>
-const spec = %(spec)s;
-const el = (tag, text) => { const e = document.createElement(tag); if (text) e.textContent = text; return e; };
-const root = document.getElementById("ops"); root.textContent = "";
-const byTag = {};
-for (const [path, item] of Object.entries(spec.paths))
-  for (const [method, op] of Object.entries(item)) (byTag[op.tags[0]] ||= []).push([method, path, op]);
-for (const tag of spec.tags) {
-  root.append(el("h2", tag.name), el("p", tag.description));
-  for (const [method, path, op] of byTag[tag.name] || []) {
-    const d = el("details"), s = el("summary"), m = el("span", method.toUpperCase());
-    m.className = "m"; s.append(m, el("code", path), " — " + op.summary); d.append(s);
-    if (op.description) d.append(el("p", op.description));
-    d.append(el("pre", JSON.stringify({parameters: op.parameters, requestBody: op.requestBody,
-      responses: op.responses}, null, 2)));
-    root.append(d);
-  }
-}
-root.append(el("h2", "Schemas"), el("pre", JSON.stringify(spec.components.schemas, null, 2)));
-</script></body></html>
-"""
-
-
 def document_routes(document: dict[str, Any], client_for: ClientGetter) -> list[BaseRoute]:
-    """`/openapi.json` and `/docs`, a self-contained page (no CDN, no external script), for the
-    callers `client_for` admits with the `read` scope: outside sandbox mode the API's shape is
-    shown only to its clients, as GraphQL's introspection is off there."""
+    """`/openapi.json`, for the callers `client_for` admits with the `read` scope (outside
+    sandbox mode the API's shape is shown only to its clients, as GraphQL's introspection is off
+    there), and `/docs`, whose page holds no API shape and fetches this document (`docs.py`)."""
     body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
-    # The page embeds the document; `</` is escaped so it cannot end the script element.
-    embedded = json.dumps(document).replace("</", "<\\/")
-    page = _DOCS_PAGE % {"title": document["info"]["title"], "spec": embedded}
 
     async def openapi_json(_: Request) -> Response:
         return Response(body, media_type=JSON)
 
-    async def docs(_: Request) -> HTMLResponse:
-        return HTMLResponse(page)
-
     return [
         Route("/openapi.json", guarded(openapi_json, client_for, Scope.READ)),
-        Route("/docs", guarded(docs, client_for, Scope.READ)),
+        *docs_routes(document["info"]["title"]),
     ]
 
 

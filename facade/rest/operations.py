@@ -54,6 +54,12 @@ class NoParams(Params):
     pass
 
 
+def example(value: Mapping[str, Any]) -> ConfigDict:
+    """The config of a model with its documented example, in JSON (camelCase): `examples.py`
+    builds the examples of `/openapi.json` from these."""
+    return ConfigDict(json_schema_extra={"examples": [dict(value)]})
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class Call(Generic[P, Q, B]):
     """One validated request, as a handler sees it; `links` builds the URLs it answers with."""
@@ -157,6 +163,9 @@ class Operation:
     scope: Scope = Scope.READ  # what the caller's token must allow
     idempotent: bool = False  # takes an `Idempotency-Key` (rest/idempotent.py)
     job_reply: JobReply | None = None  # creates a job: how a job found after a lost answer reads
+    # Documented examples (examples.py): of path parameters by name, and of a file's content.
+    parameter_examples: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    file_example: str | None = None
 
     @property
     def cacheable(self) -> bool:
@@ -214,10 +223,20 @@ class Resource:
         async def get_template(call: Call[IdPath, NoParams, None]) -> Reply: ...
     """
 
-    def __init__(self, prefix: str, *, tag: str, description: str = "") -> None:
+    def __init__(
+        self,
+        prefix: str,
+        *,
+        tag: str,
+        description: str = "",
+        examples: Mapping[str, Any] | None = None,
+    ) -> None:
+        """`examples`: of its operations' path parameters, by name, for the documentation:
+        values the sandbox's demo data holds, so that "Try it out" finds them."""
         self.prefix = prefix
         self.tag = tag
         self.description = description
+        self.examples: Mapping[str, Any] = dict(examples or {})
         self.operations: list[Operation] = []
         self.streams: list[EventStream] = []
 
@@ -238,10 +257,12 @@ class Resource:
         scope: Scope | None = None,
         idempotent: bool | None = None,
         job_reply: JobReply | None = None,
+        file_example: str | None = None,
     ) -> Callable[[Handler], Handler]:
         """`scope` defaults to `read` for GET and `write` for every other method; `idempotent`
         (an `Idempotency-Key` is taken) to False for GET and True for every other method.
-        `job_reply` declares a job creation (see `facade.upstream.idempotency`)."""
+        `job_reply` declares a job creation (see `facade.upstream.idempotency`);
+        `file_example`, the documented content of a `files=` answer."""
         if cache is not None and method != "GET":
             raise ValueError(f"{operation_id}: only a GET is cacheable")
         if idempotent and method == "GET":
@@ -272,6 +293,8 @@ class Resource:
                     scope=needed,
                     idempotent=keyed,
                     job_reply=job_reply,
+                    parameter_examples=self.examples,
+                    file_example=file_example,
                 )
             )
             return handler
@@ -356,4 +379,5 @@ __all__ = [
     "Resource",
     "StreamHandler",
     "call_models",
+    "example",
 ]

@@ -37,12 +37,16 @@ class PageQuery(Params):
 
 
 class Page(Model, Generic[T]):
+    # The examples are of a one-page list: the last page (examples.py).
     items: list[T]
-    total_count: int = Field(description="Items of the whole list, all pages.")
-    next_cursor: str | None = Field(description="The cursor of the next page; null on the last.")
+    total_count: int = Field(description="Items of the whole list, all pages.", examples=[1])
+    next_cursor: str | None = Field(
+        description="The cursor of the next page; null on the last.", examples=[None]
+    )
     next: str | None = Field(
         description="The URL of the next page (relative, unless the service is configured with "
-        "its public URL); null on the last."
+        "its public URL); null on the last.",
+        examples=[None],
     )
 
 

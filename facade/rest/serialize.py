@@ -11,7 +11,7 @@ from pydantic import Field
 from facade.domain import segments as domain_segments
 from facade.domain.groups import Group as DomainGroup
 from facade.domain.templates import Template as DomainTemplate
-from facade.rest.operations import Model
+from facade.rest.operations import Model, example
 
 
 class MessageFormat(enum.StrEnum):
@@ -39,6 +39,10 @@ class SmsEncoding(enum.StrEnum):
 class MessageSegments(Model):
     """How a text travels as SMS: its encoding and number of parts."""
 
+    model_config = example(
+        {"encoding": "GSM7", "length": 83, "parts": 1, "perPart": 160, "remaining": 77}
+    )
+
     encoding: SmsEncoding
     length: int = Field(description="In septets (GSM-7) or UTF-16 code units (UCS-2).")
     parts: int
@@ -59,6 +63,26 @@ class MessageSegments(Model):
 
 class Template(Model):
     """A message template."""
+
+    model_config = example(
+        {
+            "id": "1001",
+            "name": "Appointment reminder",
+            "message": "Hello, {name}! Your appointment is on {date} at {time}. "
+            "Reply YES to confirm.",
+            "format": "SMS",
+            "formatRaw": "sms",
+            "sender": "Clinic",
+            "autoSign": False,
+            "segments": {
+                "encoding": "GSM7",
+                "length": 83,
+                "parts": 1,
+                "perPart": 160,
+                "remaining": 77,
+            },
+        }
+    )
 
     id: str
     name: str
@@ -85,6 +109,8 @@ class Template(Model):
 
 class Group(Model):
     """A contact group."""
+
+    model_config = example({"id": "41", "name": "VIP clients", "number": 100, "contactCount": 3})
 
     id: str
     name: str

@@ -387,13 +387,14 @@ class SmscClient:
         ceiling = SMSC_JOB_LIMIT if jobs else SMSC_READ_LIMIT
         trial: int | None = None  # the breaker's probe, while this call holds it unreported
         ticket: AuthTicket | None = None
+        started = 0.0  # when the attempt under way was admitted
 
         def breaker_open(retry_after: float) -> UpstreamUnavailable:
             self.stats.rejected("breaker_open")
             return UpstreamUnavailable(f"SMSC is failing; next try in {retry_after:.0f} s")
 
         async def admit() -> None:
-            nonlocal trial, ticket
+            nonlocal trial, ticket, started
             retry_after = self.breaker.retry_after()
             if retry_after is not None:
                 raise breaker_open(retry_after)
@@ -424,11 +425,12 @@ class SmscClient:
                     self.stats.rejected("account_gate")
                     raise admitted
                 ticket = admitted
+            started = self._clock()
 
         def on_attempt(outcome: str) -> None:
             nonlocal trial
             trial = None
-            self.stats.upstream_call(_ttl_key(command), outcome)
+            self.stats.upstream_call(_ttl_key(command), outcome, self._clock() - started)
             if outcome == "ok":
                 self.breaker.record_success()
             else:
@@ -466,6 +468,7 @@ class SmscClient:
         # Raised outside the handler and from None: the unmasked error, and the parser's error
         # under it (a JSONDecodeError holds the whole body), stay unreachable.
         if isinstance(error, SmscError):
+            self.stats.smsc_error(error.upstream_code)
             await self.gate.record(ticket, error)
         raise error from None
 

@@ -149,6 +149,11 @@ class Cluster:
     def degraded(self) -> bool:
         return self._clock() < self._down_until
 
+    @property
+    def in_flight(self) -> int:
+        """This replica's calls holding a slot of the cap, shared or degraded."""
+        return len(self._holders)
+
     def _failed(self, exc: BaseException) -> None:
         if not self._failed_since_sync:
             logger.warning(

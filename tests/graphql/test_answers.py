@@ -211,9 +211,9 @@ async def test_the_media_type_is_part_of_the_key(
 
 
 def test_many_tiny_answers_with_large_keys_stay_within_the_bound() -> None:
-    assert Answer("{}", (), key_bytes=5000).size() == 2 + 5000 + ENTRY_OVERHEAD
+    assert Answer(b"{}", (), key_bytes=5000).size() == 2 + 5000 + ENTRY_OVERHEAD
     cache = answers_cache()
     for index in range(3000):
         key = ("POST", b"x" * 20_000 + str(index).encode(), "application/json", None)
-        assert cache.put(key, ReadLog(), Answer("{}", (), key_bytes=len(key[1])))
+        assert cache.put(key, ReadLog(), Answer(b"{}", (), key_bytes=len(key[1])))
     assert len(cache) <= MAX_ANSWERS_BYTES // 20_000

@@ -13,6 +13,7 @@ import pytest
 from starlette.applications import Starlette
 from strawberry.http.ides import get_graphql_ide_html
 
+from facade import vendored
 from facade.errors import ConfigError
 from facade.graphql import graphiql
 from facade.graphql.graphiql import (
@@ -21,6 +22,7 @@ from facade.graphql.graphiql import (
     asset_routes,
     assets,
     install_assets,
+    missing_assets,
     render_page,
 )
 from tests.graphql.conftest import GraphQLCall
@@ -107,7 +109,7 @@ async def test_sandbox_example_query_runs(graphql: GraphQLCall) -> None:
 @pytest.mark.anyio
 @pytest.mark.parametrize("asset", assets(), ids=lambda asset: asset.key)
 async def test_assets_are_the_pinned_files(
-    client: httpx.AsyncClient, asset: graphiql.Asset
+    client: httpx.AsyncClient, asset: vendored.Asset
 ) -> None:
     response = await client.get(f"{ASSETS_PATH}/{asset.key}")
     assert response.status_code == 200
@@ -134,10 +136,22 @@ async def test_revalidation_keeps_the_cache_headers(client: httpx.AsyncClient) -
     assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
 
 
-def test_missing_assets_fail_at_startup_naming_the_make_target(tmp_path: pathlib.Path) -> None:
-    with pytest.raises(ConfigError, match="run `make graphiql-assets`") as caught:
-        asset_routes(tmp_path / "assets")
-    assert "react@18.2.0/umd/react.production.min.js" in str(caught.value)
+def test_missing_assets_are_no_routes_and_a_warning_naming_the_make_target(
+    tmp_path: pathlib.Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level("WARNING", logger="facade.graphql.graphiql"):
+        assert asset_routes(tmp_path / "assets") == []
+    assert "`make graphiql-assets`" in caplog.text
+    assert "react@18.2.0/umd/react.production.min.js" in caplog.text
+    assert missing_assets(tmp_path / "assets") == [asset.key for asset in assets()]
+
+
+def test_the_installed_files_are_the_ones_a_wheel_build_copies() -> None:
+    """setup.py cannot ask strawberry (not installed while a wheel builds): it copies
+    `vendored.GRAPHIQL`, which must stay the page's own list."""
+    assert vendored.GRAPHIQL.assets == assets()
+    assert vendored.GRAPHIQL.target == graphiql.ASSETS_DIR
+    assert missing_assets() == vendored.GRAPHIQL.missing() == []
 
 
 def test_install_copies_the_files_byte_for_byte(tmp_path: pathlib.Path) -> None:

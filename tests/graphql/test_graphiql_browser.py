@@ -1,11 +1,10 @@
 """GraphiQL in headless Chromium: the page renders and runs its example query, network closed.
 
-The browser is Debian's /usr/bin/chromium, driven by Playwright (which downloads no browser here).
-Under CI (`CI` set) a missing Chromium fails the test; `.ci/run` installs it.
+The browser is the headless Chromium that `make test` provides (tests/services.py), driven by
+Playwright (which downloads no browser here).
 """
 
 import json
-import os
 import pathlib
 import threading
 import time
@@ -25,9 +24,9 @@ from facade.graphql.context import Context
 from facade.graphql.graphiql import SANDBOX_EXAMPLE_QUERY, asset_routes, render_page
 from facade.graphql.schema import create_schema
 from tests.loopback import free_port
+from tests.services import service_binary
 from tests.upstream.harness import harness
 
-CHROMIUM = pathlib.Path("/usr/bin/chromium")
 # What makes Chromium start cleanly on a machine with no network (env/machines/python.md).
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -46,13 +45,8 @@ pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts([LOOPBACK])]
 
 
 @pytest.fixture
-def chromium() -> pathlib.Path:
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does)"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return CHROMIUM
+def chromium() -> str:
+    return service_binary("chromium")
 
 
 @pytest.fixture
@@ -91,7 +85,7 @@ def server() -> Iterator[str]:
 
 
 def test_graphiql_runs_the_example_query_offline(
-    chromium: pathlib.Path, server: str, tmp_path: pathlib.Path
+    chromium: str, server: str, tmp_path: pathlib.Path
 ) -> None:
     requested: list[str] = []
     blocked: list[str] = []

@@ -1,8 +1,10 @@
 """Who may read what the service says about itself: /metrics, /openapi.json, /docs, /readyz.
 
 Outside sandbox mode: /metrics needs a token with the `admin` scope (its series name every
-account), the API's description any valid token; /healthz and /readyz stay open to load
-balancers but tell a caller without an `admin` token no more than a status. Sandbox mode is open.
+account), the API's description (/openapi.json) any valid token, and /docs none: its page holds
+no API shape and asks for a token to fetch the description; /healthz and /readyz stay open to
+load balancers but tell a caller without an `admin` token no more than a status. Sandbox mode is
+open.
 """
 
 import pathlib
@@ -31,7 +33,7 @@ async def service(tmp_path: pathlib.Path) -> AsyncIterator[Production]:
         yield found
 
 
-@pytest.mark.parametrize("path", ["/metrics", "/openapi.json", "/docs"])
+@pytest.mark.parametrize("path", ["/metrics", "/openapi.json"])
 @pytest.mark.parametrize(
     "headers",
     [{}, UNKNOWN, {"Authorization": "Basic Y2FuYXJ5OnB3"}],
@@ -62,13 +64,23 @@ async def test_an_admin_token_scrapes_the_metrics(service: Production) -> None:
 
 
 @pytest.mark.parametrize("scope", list(Scope))
-@pytest.mark.parametrize("path", ["/openapi.json", "/docs"])
 async def test_any_valid_token_reads_the_apis_description(
-    service: Production, scope: Scope, path: str
+    service: Production, scope: Scope
 ) -> None:
-    response = await service.client.get(path, headers=service.auth(scope))
+    response = await service.client.get("/openapi.json", headers=service.auth(scope))
     assert response.status_code == 200
     assert "listTemplates" in response.text
+
+
+@pytest.mark.parametrize("headers", [{}, UNKNOWN], ids=["missing", "unknown"])
+async def test_the_docs_page_answers_everyone_and_shows_no_api_shape(
+    service: Production, headers: dict[str, str]
+) -> None:
+    response = await service.client.get("/docs", headers=headers)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert "/v1/" not in response.text
+    assert "listTemplates" not in response.text
 
 
 async def test_a_head_request_is_refused_alike(service: Production) -> None:

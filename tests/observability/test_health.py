@@ -2,15 +2,19 @@
 
 import pathlib
 
+import httpx
 import pytest
+from starlette.applications import Starlette
+from starlette.routing import Route
 
 from facade.credentials.scopes import Scope
 from facade.errors import SmscAuthError
-from facade.observability.health import readiness, smsc_condition
+from facade.observability.health import health_endpoints, readiness, smsc_condition
 from facade.smsc.commands import Credentials
 from facade.upstream.limits import BreakerState
 from tests.production import production
 from tests.upstream.harness import harness
+from tests.utf8 import unescaped
 
 pytestmark = pytest.mark.anyio
 
@@ -88,3 +92,15 @@ async def test_an_open_breaker_is_understood_and_a_failed_check_is_not() -> None
     )
     assert status == 503
     assert body["checks"] == {"redis": "connection refused"}
+
+
+async def test_readyz_writes_a_reason_in_utf8() -> None:
+    reason = "каталог /данные недоступен для записи"  # a path, an OS message: any language
+    healthz, readyz = health_endpoints({}, {"data_dir": lambda: reason}, sandbox=False)
+    app = Starlette(routes=[Route("/healthz", healthz), Route("/readyz", readyz)])
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://facade") as client:
+        response = await client.get("/readyz")
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/json"
+    assert unescaped(response.content, reason)["checks"] == {"data_dir": reason}

@@ -1,5 +1,8 @@
 """`/metrics`: prometheus-client's parser reads it; the series carry bounded labels only."""
 
+import math
+from collections.abc import Awaitable, Callable
+
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
@@ -9,12 +12,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from facade.errors import SmscAuthError
+from facade.errors import SmscAuthError, SmscBlocked, UpstreamUnavailable
 from facade.observability.metrics import Metrics, classify
 from facade.observability.middleware import Observe
 from facade.smsc.commands import Credentials
+from facade.upstream.client import SmscClient
+from facade.upstream.cluster import Cluster, ReplicaSlots
 from facade.upstream.limits import BreakerState
-from tests.upstream.harness import harness
+from facade.upstream.redis_state import connect
+from facade.upstream.transport import SmscTransport
+from tests.loopback import free_port
+from tests.upstream.harness import BASE_URL, DEMO, harness
 
 pytestmark = pytest.mark.anyio
 
@@ -103,6 +111,101 @@ async def test_each_accounts_condition_and_auth_errors_are_reported() -> None:
         } == {now}
     assert found[("facade_smsc_auth_errors_total", (("account", "default"),))] == 1
     assert found[("facade_smsc_auth_errors_total", (("account", "other"),))] == 0
+
+
+async def test_smsc_error_answers_are_counted_by_code_from_zero() -> None:
+    upstream = harness()
+    upstream.emulator.limits.blocks.blocked_until["127.0.0.1"] = math.inf  # ASGITransport's
+    with pytest.raises(SmscBlocked):
+        await upstream.client.groups()
+    with pytest.raises(SmscBlocked):  # the gate answers: not an answer SMSC gave
+        await upstream.client.templates()
+    upstream.client.stats.smsc_error(9)
+    upstream.client.stats.smsc_error(104)
+    found = samples(await scrape(Metrics(lambda: {"default": upstream.client})))
+
+    errors = {
+        dict(labels)["code"]: value
+        for (name, labels), value in found.items()
+        if name == "facade_smsc_errors_total"
+    }
+    assert errors == {
+        **{str(code): 0 for code in range(1, 10)},
+        "4": 1,
+        "9": 1,
+        "other": 1,
+    }
+    rejections = {
+        dict(labels)["reason"]: value
+        for (name, labels), value in found.items()
+        if name == "facade_guard_rejections_total"
+    }
+    assert rejections == {"account_gate": 1, "breaker_open": 0, "budget": 0}
+
+
+async def test_upstream_latency_is_a_histogram_by_command() -> None:
+    def emulator_sleep() -> Callable[[float], Awaitable[None]]:
+        async def sleep(seconds: float) -> None:
+            upstream.clock.advance(seconds)
+
+        return sleep
+
+    upstream = harness(emulator_sleep=emulator_sleep())
+    upstream.emulator.add_fault("latency", seconds=0.3, times=1)
+    await upstream.client.templates()
+    await upstream.client.groups()
+    found = samples(await scrape(Metrics(lambda: {"default": upstream.client})))
+
+    def bucket(command: str, le: str) -> float:
+        labels = (("account", "default"), ("command", command), ("le", le))
+        return found[("facade_upstream_duration_seconds_bucket", labels)]
+
+    assert bucket("templates.get", "0.25") == 0
+    assert bucket("templates.get", "0.5") == 1
+    assert bucket("templates.get", "+Inf") == 1
+    assert bucket("phones.get_group", "0.01") == 1
+    templates = (("account", "default"), ("command", "templates.get"))
+    assert found[("facade_upstream_duration_seconds_sum", templates)] == pytest.approx(0.3)
+    assert found[("facade_upstream_duration_seconds_count", templates)] == 1
+    assert found[("facade_upstream_in_flight", (("account", "default"),))] == 0
+    limit = upstream.client.config.concurrency
+    assert found[("facade_upstream_concurrency_limit", (("account", "default"),))] == limit
+
+
+@pytest.mark.enable_socket
+@pytest.mark.allow_hosts(["127.0.0.1"])
+async def test_a_replica_without_redis_reports_itself_degraded() -> None:
+    upstream = harness()
+    redis = connect(f"redis://127.0.0.1:{free_port()}/0", timeout=0.2)
+    config = upstream.client.config
+    cluster = Cluster(
+        redis,
+        account="default",
+        login="demo",
+        config=config,
+        replicas=2,
+        slots=ReplicaSlots(redis, replicas=2),
+        clock=upstream.clock,
+    )
+    client = SmscClient(
+        account="default",
+        credentials=DEMO,
+        transport=SmscTransport(upstream.http, base_urls=[BASE_URL], config=config),
+        config=config,
+        clock=upstream.clock,
+        cluster=cluster,
+    )
+    try:
+        # It starts no call while calls started under Redis may still run elsewhere.
+        with pytest.raises(UpstreamUnavailable, match="busy"):
+            await client.templates()
+        found = samples(await scrape(Metrics(lambda: {"default": client})))
+    finally:
+        await redis.aclose()
+    account = (("account", "default"),)
+    assert found[("facade_cluster_degraded", account)] == 1
+    assert found[("facade_cluster_redis_failures_total", account)] >= 1
+    assert found[("facade_upstream_in_flight", account)] == 0
 
 
 async def hello(_: Request) -> JSONResponse:

@@ -79,7 +79,8 @@ async def test_without_redis_every_operation_falls_back_and_counts_the_failure()
         assert await cluster.spend("templates.get", 2) is None, "then its share"
         assert await cluster.spend("templates.get", 2) is not None, "1 each of the 2"
         async with cluster.slot():
-            pass
+            assert cluster.in_flight == 1
+        assert cluster.in_flight == 0
         calls = 0
 
         async def fetch() -> str:

@@ -19,7 +19,16 @@ from facade.domain.answers import Answer as DomainAnswer
 from facade.domain.pages import answers_by_id
 from facade.domain.rules import after_id, require_listed_phone
 from facade.rest.events import last_event_id
-from facade.rest.operations import Call, Event, Model, NoParams, Params, Reply, Resource
+from facade.rest.operations import (
+    Call,
+    Event,
+    Model,
+    NoParams,
+    Params,
+    Reply,
+    Resource,
+    example,
+)
 from facade.rest.pagination import Page, PageQuery, Slice, decode_cursor, page_from, page_reply
 from facade.upstream.pollers import DEFAULT_QUEUE_SIZE, Pollers, Subscription
 
@@ -34,6 +43,17 @@ resource = Resource(
 
 class Answer(Model):
     """An incoming message."""
+
+    model_config = example(
+        {
+            "id": "6001",
+            "receivedAt": "2025-06-02T10:00:05+03:00",
+            "phone": "79161234567",
+            "message": "YES",
+            "toPhone": "79370000001",
+            "sentAt": "2025-06-02T10:00:00+03:00",
+        }
+    )
 
     id: str
     received_at: dt.datetime

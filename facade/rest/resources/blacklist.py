@@ -12,7 +12,16 @@ from pydantic import AfterValidator, Field
 from facade.domain import blacklist, drafts
 from facade.domain.rules import require_listed_phone
 from facade.errors import ErrorCode, NotFoundError
-from facade.rest.operations import Body, Call, Model, NoParams, Params, Reply, Resource
+from facade.rest.operations import (
+    Body,
+    Call,
+    Model,
+    NoParams,
+    Params,
+    Reply,
+    Resource,
+    example,
+)
 
 PREFIX = "/v1/blacklist"
 TTL = "phones.get_black"
@@ -22,6 +31,7 @@ resource = Resource(
     tag="Blacklist",
     description="Phones that get no messages, or no mass messages. An entry is addressed by "
     "its phone and cannot be changed (SMSC has no such command).",
+    examples={"phone": "79990000001"},
 )
 
 
@@ -49,6 +59,16 @@ class PhonePath(Params):
 class BlacklistEntry(Model):
     """A blocked phone, as SMSC lists it (without a +)."""
 
+    model_config = example(
+        {
+            "id": "501",
+            "phone": "79990000001",
+            "scope": "ALL",
+            "scopeCode": 0,
+            "comment": "Asked not to be sent anything",
+        }
+    )
+
     id: str
     phone: str
     scope: BlockScope
@@ -68,6 +88,8 @@ class BlacklistEntry(Model):
 
 class AddToBlacklist(Body):
     """A phone that should not get messages."""
+
+    model_config = example({"phone": "+79991234567", "scope": "MASS", "comment": "No mailings"})
 
     phone: str = Field(description="10-15 digits, optionally after +.")
     scope: BlockScope = BlockScope.ALL

@@ -1,7 +1,7 @@
 """`/v1/cache`: the facade's cache of the caller's SMSC account (admin tokens only)."""
 
 from facade.credentials.scopes import Scope
-from facade.rest.operations import Call, Model, NoParams, Reply, Resource
+from facade.rest.operations import Call, Model, NoParams, Reply, Resource, example
 
 resource = Resource(
     "/v1/cache",
@@ -11,6 +11,8 @@ resource = Resource(
 
 
 class CachePurged(Model):
+    model_config = example({"entries": 12})
+
     entries: int
 
 

@@ -17,7 +17,16 @@ from facade.domain.contacts import ContactQuery
 from facade.domain.groups import GroupMove
 from facade.domain.rules import require_id, require_listed_phone, search_text
 from facade.errors import ErrorCode, NotFoundError, RateLimitedError, UpstreamError
-from facade.rest.operations import Body, Call, Model, NoParams, Params, Reply, Resource
+from facade.rest.operations import (
+    Body,
+    Call,
+    Model,
+    NoParams,
+    Params,
+    Reply,
+    Resource,
+    example,
+)
 from facade.rest.pagination import Page, PageQuery, decode_cursor, page_reply, paginate
 from facade.upstream.client import SmscClient
 
@@ -30,6 +39,7 @@ resource = Resource(
     tag="Contacts",
     description="The phonebook. A contact is addressed by any of its phones; `groupIds` name "
     "its groups (see /v1/groups).",
+    examples={"phone": "79161234567", "groupId": "42"},
 )
 
 
@@ -72,6 +82,22 @@ class ContactsQuery(PageQuery):
 class Contact(Model):
     """A contact, as SMSC lists it: phones without a +."""
 
+    model_config = example(
+        {
+            "phones": ["79161234567", "79261234567"],
+            "name": "Ivan Ivanov",
+            "groupIds": ["41", "42"],
+            "firstName": "Ivan",
+            "lastName": "Ivanov",
+            "middleName": "Ivanovich",
+            "birthday": "1985-05-15",
+            "clientId": "crm-1",
+            "comment": "A regular client",
+            "tags": ["vip"],
+            "otherPhones": ["74951234567"],
+        }
+    )
+
     phones: list[str]
     name: str | None
     group_ids: list[str]
@@ -104,6 +130,18 @@ class Contact(Model):
 class CreateContact(Body):
     """A contact to create; its phones address it afterwards."""
 
+    model_config = example(
+        {
+            "phones": ["79991234567"],
+            "name": "Peter Sidorov",
+            "groupIds": ["41"],
+            "firstName": "Peter",
+            "lastName": "Sidorov",
+            "birthday": "1990-04-12",
+            "tags": ["new"],
+        }
+    )
+
     phones: list[str]
     name: str | None = None
     group_ids: list[str] = Field(default_factory=list)
@@ -123,6 +161,8 @@ class CreateContact(Body):
 class UpdateContact(Body):
     """Fields of a contact to change; null or absent keeps a field, an empty string or list
     clears it."""
+
+    model_config = example({"comment": "Call after 18:00", "tags": ["vip", "evening"]})
 
     new_phones: list[str] | None = Field(default=None, description="Replaces all its phones.")
     name: str | None = None

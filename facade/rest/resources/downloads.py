@@ -19,7 +19,7 @@ from pydantic import Field
 from facade.domain.downloads import DownloadTask as DomainDownloadTask
 from facade.errors import ErrorCode, NotFoundError
 from facade.rest.inputs import IdPath
-from facade.rest.operations import Call, Model, NoParams, Reply, Resource
+from facade.rest.operations import Call, Model, NoParams, Reply, Resource, example
 from facade.upstream.client import Fetched, Freshness
 
 PREFIX: Final = "/v1/download-tasks"
@@ -29,7 +29,10 @@ CSV: Final = "text/csv"
 FILE_TYPES: Final = (CSV, "*/*")
 
 resource = Resource(
-    PREFIX, tag="Download tasks", description="Deferred exports of the account and their files."
+    PREFIX,
+    tag="Download tasks",
+    description="Deferred exports of the account and their files.",
+    examples={"id": "71"},
 )
 
 
@@ -46,6 +49,18 @@ class DownloadTaskStatus(enum.StrEnum):
 
 class DownloadTask(Model):
     """A deferred download (export) task."""
+
+    model_config = example(
+        {
+            "id": "71",
+            "name": "May report",
+            "status": "COMPLETED",
+            "statusCode": 2,
+            "createdAt": "2025-06-01T10:00:00+03:00",
+            "startAt": "2025-06-01T10:01:00+03:00",
+            "fileName": "report_71.csv",
+        }
+    )
 
     id: str
     name: str
@@ -99,6 +114,8 @@ async def get_download_task(call: Call[IdPath, NoParams, None]) -> Reply:
     files=FILE_TYPES,
     cache=FILE_TTL,
     errors=(ErrorCode.NOT_FOUND,),
+    file_example="id;phone;message;sent;status\r\n"
+    "1;79161234567;Hello, Ivan!;01.06.2025 10:00:00;delivered\r\n",
     description="The file as SMSC gives it (CSV), streamed, with `Content-Disposition: "
     "attachment`. The facade does not keep files: `Cache-Control: private, max-age=0`, and "
     "`If-None-Match` saves the transfer, not the call to SMSC. 404 NOT_FOUND (`upstreamCode` 3) "

@@ -10,7 +10,9 @@ from facade.upstream.client import SmscClient
 PREFIX = "/v1/groups"
 TTL = "phones.get_group"
 
-resource = Resource(PREFIX, tag="Groups", description="Contact groups of the account.")
+resource = Resource(
+    PREFIX, tag="Groups", description="Contact groups of the account.", examples={"id": "41"}
+)
 
 
 @resource.get("", "listGroups", "Every contact group.", response=list[Group], cache=TTL)

@@ -18,7 +18,7 @@ from facade.domain.job_request import job_spec
 from facade.domain.rules import (
     one_send_time,
 )
-from facade.rest.operations import Body, Model
+from facade.rest.operations import Body, Model, example
 
 
 class JobStatus(enum.StrEnum):
@@ -89,6 +89,19 @@ class Voice(enum.StrEnum):
 class Job(Model):
     """A job (mailing) as SMSC reports it."""
 
+    model_config = example(
+        {
+            "id": "2013",
+            "name": "Tomorrow's reminder",
+            "status": "WAITING",
+            "statusCode": 0,
+            "createdAt": "2025-06-01T21:24:00+03:00",
+            "sendAt": "2025-06-03T09:00:00+03:00",
+            "recipientCount": 2,
+            "message": "A reminder: tomorrow at 9:00.",
+        }
+    )
+
     id: str
     name: str
     status: JobStatus
@@ -114,6 +127,8 @@ class Job(Model):
 
 class CreatedJob(Model):
     """A job SMSC accepted (GraphQL's `CreateJobSuccess.job`)."""
+
+    model_config = example({"id": "2014", "cost": "3.20"})
 
     id: str
     cost: decimal.Decimal | None = Field(
@@ -181,6 +196,16 @@ class CreateJob(Body):
     """A mailing: every option of SMSC's jobs.php?add (GraphQL's CreateJobInput). Recipients are
     phones (or groupNumbers) with one message or templateId, or messages, one text per
     recipient list."""
+
+    model_config = example(
+        {
+            "name": "Appointment reminder",
+            "phones": ["79161234567", "+79031112233"],
+            "message": "Hello! Your appointment is tomorrow at 10:00.",
+            "sender": "Clinic",
+            "withCost": True,
+        }
+    )
 
     name: str
     phones: list[str] = Field(

@@ -25,6 +25,7 @@ resource = Resource(
     tag="Jobs",
     description="Mailings. A job cannot be changed once created (SMSC has no such command): "
     "cancel it while it waits, or delete it.",
+    examples={"id": "2013"},
 )
 
 

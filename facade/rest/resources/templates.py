@@ -10,7 +10,12 @@ from facade.upstream.client import SmscClient
 PREFIX = "/v1/templates"
 TTL = "templates.get"
 
-resource = Resource(PREFIX, tag="Templates", description="Message templates of the account.")
+resource = Resource(
+    PREFIX,
+    tag="Templates",
+    description="Message templates of the account.",
+    examples={"id": "1001"},
+)
 
 
 @resource.get("", "listTemplates", "Every message template.", response=list[Template], cache=TTL)
