@@ -43,6 +43,7 @@ class Answer:
     data: bytes
     fields: tuple[tuple[str, tuple[Read, ...]], ...]
     key_bytes: int = 0  # the request's own bytes, which its key holds
+    operation: str = "none"  # what metrics call it (`documents.operation_label`)
 
     def size(self) -> int:
         """What keeping it costs: the answer, the request that keys it, and a fixed overhead

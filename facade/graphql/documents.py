@@ -12,7 +12,15 @@ from collections.abc import Iterator
 from typing import Final
 
 import cachetools
-from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, parse
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    GraphQLError,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    OperationType,
+    parse,
+)
 from strawberry.extensions import SchemaExtension
 
 from facade.graphql.limits import MAX_TOKENS
@@ -75,3 +83,52 @@ def operation_count(document: str) -> int:
     if len(document) <= MAX_KEPT_CHARS:
         _operations[document] = count
     return count
+
+
+# What metrics call an operation (`OPERATION_KEY`): its type and its first root field, a name the
+# schema defines, so that labels stay a bounded set whatever clients send (never `operationName`).
+INVALID_OPERATION: Final = "invalid"
+_META_FIELDS: Final = frozenset({"__typename", "__schema", "__type"})
+_labels: cachetools.LRUCache[tuple[object, str, str | None], str] = cachetools.LRUCache(
+    KEPT_DOCUMENTS
+)
+
+
+def operation_label(schema: GraphQLSchema, document: str, operation_name: str | None) -> str:
+    """`query templates`, `mutation createJob`: the operation `document` runs, by its type and
+    first root field; `invalid` when there is none the schema knows."""
+    key = (schema, document, operation_name)
+    known = _labels.get(key)
+    if known is not None:
+        return known
+    label = _label(schema, document, operation_name)
+    if len(document) <= MAX_KEPT_CHARS:
+        _labels[key] = label
+    return label
+
+
+def _label(schema: GraphQLSchema, document: str, operation_name: str | None) -> str:
+    try:
+        parsed = parse(document, no_location=True, max_tokens=MAX_TOKENS)
+    except GraphQLError:
+        return INVALID_OPERATION
+    operations = [d for d in parsed.definitions if isinstance(d, OperationDefinitionNode)]
+    chosen = [
+        o
+        for o in operations
+        if operation_name is None or (o.name is not None and o.name.value == operation_name)
+    ]
+    if len(chosen) != 1:
+        return INVALID_OPERATION
+    operation = chosen[0]
+    root = {
+        OperationType.QUERY: schema.query_type,
+        OperationType.MUTATION: schema.mutation_type,
+        OperationType.SUBSCRIPTION: schema.subscription_type,
+    }[operation.operation]
+    for selection in operation.selection_set.selections:
+        if isinstance(selection, FieldNode):
+            name = selection.name.value
+            if name in _META_FIELDS or (root is not None and name in root.fields):
+                return f"{operation.operation.value} {name}"
+    return INVALID_OPERATION

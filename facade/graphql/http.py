@@ -32,6 +32,7 @@ import logging
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from typing import Any, Final, cast
 
+import strawberry
 import strawberry.asgi
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -47,7 +48,7 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from facade.errors import AuthError, ErrorCode, ForbiddenError, InputError
 from facade.graphql.answers import Answer, AnswerKey, keepable
-from facade.graphql.documents import operation_count
+from facade.graphql.documents import operation_count, operation_label
 from facade.graphql.limits import MAX_BODY_BYTES
 from facade.graphql.media import (
     GRAPHQL_RESPONSE_JSON,
@@ -285,12 +286,15 @@ class GraphQLView(strawberry.asgi.GraphQL[Any, None]):
             await answers.settled(key)  # an identical query under way: its answer may do
             found = answers.get(key)
         if found is not None:
+            request.scope[OPERATION_KEY] = found.value.operation
             return self._raw_response(found.value.body(), 200, media_type)
         params = self._params_of(request, source)
         with answers.building(key), reads.recording() as log:
             response, answer = await self._run(request, params, media_type)
             if answer is not None:
-                answers.put(key, log, dataclasses.replace(answer, key_bytes=len(source)))
+                operation = request.scope.get(OPERATION_KEY, answer.operation)
+                kept = dataclasses.replace(answer, key_bytes=len(source), operation=operation)
+                answers.put(key, log, kept)
         return response
 
     def _admitted(self, partition: Callable[[Request], Hashable], request: Request) -> Hashable:
@@ -314,6 +318,10 @@ class GraphQLView(strawberry.asgi.GraphQL[Any, None]):
             document = self._documents.resolve(params.query, params.document_id, params.extensions)
         except PersistedError as exc:
             raise _Refusal(exc.status, exc.message, code=exc.code) from exc
+        if isinstance(self.schema, strawberry.Schema):
+            request.scope[OPERATION_KEY] = operation_label(
+                self.schema._schema, document, params.operation_name
+            )
         if params.operation_name is None and operation_count(document) > 1:
             # Strawberry would run the first; the spec makes it a request error.
             return self._request_error(_UNNAMED_OPERATION, media_type), None
@@ -421,6 +429,8 @@ class GraphQLView(strawberry.asgi.GraphQL[Any, None]):
         )
 
 
+# Where a request's operation is kept for the metrics (`documents.operation_label`).
+OPERATION_KEY: Final = "facade.operation"
 _UNNAMED_OPERATION: Final = (
     "The document defines several operations: name the one to run in `operationName`."
 )

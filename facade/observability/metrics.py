@@ -24,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Scope
 
+from facade.graphql.http import OPERATION_KEY
 from facade.observability.health import CONDITIONS, smsc_condition
 from facade.upstream.client import SmscClient
 from facade.upstream.limits import BreakerState
@@ -31,7 +32,6 @@ from facade.upstream.stats import DURATION_BUCKETS, SMSC_ERROR_CODES, Durations
 
 CONTENT_TYPE: Final = "text/plain; version=0.0.4; charset=utf-8"
 # The scope key where an API names the operation it served (GraphQL: `query templates`).
-OPERATION_KEY: Final = "facade.operation"
 # Seconds: cached reads take well under a millisecond, SMSC calls up to the transport deadline.
 BUCKETS: Final = (
     0.001,
