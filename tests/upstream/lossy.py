@@ -6,6 +6,7 @@ app's own exception that `httpx.ASGITransport` re-raises.
 """
 
 import dataclasses
+import json
 import pathlib
 import time
 from collections.abc import Awaitable, Callable
@@ -25,6 +26,31 @@ from facade.upstream.idempotency_sqlite import SqliteIdempotencyStore
 from facade.upstream.transport import SmscTransport
 from tests.fakes import FakeClock, FakeSleep
 from tests.upstream.harness import BASE_URL, DEMO
+
+
+class JsonCodec:
+    def encode(self, value: Any) -> bytes:
+        return json.dumps(value).encode()
+
+    def decode(self, data: bytes) -> Any:
+        return json.loads(data)
+
+
+CODEC = JsonCodec()
+
+
+class Counted:
+    """An operation that counts its runs and answers (or raises) what it is given."""
+
+    def __init__(self, answer: Any = "done") -> None:
+        self.runs = 0
+        self.answer = answer
+
+    async def __call__(self) -> Any:
+        self.runs += 1
+        if isinstance(self.answer, BaseException):
+            raise self.answer
+        return self.answer
 
 
 class WallClock(FakeClock):

@@ -2,7 +2,6 @@
 whose answer was lost against the emulator's job list."""
 
 import dataclasses
-import json
 import pathlib
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -27,38 +26,13 @@ from facade.upstream.idempotency import (
 from facade.upstream.idempotency_sqlite import SqliteIdempotencyStore
 from facade.upstream.stored_errors import INTERRUPTED, decode_error, encode_error
 from tests.fakes import FakeSleep
-from tests.upstream.lossy import Rig, WallClock, rig
+from tests.upstream.lossy import CODEC, Counted, Rig, WallClock, rig
 
 pytestmark = pytest.mark.anyio
 
 KEY = IdempotencyKey("default", "client", "k-1", "idempotencyKey")
 SPEC = JobSpec(name="Spring", phones=("79161234567",), message="Hello")
 DEAD = "dead-process"
-
-
-class JsonCodec:
-    def encode(self, value: Any) -> bytes:
-        return json.dumps(value).encode()
-
-    def decode(self, data: bytes) -> Any:
-        return json.loads(data)
-
-
-CODEC = JsonCodec()
-
-
-class Counted:
-    """An operation that counts its runs and answers (or raises) what it is given."""
-
-    def __init__(self, answer: Any = "done") -> None:
-        self.runs = 0
-        self.answer = answer
-
-    async def __call__(self) -> Any:
-        self.runs += 1
-        if isinstance(self.answer, BaseException):
-            raise self.answer
-        return self.answer
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ on each claim, and two "replicas" (each its own runner, store connection and `Sm
 emulator behind both) sharing them."""
 
 import dataclasses
-import json
 import pathlib
 import sqlite3
 from collections.abc import Awaitable, Callable
@@ -34,36 +33,13 @@ from facade.upstream.stored_errors import INTERRUPTED
 from facade.upstream.transport import SmscTransport
 from tests.fakes import FakeClock, FakeSleep
 from tests.upstream.harness import BASE_URL, DEMO, Harness, harness
-from tests.upstream.lossy import WallClock
+from tests.upstream.lossy import CODEC, Counted, WallClock
 
 pytestmark = pytest.mark.anyio
 
 KEY = IdempotencyKey("default", "client", "k-1", "idempotencyKey")
 SPEC = JobSpec(name="Spring", phones=("79161234567",), message="Hello")
 LEASE = 60.0
-
-
-class JsonCodec:
-    def encode(self, value: Any) -> bytes:
-        return json.dumps(value).encode()
-
-    def decode(self, data: bytes) -> Any:
-        return json.loads(data)
-
-
-CODEC = JsonCodec()
-
-
-class Counted:
-    """An operation that counts its runs and answers what it is given."""
-
-    def __init__(self, answer: Any = "done") -> None:
-        self.runs = 0
-        self.answer = answer
-
-    async def __call__(self) -> Any:
-        self.runs += 1
-        return self.answer
 
 
 class Watched(SqliteIdempotencyStore):
