@@ -37,7 +37,6 @@ from bench.loadgen import emulator
 from facade.app import create_smsc_clients
 from facade.domain.answers import AnswerQuery
 from facade.domain.contacts import ContactQuery, page_key
-from facade.domain.pages import MEMO
 from facade.emulator.app import create_emulator
 from facade.graphql import connections
 from facade.graphql.context import Context
@@ -54,6 +53,10 @@ from facade.smsc.wire import Fmt
 from facade.upstream.client import Freshness, SmscClient
 from facade.upstream.config import UpstreamConfig
 from facade.upstream.transport import FORM_CONTENT_TYPE, SmscTransport
+from facade.vocabulary import paging
+from facade.vocabulary.answers import Answer
+from facade.vocabulary.contacts import Contact
+from facade.vocabulary.paging import MEMO, encode_cursor, paginate
 
 CONTACTS = 100_000
 ANSWERS = 10_000
@@ -180,10 +183,10 @@ def contact_handler(client: SmscClient) -> Page:
     async def page(cursor: str) -> None:
         fetched = await client.contacts(ContactQuery())
         query = rest_contacts.ContactsQuery(limit=PAGE_SIZE, cursor=cursor)
-        found = pagination.paginate(fetched.value, query, kind="contact", key=page_key)
-        body = pagination.Page[rest_contacts.Contact]
+        found = paginate(fetched.value, paging.CONTACTS, query.page(paging.CONTACTS))
+        body = pagination.Page[Contact]
         reply = pagination.page_reply(
-            body, call, rest_contacts.PREFIX, found, rest_contacts.Contact.from_domain, fetched
+            body, call, rest_contacts.PREFIX, found, Contact.from_domain, fetched
         )
         assert reply.headers
 
@@ -204,12 +207,11 @@ def answer_handler(client: SmscClient) -> Page:
 
     async def page(cursor: str) -> None:
         fetched = await client.answers(AnswerQuery())
-        found = rest_answers.page_of_answers(
-            fetched.value, PAGE_SIZE, rest_answers.resume_after(cursor)
-        )
-        body = pagination.Page[rest_answers.Answer]
+        query = rest_answers.AnswersQuery(limit=PAGE_SIZE, cursor=cursor)
+        found = paginate(fetched.value, paging.ANSWERS, query.page(paging.ANSWERS))
+        body = pagination.Page[Answer]
         reply = pagination.page_reply(
-            body, call, rest_answers.PREFIX, found, rest_answers.Answer.from_domain, fetched
+            body, call, rest_answers.PREFIX, found, Answer.from_domain, fetched
         )
         assert reply.headers
 
@@ -271,11 +273,11 @@ async def contacts(count: int, pages: int, rng: random.Random) -> None:
             )
             listed = fetched.value
             positions = [rng.randrange(1, count - PAGE_SIZE) for _ in range(pages)]
-            # A cursor names the contact before the page; GraphQL records that contact's
-            # position, REST the position after it.
+            # A cursor names the contact before the page, and its position: one cursor, which
+            # both APIs take.
             keys = [(p, page_key(listed[p - 1])) for p in positions]
-            graphql = [connections.encode_cursor("contact", p - 1, key) for p, key in keys]
-            rest = [pagination.encode_cursor("contact", p, key) for p, key in keys]
+            graphql = [encode_cursor("contact", p - 1, key) for p, key in keys]
+            rest = graphql
             first = ("first page after the read, indexing the list", through_schema, graphql[0])
             await pages_of(
                 [
@@ -310,7 +312,7 @@ async def contacts(count: int, pages: int, rng: random.Random) -> None:
                 f"(target < {mb(MEMORY_TARGET)}: {verdict})"
             )
             del fetched, listed
-            client.cache.clear()
+            client.cache.entries.clear()
             MEMO.clear()
             answered, runs, cpu = await parse_alone(url, http)
             median = statistics.median(runs)
@@ -341,8 +343,8 @@ async def answers(count: int, pages: int, rng: random.Random) -> None:
         assert len(listed) == count, len(listed)
         ids = sorted(int(answer.id) for answer in listed)
         after = [str(ids[rng.randrange(0, count - PAGE_SIZE)]) for _ in range(pages)]
-        graphql = [connections.encode_cursor("answer", 0, id) for id in after]
-        rest = [pagination.encode_cursor("answer", 0, id) for id in after]
+        graphql = [encode_cursor("answer", 0, id) for id in after]
+        rest = graphql
         schema = through_schema(client, ANSWERS_QUERY, "answers")
         await pages_of(
             [

@@ -62,15 +62,15 @@ from facade.settings import (
 from facade.smsc.commands import Credentials
 from facade.smsc.secrets import Redactor
 from facade.smsc.wire import Fmt
-from facade.upstream.auth_errors import RedisAuthErrors
+from facade.upstream.backend import Backend, InProcess
 from facade.upstream.client import SmscClient
 from facade.upstream.config import UpstreamConfig
 from facade.upstream.idempotency import Idempotency
 from facade.upstream.idempotency_sqlite import SqliteIdempotencyStore
 from facade.upstream.pollers import Pollers
-from facade.upstream.pollers_redis import SharedPollers
 from facade.upstream.redis_state import connect
 from facade.upstream.scaleout import Scaleout
+from facade.upstream.timing import DEFAULT_CLOCK
 from facade.upstream.transport import SmscTransport
 
 ContextGetter = Callable[[Request], Coroutine[Any, Any, Context]]
@@ -105,12 +105,13 @@ def upstream_config(settings: Settings) -> UpstreamConfig:
 
 
 def create_smsc_clients(
-    settings: Settings, http: httpx.AsyncClient, scaleout: Scaleout | None = None
+    settings: Settings, http: httpx.AsyncClient, backend: Backend | None = None
 ) -> dict[str, SmscClient]:
-    """One client per configured account (each with its own cache and limits, shared with the
-    other replicas through `scaleout`); in sandbox mode one, `default`, on the emulator's demo
-    account."""
+    """One client per configured account, each with its own cache and limits, kept where
+    `backend` keeps them (this process by default); in sandbox mode one, `default`, on the
+    emulator's demo account."""
     config = upstream_config(settings)
+    backend = backend or InProcess()
     accounts: Mapping[str, SmscAccount | None] = settings.accounts or {DEFAULT_ACCOUNT: None}
     return {
         name: SmscClient(
@@ -118,13 +119,7 @@ def create_smsc_clients(
             credentials=upstream_credentials(account),
             transport=SmscTransport(http, base_urls=upstream_base_urls(account), config=config),
             config=config,
-            cluster=None if scaleout is None else scaleout.cluster(name),
-            # SMSC's error 2 count: per replica, or shared (module docstring of auth_errors).
-            auth_errors=None
-            if scaleout is None
-            else RedisAuthErrors(
-                scaleout.redis, account=name, config=config, replicas=settings.replicas
-            ),
+            shared=backend.account(name, config=config, clock=DEFAULT_CLOCK),
         )
         for name, account in accounts.items()
     }
@@ -272,28 +267,24 @@ def create_app(
         settings.data_dir,
         lease=None if settings.redis_url is None else 2 * upstream_config(settings).deadline,
     )
+    # Where the accounts' shared state lives, chosen once: this process, or Redis (scale-out).
     scaleout = (
         None
         if settings.redis_url is None
         else Scaleout(
             connect(settings.redis_url.reveal()),
             replicas=settings.replicas,
-            config=upstream_config(settings),
             data_dir=records.store_id,
         )
     )
-    clients = create_smsc_clients(settings, upstream, scaleout)
+    backend: Backend = scaleout or InProcess()
+    clients = create_smsc_clients(settings, upstream, backend)
     store = None if settings.sandbox else TokenStore.in_dir(settings.data_dir)
     idempotency = Idempotency(
         records, ttl=settings.idempotency_ttl, settle_after=settings.idempotency_settle_after
     )
     # One poller per account and kind: in this process, or (Redis) across the replicas.
-    pollers: dict[str, Pollers] = {
-        name: Pollers(client)
-        if scaleout is None
-        else SharedPollers(scaleout.redis, client, replicas=settings.replicas)
-        for name, client in clients.items()
-    }
+    pollers = {name: Pollers(client, polling=backend.polling) for name, client in clients.items()}
     gate = Gate(Authenticator(store, clients), clients, idempotency, pollers)
     kept = KeptBodies()  # repeated REST reads, answered before routing by `ServeKept`
     metrics = Metrics(lambda: clients)
@@ -322,9 +313,7 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        if scaleout is not None:
-            # What another replica's write changed leaves this process's cache too.
-            await scaleout.start({name: c.cache.invalidate for name, c in clients.items()})
+        await backend.start()
         try:
             yield
         finally:
@@ -336,8 +325,7 @@ def create_app(
             if store is not None:
                 store.close()
             await idempotency.aclose()
-            if scaleout is not None:
-                await scaleout.aclose()
+            await backend.aclose()
 
     app = Starlette(
         routes=[

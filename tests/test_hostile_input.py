@@ -20,7 +20,7 @@ import httpx
 import pytest
 from pydantic import AfterValidator, BaseModel, ValidationError
 
-from facade.rest.http import invalid_input
+from facade.vocabulary.shapes import invalid_input
 from tests.hostile import JSON_HEADERS, both_apis, to_json, tracebacks
 from tests.rest.conftest import assert_problem
 from tests.upstream.lossy import Rig, rig

@@ -1,17 +1,17 @@
 """The blacklist (phones.php `add_black`, `del_black`, `get_black`)."""
 
 import dataclasses
+import enum
 
-from facade.domain.common import OpenEnum
 
+# `UNKNOWN` is a scope SMSC added later (`BlacklistEntry.scope_raw` keeps its code).
+class BlockScope(enum.StrEnum):
+    """Which messages a blacklisted phone does not get."""
 
-class BlockScope(OpenEnum):
-    """Which messages a blacklisted phone does not get (`type`)."""
-
-    ALL = 0
-    MASS = 1
-    SINGLE = 2
-    UNKNOWN = -1
+    ALL = "ALL"
+    MASS = "MASS"
+    SINGLE = "SINGLE"
+    UNKNOWN = "UNKNOWN"
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -30,12 +30,13 @@ class BlacklistDraft:
     comment: str | None = None
 
 
-def listed(id: str, draft: BlacklistDraft) -> BlacklistEntry:
-    """The entry as SMSC lists it after adding `draft` with `id` (the phone without a +)."""
+def listed(id: str, draft: BlacklistDraft, *, scope_raw: int) -> BlacklistEntry:
+    """The entry as SMSC lists it after adding `draft` with `id` (the phone without a +);
+    `scope_raw` is SMSC's code of the scope (`facade.smsc.enums.BLOCK_SCOPES`)."""
     return BlacklistEntry(
         id=id,
         phone=draft.phone.removeprefix("+"),
         scope=draft.scope,
-        scope_raw=draft.scope.value,
+        scope_raw=scope_raw,
         comment=draft.comment or None,
     )

@@ -1,8 +1,8 @@
 """Every bound the APIs hold a value to, in one place: SMSC's documented ones, with their source,
 and ours where SMSC documents none (listed in docs/smsc-wire.md, "Bounds of ours").
 
-`facade.domain.rules` applies them at the edge, before idempotency and before any request; the
-command encoders (`facade.smsc`) check the same constants again.
+`facade.domain.rules` and `facade.domain.job_checks` apply them at the edge, before idempotency
+and before any request; the command encoders (`facade.smsc`) check none of them again.
 """
 
 import datetime as dt

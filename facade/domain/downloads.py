@@ -2,19 +2,18 @@
 
 import dataclasses
 import datetime as dt
+import enum
 
-from facade.domain.common import OpenEnum
 
-
-class DownloadTaskStatus(OpenEnum):
-    """smsc-downloads.txt: 0 pending, 1 in progress, 2 completed, 3 cancelled, 4 failed."""
-
-    PENDING = 0
-    IN_PROGRESS = 1
-    COMPLETED = 2
-    CANCELLED = 3
-    FAILED = 4
-    UNKNOWN = -1
+# A download task's status (smsc-downloads.txt); `UNKNOWN` is a status SMSC added later
+# (`DownloadTask.status_raw` keeps its code).
+class DownloadTaskStatus(enum.StrEnum):
+    PENDING = "PENDING"
+    IN_PROGRESS = "IN_PROGRESS"
+    COMPLETED = "COMPLETED"
+    CANCELLED = "CANCELLED"
+    FAILED = "FAILED"
+    UNKNOWN = "UNKNOWN"
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)

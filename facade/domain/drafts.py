@@ -4,7 +4,8 @@ domain's drafts and changes: one builder each for GraphQL and REST (`job_request
 Both APIs name the fields alike (camelCase outside, snake_case here), so each passes its own input
 object; enums are matched by member name. Every rule comes from `facade.domain.rules`, and the
 `InputError` names the public field (`tags[1]`); a rule about a whole change names `whole`, the
-protocol's word for it (GraphQL's `input`, REST's `body`).
+protocol's word for it (GraphQL's `input`, REST's `body`). What these builders pass, the SMSC
+commands encode without fail.
 """
 
 import datetime as dt
@@ -34,6 +35,8 @@ from facade.domain.rules import (
     require_sender,
 )
 from facade.errors import InputError
+
+_TAG_SEPARATORS = frozenset(",;")
 
 
 class _Named(Protocol):
@@ -163,7 +166,7 @@ class ContactChangesSource(Protocol):
 
 
 def contact_draft(source: ContactSource) -> contacts.ContactDraft:
-    return contacts.ContactDraft(
+    draft = contacts.ContactDraft(
         phones=phones(source.phones, "phones"),
         name=optional_line(source.name, "name", MAX_NAME_LENGTH),
         group_ids=ids(source.group_ids, "groupIds"),
@@ -176,6 +179,10 @@ def contact_draft(source: ContactSource) -> contacts.ContactDraft:
         tags=lines(source.tags, "tags", MAX_TAG_LENGTH),
         other_phones=phones(source.other_phones, "otherPhones"),
     )
+    if not draft.phones:
+        raise InputError("phones", "give at least one phone")
+    _check_tags(draft.tags)
+    return draft
 
 
 def contact_changes(source: ContactChangesSource, whole: str) -> contacts.ContactChanges:
@@ -197,7 +204,21 @@ def contact_changes(source: ContactChangesSource, whole: str) -> contacts.Contac
     )
     if changes == contacts.ContactChanges():
         raise InputError(whole, "give at least one field to change")
+    if changes.new_phones is not None and not changes.new_phones:
+        raise InputError("newPhones", "give at least one phone")
+    if changes.tags is not None:
+        _check_tags(changes.tags)
     return changes
+
+
+def _check_tags(tags: Sequence[str]) -> None:
+    """SMSC takes a contact's tags as one comma-separated value: none may be blank or hold a
+    separator (a line break is refused already, as in any line)."""
+    for tag in tags:
+        if not tag.strip():
+            raise InputError("tags", "must not be blank")
+        if _TAG_SEPARATORS & set(tag):
+            raise InputError("tags", f"{tag!r} contains a separator character")
 
 
 # groups and the blacklist

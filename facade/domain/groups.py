@@ -4,19 +4,19 @@ import dataclasses
 import enum
 
 
-class GroupKind(enum.Enum):
-    """What a group holds (`type` of `add_group`)."""
+class GroupKind(enum.StrEnum):
+    """What a group holds."""
 
-    PHONES = 0
-    EMAILS = 1
+    PHONES = "PHONES"
+    EMAILS = "EMAILS"
 
 
-class GroupMove(enum.Enum):
-    """`move_group` modes: 1 replaces a contact's groups, 2 adds one, 3 removes one."""
+class GroupMove(enum.StrEnum):
+    """How `move_group` moves a contact: into one group only, into one more, or out of one."""
 
-    REPLACE = 1
-    ADD = 2
-    REMOVE = 3
+    REPLACE = "REPLACE"
+    ADD = "ADD"
+    REMOVE = "REMOVE"
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)

@@ -1,8 +1,9 @@
 """A job creation as the APIs receive it, turned into a `JobSpec`: one builder for GraphQL and REST.
 
 Both APIs name the fields alike (camelCase outside, snake_case here), so each passes its own input
-object; enums are matched by member name. Every rule comes from `facade.domain.rules`, and the
-`InputError` names the public field path (`messages[1].sender`).
+object; enums are matched by member name. Each field's rule comes from `facade.domain.rules`, the
+rules of the whole job from `facade.domain.job_checks`, and the `InputError` names the public field
+path (`messages[1].sender`).
 """
 
 import datetime as dt
@@ -27,6 +28,7 @@ from facade.domain.bounds import (
     MIN_TIME_ZONE,
     MIN_VALIDITY,
 )
+from facade.domain.job_checks import check_job
 from facade.domain.rules import (
     job_name,
     job_recipient,
@@ -133,6 +135,8 @@ class JobSource(Protocol):
 
 
 def job_spec(source: JobSource) -> jobs.JobSpec:
+    """The job `source` asks for, validated completely: each field by its rule, then the whole by
+    `check_job`, so that SMSC can be told it; else the `InputError` of the first fault."""
     channel = jobs.Channel[source.channel.name]
     binary = channel is jobs.Channel.BINARY
     phones = tuple(
@@ -143,7 +147,7 @@ def job_spec(source: JobSource) -> jobs.JobSpec:
         f"G{require_int(number, f'groupNumbers[{index}]', 0, MAX_GROUP_NUMBER)}"
         for index, number in enumerate(source.group_numbers)
     )
-    return jobs.JobSpec(
+    spec = jobs.JobSpec(
         name=job_name(require_name(source.name, "name"), "name"),
         phones=phones + groups,
         message=None
@@ -207,6 +211,7 @@ def job_spec(source: JobSource) -> jobs.JobSpec:
         with_cost=source.with_cost,
         multiline_messages=source.multiline_messages,
     )
+    return check_job(spec)
 
 
 def _time_zone(value: int | None, field: str) -> int | None:

@@ -10,7 +10,7 @@ import re
 import secrets
 
 from facade.domain.bounds import MAX_MESSAGE_LENGTH as MAX_MESSAGE_LENGTH
-from facade.domain.common import OpenEnum
+from facade.domain.common import MOSCOW
 
 # Every job the facade creates carries a marker at the end of its name, ` [fx:<10 base32>]`, so
 # that it can be found in SMSC's job list when SMSC's answer to `add` was lost. SMSC's job name
@@ -18,6 +18,8 @@ from facade.domain.common import OpenEnum
 MARKER_LENGTH = 10
 _MARKER = re.compile(r"[A-Z2-7]{10}")
 _MARKED_NAME = re.compile(r"(?P<name>.*) \[fx:(?P<marker>[A-Z2-7]{10})\]", re.DOTALL)
+_HOUR = dt.timedelta(hours=1)
+_MOSCOW_OFFSET = MOSCOW.utcoffset(None)
 
 
 def new_marker() -> str:
@@ -50,15 +52,16 @@ def split_marked_name(text: str) -> tuple[str, str | None]:
     return match["name"], match["marker"]
 
 
-class JobStatus(OpenEnum):
-    """Job statuses; SMSC's pages are silent, see docs/smsc-wire.md (an assumption)."""
-
-    WAITING = 0
-    RUNNING = 1
-    DONE = 2
-    CANCELLED = 3
-    FAILED = 4
-    UNKNOWN = -1
+# Job statuses; SMSC's pages are silent, see docs/smsc-wire.md (an assumption). `UNKNOWN` is a
+# status SMSC added later (`Job.status_raw` keeps its code). The enums' docstrings are their
+# public descriptions (GraphQL's and REST's), so they say nothing of SMSC's codes.
+class JobStatus(enum.StrEnum):
+    WAITING = "WAITING"
+    RUNNING = "RUNNING"
+    DONE = "DONE"
+    CANCELLED = "CANCELLED"
+    FAILED = "FAILED"
+    UNKNOWN = "UNKNOWN"
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -88,57 +91,57 @@ class JobQuery:
     until: dt.date | None = None
 
 
-class Channel(enum.Enum):
-    """How the job's messages travel; each is one flag of `jobs.php?add` (smsc-jobs.txt)."""
+class Channel(enum.StrEnum):
+    """How a job's messages travel."""
 
-    SMS = "sms"
-    FLASH = "flash"
-    PUSH = "push"
-    BINARY = "bin"
-    BINARY_HEX = "bin-hex"
-    HLR = "hlr"
-    PING = "ping"
-    MMS = "mms"
-    EMAIL = "mail"
-    CALL = "call"
-    VIBER = "viber"
-    SOCIAL = "soc"
-    WHATSAPP = "whatsapp"
-    TELEGRAM = "tg"
-
-
-class Repeat(enum.Enum):
-    """`rpt`: how often a job is sent again."""
-
-    MANUAL = 0
-    HOURLY = 1
-    DAILY = 2
-    WORKDAYS = 3
-    WEEKENDS = 4
-    WEEKLY = 5
-    MONTHLY = 6
-    YEARLY = 7
+    SMS = "SMS"
+    FLASH = "FLASH"
+    PUSH = "PUSH"
+    BINARY = "BINARY"
+    BINARY_HEX = "BINARY_HEX"
+    HLR = "HLR"
+    PING = "PING"
+    MMS = "MMS"
+    EMAIL = "EMAIL"
+    CALL = "CALL"
+    VIBER = "VIBER"
+    SOCIAL = "SOCIAL"
+    WHATSAPP = "WHATSAPP"
+    TELEGRAM = "TELEGRAM"
 
 
-class Transliteration(enum.Enum):
-    """`translit`: 0 none, 1 "translit", 2 "mpaHc/Ium"."""
+class Repeat(enum.StrEnum):
+    """How often a job is sent again."""
 
-    NONE = 0
-    LATIN = 1
-    LOOKALIKE = 2
+    MANUAL = "MANUAL"
+    HOURLY = "HOURLY"
+    DAILY = "DAILY"
+    WORKDAYS = "WORKDAYS"
+    WEEKENDS = "WEEKENDS"
+    WEEKLY = "WEEKLY"
+    MONTHLY = "MONTHLY"
+    YEARLY = "YEARLY"
 
 
-class Voice(enum.Enum):
-    """`voice` of a voice call."""
+class Transliteration(enum.StrEnum):
+    """NONE; LATIN ("translit"); LOOKALIKE ("mpaHc/Ium")."""
 
-    MALE = "m"
-    MALE_2 = "m2"
-    MALE_3 = "m3"
-    MALE_4 = "m4"
-    FEMALE = "w"
-    FEMALE_2 = "w2"
-    FEMALE_3 = "w3"
-    FEMALE_4 = "w4"
+    NONE = "NONE"
+    LATIN = "LATIN"
+    LOOKALIKE = "LOOKALIKE"
+
+
+class Voice(enum.StrEnum):
+    """The voice of a CALL."""
+
+    MALE = "MALE"
+    MALE_2 = "MALE_2"
+    MALE_3 = "MALE_3"
+    MALE_4 = "MALE_4"
+    FEMALE = "FEMALE"
+    FEMALE_2 = "FEMALE_2"
+    FEMALE_3 = "FEMALE_3"
+    FEMALE_4 = "FEMALE_4"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -146,6 +149,16 @@ class SendAt:
     """Send at a moment: `DDMMYYhhmm` in the moment's own offset, with `tz` relative to Moscow."""
 
     at: dt.datetime
+
+    def as_sent(self) -> tuple[dt.datetime, int]:
+        """The moment as SMSC is told it, and its zone in hours from Moscow: in its own offset
+        when that is whole hours, else in Moscow time (zone 0). Without an offset: `ValueError`."""
+        at, offset = self.at, self.at.utcoffset()
+        if offset is None:
+            raise ValueError("a moment to send at needs an offset")
+        if offset % _HOUR:
+            at, offset = at.astimezone(MOSCOW), _MOSCOW_OFFSET
+        return at, (offset - _MOSCOW_OFFSET) // _HOUR
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

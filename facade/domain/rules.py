@@ -5,8 +5,6 @@ date and id is held to a bound of `facade.domain.bounds`, so that no value a cli
 make the facade fail (a traceback) or reach SMSC only to be refused there.
 """
 
-import base64
-import binascii
 import datetime as dt
 import decimal
 import math
@@ -17,7 +15,6 @@ from facade.domain import jobs
 from facade.domain.bounds import (
     BIRTHDAY_YEARS,
     HOURS_PER_DAY,
-    MAX_CURSOR_LENGTH,
     MAX_EMAIL_LENGTH,
     MAX_ID_DIGITS,
     MAX_JOB_LIST_DAYS,
@@ -55,7 +52,6 @@ _NOT_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 # A binary message (smsc-jobs.txt, "bin": "specify a null byte at the beginning") is any
 # character that can be encoded.
 _NOT_ENCODABLE = re.compile(r"[\ud800-\udfff]")
-_NOT_A_CURSOR = "is not a cursor this API issued"
 
 
 def is_id(value: str) -> bool:
@@ -278,30 +274,3 @@ def job_dates(
                 "is absent): list a longer time a year at a time",
             )
     return jobs.JobQuery(since=since, until=until)
-
-
-# page cursors
-
-
-def page_cursor(cursor: str, version: str, kind: str, field: str) -> tuple[int, str]:
-    """(position, key) of a cursor the API issued: urlsafe base64, padded or not, of
-    `<version>:<kind>:<position>:<key>`; anything else is an `InputError` on `field`."""
-    if len(cursor) > MAX_CURSOR_LENGTH:
-        raise InputError(field, _NOT_A_CURSOR)
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        text = base64.urlsafe_b64decode(padded.encode("ascii")).decode()
-    except (UnicodeError, binascii.Error) as exc:
-        raise InputError(field, _NOT_A_CURSOR) from exc
-    parts = text.split(":", 3)
-    # A position is held to an id's digits: never too long to read as an int.
-    if len(parts) == 4 and parts[:2] == [version, kind] and is_id(parts[2]) and parts[3]:
-        return int(parts[2]), parts[3]
-    raise InputError(field, _NOT_A_CURSOR)
-
-
-def after_id(key: str, field: str) -> int:
-    """The answer id a cursor's key names: an SMSC id."""
-    if not is_id(key):
-        raise InputError(field, _NOT_A_CURSOR)
-    return int(key)

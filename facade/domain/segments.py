@@ -16,7 +16,9 @@ _GSM7_BASIC = frozenset(
 _GSM7_EXTENSION = frozenset("^{}\\[~]|€\f")
 
 
-class SmsEncoding(enum.Enum):
+class SmsEncoding(enum.StrEnum):
+    """GSM-7 (160 characters, 153 per part) or UCS-2 (70, 67 per part)."""
+
     GSM7 = "GSM7"
     UCS2 = "UCS2"
 

@@ -1,23 +1,23 @@
 """Message templates (templates.php)."""
 
 import dataclasses
+import enum
 
-from facade.domain.common import OpenEnum
 
+# `Template.format_raw` keeps the text of a format SMSC added later (smsc-templates.txt).
+class MessageFormat(enum.StrEnum):
+    """A template's message format; UNKNOWN for one SMSC added later."""
 
-class MessageFormat(OpenEnum):
-    """A template's message format; SMSC's `format` values (smsc-templates.txt)."""
-
-    UNSPECIFIED = ""
-    SMS = "sms"
-    FLASH = "flash"
-    BIN = "bin"
-    PUSH = "push"
-    MMS = "mms"
-    CALL = "call"
-    MAIL = "mail"
-    VIBER = "viber"
-    UNKNOWN = "\x00unknown"
+    UNSPECIFIED = "UNSPECIFIED"
+    SMS = "SMS"
+    FLASH = "FLASH"
+    BIN = "BIN"
+    PUSH = "PUSH"
+    MMS = "MMS"
+    CALL = "CALL"
+    MAIL = "MAIL"
+    VIBER = "VIBER"
+    UNKNOWN = "UNKNOWN"
 
 
 # `fl[N]=1` sets bit value 2**(N-1) of a template's flag; fl[1] is auto-signature (docs/smsc-wire.md).

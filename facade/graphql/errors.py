@@ -1,8 +1,10 @@
 """The GraphQL error surface: `interface Error`, its union members, and codes on every error.
 
-- Expected errors are union members (STYLE.md B4): a field whose result union lists members of
-  `Error` gets the `ErrorResult` field extension, which turns a raised `FacadeError` into the
-  member `MEMBERS` (the one table) names for its class, if the union lists that member.
+- Expected errors are union members (STYLE.md B4): the schema's exception handlers (`HANDLERS`,
+  strawberry's `exception_handlers`) turn a `FacadeError` raised by a field whose result union
+  lists members of `Error` into the member `MEMBERS` (the one table) names for its class, if the
+  union lists that member; an input model refused while strawberry builds the argument is an
+  `InputError` there too.
 - Every other error reaches the response's `errors`; `ErrorExtension` gives it
   `extensions.code` from the same vocabulary (plus `field`, `upstreamCode`, `retryAfter` where
   they apply). A `FacadeError`'s message is its `message`, the facade's own text; the log line
@@ -20,20 +22,21 @@
 import dataclasses
 import logging
 import re
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, Self
 
 import strawberry
 from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError
-from strawberry.extensions import FieldExtension, SchemaExtension
+from strawberry.extensions import SchemaExtension
+from strawberry.pydantic import InputValidationError
 from strawberry.types import ExecutionContext, Info
 from strawberry.types.execution import ExecutionResult
 from strawberry.types.field import StrawberryField
-from strawberry.types.union import StrawberryUnion
 
 from facade import errors as tree
 from facade.errors import ErrorCode
+from facade.vocabulary.shapes import input_error
 
 logger = logging.getLogger("facade.graphql")
 
@@ -161,53 +164,46 @@ def member_type(error: tree.FacadeError) -> MemberType | None:
     return next((member for cls, member in MEMBERS if isinstance(error, cls)), None)
 
 
-class ErrorResult(FieldExtension):
-    """Resolves a field to the union member of a `FacadeError` its result union lists.
+def facade_error(error: Exception) -> tree.FacadeError | None:
+    """`error` as the facade's: strawberry's refusal of an input model is an `InputError` on the
+    path inside the argument, in the words REST uses for the same fault."""
+    if isinstance(error, tree.FacadeError):
+        return error
+    if isinstance(error, InputValidationError) and error.errors:
+        first = error.errors[0]
+        return input_error(first.location[1:], first.type, first.message)
+    return None
 
-    A `FacadeError` whose member the union does not list propagates unchanged, for
-    `ErrorExtension` to give it a code. One instance per field: `apply` reads that field's union.
+
+class MemberHandler:
+    """Resolves a field to one union member for the `FacadeError`s `MEMBERS` gives it, where the
+    field's union lists that member (strawberry applies a handler only there).
+
+    Handlers run around the whole field: its arguments' conversion (where an input model is
+    validated), its extensions and its resolver. An error whose member the union does not list
+    is declined and propagates unchanged, for `ErrorExtension` to give it a code.
     """
 
-    def __init__(self) -> None:
-        self.members: frozenset[type] = frozenset()
-
-    def apply(self, field: StrawberryField) -> None:
-        union = field.type
-        if not isinstance(union, StrawberryUnion):
-            raise TypeError(f"{field.python_name}: ErrorResult needs a field returning a union")
-        self.members = frozenset(
-            member
-            for member in union.types
-            if isinstance(member, type) and issubclass(member, Error)
+    def __init__(self, member: MemberType) -> None:
+        self.error_type = member
+        self.exception_type = tuple(
+            {cls for cls, found in MEMBERS if found is member}
+            | ({InputValidationError} if member is InvalidInputError else set())
         )
 
-    def _member(self, error: tree.FacadeError) -> Member | None:
-        found = member_type(error)
-        if found is None or found not in self.members:
+    def handle(
+        self, exception: Exception, *, field: StrawberryField, info: Info[Any, Any]
+    ) -> Member | None:
+        error = facade_error(exception)
+        if error is None or member_type(error) is not self.error_type:
             return None
-        return found.from_details(ErrorDetails.of(error))
+        return self.error_type.from_details(ErrorDetails.of(error))
 
-    def resolve(
-        self, next_: Callable[..., Any], source: Any, info: Info[Any, Any], **kwargs: Any
-    ) -> Any:
-        try:
-            return next_(source, info, **kwargs)
-        except tree.FacadeError as error:
-            member = self._member(error)
-            if member is None:
-                raise
-            return member
 
-    async def resolve_async(
-        self, next_: Callable[..., Awaitable[Any]], source: Any, info: Info[Any, Any], **kwargs: Any
-    ) -> Any:
-        try:
-            return await next_(source, info, **kwargs)
-        except tree.FacadeError as error:
-            member = self._member(error)
-            if member is None:
-                raise
-            return member
+# One handler per member, in the order of `MEMBERS`: the schema's `exception_handlers`.
+HANDLERS: tuple[MemberHandler, ...] = tuple(
+    MemberHandler(member) for member in dict.fromkeys(member for _, member in MEMBERS)
+)
 
 
 class ErrorExtension(SchemaExtension):
@@ -223,6 +219,8 @@ class ErrorExtension(SchemaExtension):
 def coded(error: GraphQLError) -> GraphQLError:
     """`error` with `extensions.code`, or its masked stand-in (see the module docstring)."""
     original = error.original_error
+    if isinstance(original, Exception):
+        original = facade_error(original) or original
     if isinstance(original, tree.FacadeError) and original.code is not ErrorCode.INTERNAL:
         details = ErrorDetails.of(original)
         logger.info("GraphQL %s at %s: %s", details.code.value, _where(error), original.diagnostic)
@@ -258,11 +256,16 @@ def _where(error: GraphQLError) -> str:
 
 
 class FacadeSchema(strawberry.Schema):
-    """A schema whose errors only `ErrorExtension` logs.
+    """A schema whose expected errors resolve to union members (`HANDLERS`), and whose errors
+    only `ErrorExtension` logs.
 
     strawberry's `Schema.process_errors` logs every error on "strawberry.execution" with its
     traceback, expected ones included, before any extension sees it.
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("exception_handlers", HANDLERS)
+        super().__init__(*args, **kwargs)
 
     def process_errors(
         self, errors: Iterable[GraphQLError], execution_context: ExecutionContext | None = None
@@ -271,12 +274,12 @@ class FacadeSchema(strawberry.Schema):
 
 
 __all__ = [
+    "HANDLERS",
     "MEMBERS",
     "Error",
     "ErrorCode",
     "ErrorDetails",
     "ErrorExtension",
-    "ErrorResult",
     "FacadeSchema",
     "InvalidInputError",
     "NotFoundError",

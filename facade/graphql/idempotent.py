@@ -2,9 +2,9 @@
 
 The key is scoped to the caller's account and client; the fingerprint is the field's name and its
 other arguments. What is stored is the resolver's result, in a small type-tagged JSON over the
-result types (strawberry types are dataclasses), so a repeat resolves to an equal object and the
-same selection gives the same response. Errors are stored as errors and mapped again by
-`ErrorResult`. `facade.upstream.idempotency` has the rules.
+result types (strawberry's own types are dataclasses, the vocabulary's pydantic models), so a
+repeat resolves to an equal object and the same selection gives the same response. Errors are
+stored as errors and mapped again by the schema's exception handlers. `facade.upstream.idempotency` has the rules.
 """
 
 import dataclasses
@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Final
 
 import strawberry
+from pydantic import BaseModel
 from strawberry.extensions import FieldExtension
 from strawberry.types import Info
 from strawberry.types.arguments import StrawberryArgument
@@ -49,7 +50,7 @@ class Idempotent(FieldExtension):
     """Adds `idempotencyKey: String` to a mutation and runs it under the key when one is given.
 
     `created` declares a job creation: the result a job found in SMSC's list gets when SMSC's
-    answer to `add` was lost. Put it inside `ErrorResult`, so that it sees errors raised.
+    answer to `add` was lost.
     """
 
     def __init__(self, created: Callable[[JobCreated], Any] | None = None) -> None:
@@ -103,6 +104,8 @@ def plain(value: Any) -> Any:
     """An argument as JSON: inputs as objects (unset fields left out), enums by name."""
     if value is strawberry.UNSET:
         return None
+    if isinstance(value, BaseModel):
+        return {name: plain(getattr(value, name)) for name in type(value).model_fields}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {
             field.name: plain(getattr(value, field.name))
@@ -139,6 +142,10 @@ class ResultCodec:
             return
         if issubclass(annotation, enum.Enum):
             self.types[annotation.__name__] = annotation
+        elif issubclass(annotation, BaseModel):
+            self.types[annotation.__name__] = annotation
+            for field in annotation.model_fields.values():
+                self._register(field.annotation)
         elif dataclasses.is_dataclass(annotation):
             self.types[annotation.__name__] = annotation
             for hint in typing.get_type_hints(annotation).values():
@@ -153,6 +160,9 @@ class ResultCodec:
     def _tag(self, value: Any) -> Any:
         if isinstance(value, enum.Enum):
             return {"$enum": type(value).__name__, "$name": value.name}
+        if isinstance(value, BaseModel):
+            fields = {name: self._tag(getattr(value, name)) for name in type(value).model_fields}
+            return {"$type": type(value).__name__, "$fields": fields}
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             # Fields with a resolver of their own (init=False) are resolved again on a repeat.
             fields = {

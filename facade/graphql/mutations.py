@@ -2,12 +2,11 @@
 
 Each mutation takes one `input` (or the `id`, or a contact's `phone`) and returns its
 `<Verb><Noun>Result` union: a success payload, or one of the `Error` members it can produce
-(`ErrorResult` maps the exception; see facade.graphql.errors). Input is validated completely by
-`to_domain()` before the client is called. Every mutation but purgeCache also takes an
+(the schema's exception handlers map the exception; see facade.graphql.errors). An `input` is
+validated completely as strawberry builds it (facade.graphql.inputs), before the client is called. Every mutation but purgeCache also takes an
 `idempotencyKey` (facade.graphql.idempotent).
 """
 
-import decimal
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
@@ -16,12 +15,12 @@ from strawberry.extensions import FieldExtension
 from strawberry.types import Info
 
 from facade.credentials.scopes import Scope
-from facade.domain import blacklist, contacts
+from facade.domain import contacts
 from facade.domain.groups import GroupMove
 from facade.domain.jobs import JobCreated
+from facade.domain.rules import require_listed_phone
 from facade.graphql.context import Context
 from facade.graphql.errors import (
-    ErrorResult,
     InvalidInputError,
     NotFoundError,
     RateLimitedError,
@@ -29,22 +28,28 @@ from facade.graphql.errors import (
 )
 from facade.graphql.idempotent import Idempotent
 from facade.graphql.inputs import (
-    AddContactToGroupInput,
-    AddToBlacklistInput,
+    AddContactToGroup,
+    AddToBlacklist,
     CheckedArguments,
-    CreateContactInput,
-    CreateGroupInput,
-    CreateTemplateInput,
-    MoveContactToGroupInput,
-    RemoveContactFromGroupInput,
-    RenameGroupInput,
-    UpdateContactInput,
-    UpdateTemplateInput,
-    require_listed_phone,
+    CreateContact,
+    CreateGroup,
+    CreateJob,
+    CreateTemplate,
+    MoveContactToGroup,
+    RemoveContactFromGroup,
+    RenameGroupById,
+    UpdateContactByPhone,
+    UpdateTemplateById,
 )
-from facade.graphql.job_inputs import CreateJobInput
-from facade.graphql.types import BlacklistEntry, Contact, Group, Job, Template
-from facade.upstream.idempotency import marked
+from facade.graphql.types import (
+    BlacklistEntry,
+    CachePurged,
+    Contact,
+    CreatedJob,
+    Group,
+    Job,
+    Template,
+)
 
 ContextInfo = Info[Context, None]
 
@@ -71,16 +76,16 @@ class RequireScope(FieldExtension):
 
 
 def _mutation(description: str, *, created: Callable[[JobCreated], Any] | None = None) -> Any:
-    # The last extension is the outermost: ErrorResult maps what the others raise; the scope,
-    # then the arguments are checked before an idempotency record is made. ForbiddenError is no
-    # union member: ErrorResult lets it through to `errors`.
+    # The last extension is the outermost: the scope, then the bare arguments are checked before
+    # an idempotency record is made (an `input` was validated as it was built, before them).
+    # The schema's exception handlers map what they raise; ForbiddenError is no union member and
+    # reaches `errors`.
     return strawberry.mutation(
         description=description,
         extensions=[
             Idempotent(created),
             CheckedArguments(),
             RequireScope(Scope.WRITE),
-            ErrorResult(),
         ],
     )
 
@@ -126,21 +131,13 @@ DeleteTemplateResult = Annotated[
 # jobs
 
 
-@strawberry.type(description="A job SMSC accepted.")
-class CreatedJob:
-    id: strawberry.ID
-    cost: decimal.Decimal | None = strawberry.field(
-        description="What the job costs, when withCost asked SMSC for it."
-    )
-
-
 @strawberry.type
 class CreateJobSuccess:
     job: CreatedJob
 
     @classmethod
     def of(cls, created: JobCreated) -> "CreateJobSuccess":
-        return cls(job=CreatedJob(id=strawberry.ID(created.id), cost=created.cost))
+        return cls(job=CreatedJob.from_domain(created))
 
 
 @strawberry.type
@@ -304,23 +301,18 @@ RemoveFromBlacklistResult = Annotated[
 ]
 
 
-@strawberry.type(description="The account's cached reads were dropped.")
-class CachePurged:
-    entries: int = strawberry.field(description="How many cached reads were dropped.")
-
-
 @strawberry.type
 class Mutation:
     @_mutation("Create a message template.")
     async def create_template(
-        self, info: ContextInfo, input: CreateTemplateInput
+        self, info: ContextInfo, input: CreateTemplate
     ) -> CreateTemplateResult:
         template = await info.context.smsc.create_template(input.to_domain())
         return CreateTemplateSuccess(template=Template.from_domain(template))
 
     @_mutation("Change fields of a template.")
     async def update_template(
-        self, info: ContextInfo, input: UpdateTemplateInput
+        self, info: ContextInfo, input: UpdateTemplateById
     ) -> UpdateTemplateResult:
         await info.context.smsc.update_template(input.id, input.to_domain())
         return UpdateTemplateSuccess(id=input.id)
@@ -337,8 +329,8 @@ class Mutation:
         "not created.",
         created=CreateJobSuccess.of,
     )
-    async def create_job(self, info: ContextInfo, input: CreateJobInput) -> CreateJobResult:
-        return CreateJobSuccess.of(await info.context.smsc.create_job(marked(input.to_domain())))
+    async def create_job(self, info: ContextInfo, input: CreateJob) -> CreateJobResult:
+        return CreateJobSuccess.of(await info.context.smsc.create_job(input.to_domain()))
 
     @_mutation("Cancel a job that is waiting to be sent.")
     async def cancel_job(self, info: ContextInfo, id: strawberry.ID) -> CancelJobResult:
@@ -351,18 +343,16 @@ class Mutation:
         return DeleteJobSuccess(id=id)
 
     @_mutation("Create a contact.")
-    async def create_contact(
-        self, info: ContextInfo, input: CreateContactInput
-    ) -> CreateContactResult:
+    async def create_contact(self, info: ContextInfo, input: CreateContact) -> CreateContactResult:
         draft = input.to_domain()
         await info.context.smsc.create_contact(draft)
         return CreateContactSuccess(contact=Contact.from_domain(contacts.listed(draft)))
 
     @_mutation("Change fields of a contact, found by any of its phones.")
     async def update_contact(
-        self, info: ContextInfo, input: UpdateContactInput
+        self, info: ContextInfo, input: UpdateContactByPhone
     ) -> UpdateContactResult:
-        phone, changes = input.to_domain()
+        phone, changes = input.target(), input.to_domain()
         await info.context.smsc.update_contact(phone, changes)
         if changes.new_phones:
             phone = changes.new_phones[0].removeprefix("+")
@@ -376,7 +366,7 @@ class Mutation:
 
     @_mutation("Put a contact in one more group.")
     async def add_contact_to_group(
-        self, info: ContextInfo, input: AddContactToGroupInput
+        self, info: ContextInfo, input: AddContactToGroup
     ) -> AddContactToGroupResult:
         phone, group_id = input.to_domain()
         await info.context.smsc.move_contact(phone, group_id, GroupMove.ADD)
@@ -384,7 +374,7 @@ class Mutation:
 
     @_mutation("Take a contact out of one group.")
     async def remove_contact_from_group(
-        self, info: ContextInfo, input: RemoveContactFromGroupInput
+        self, info: ContextInfo, input: RemoveContactFromGroup
     ) -> RemoveContactFromGroupResult:
         phone, group_id = input.to_domain()
         await info.context.smsc.move_contact(phone, group_id, GroupMove.REMOVE)
@@ -392,20 +382,20 @@ class Mutation:
 
     @_mutation("Make one group the contact's only group.")
     async def move_contact_to_group(
-        self, info: ContextInfo, input: MoveContactToGroupInput
+        self, info: ContextInfo, input: MoveContactToGroup
     ) -> MoveContactToGroupResult:
         phone, group_id = input.to_domain()
         await info.context.smsc.move_contact(phone, group_id, GroupMove.REPLACE)
         return MoveContactToGroupSuccess(phone=phone, group_id=strawberry.ID(group_id))
 
     @_mutation("Create a contact group.")
-    async def create_group(self, info: ContextInfo, input: CreateGroupInput) -> CreateGroupResult:
+    async def create_group(self, info: ContextInfo, input: CreateGroup) -> CreateGroupResult:
         group = await info.context.smsc.create_group(input.to_domain())
         return CreateGroupSuccess(group=Group.from_domain(group))
 
     @_mutation("Rename a contact group.")
-    async def rename_group(self, info: ContextInfo, input: RenameGroupInput) -> RenameGroupResult:
-        id, name = input.to_domain()
+    async def rename_group(self, info: ContextInfo, input: RenameGroupById) -> RenameGroupResult:
+        id, name = input.id, input.to_domain()
         await info.context.smsc.rename_group(id, name)
         return RenameGroupSuccess(id=strawberry.ID(id))
 
@@ -416,11 +406,10 @@ class Mutation:
 
     @_mutation("Stop sending to a phone.")
     async def add_to_blacklist(
-        self, info: ContextInfo, input: AddToBlacklistInput
+        self, info: ContextInfo, input: AddToBlacklist
     ) -> AddToBlacklistResult:
-        draft = input.to_domain()
-        id = await info.context.smsc.add_to_blacklist(draft)
-        return AddToBlacklistSuccess(entry=BlacklistEntry.from_domain(blacklist.listed(id, draft)))
+        entry = await info.context.smsc.add_to_blacklist(input.to_domain())
+        return AddToBlacklistSuccess(entry=BlacklistEntry.from_domain(entry))
 
     @_mutation("Send to a blacklisted phone again.")
     async def remove_from_blacklist(

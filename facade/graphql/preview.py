@@ -8,8 +8,8 @@ from typing import Annotated
 import strawberry
 
 from facade.domain import jobs
-from facade.graphql.errors import ErrorResult, InvalidInputError
-from facade.graphql.job_inputs import CreateJobInput
+from facade.graphql.errors import InvalidInputError
+from facade.graphql.inputs import CreateJob
 from facade.graphql.types import MessageSegments
 
 
@@ -74,9 +74,8 @@ class PreviewQuery:
     @strawberry.field(
         description="What createJob would send for this input: validated, and its SMS parts "
         "counted, without asking SMSC.",
-        extensions=[ErrorResult()],
     )
-    def job_preview(self, input: CreateJobInput) -> JobPreviewResult:
+    def job_preview(self, input: CreateJob) -> JobPreviewResult:
         return JobPreview.of(input.to_domain())
 
 

@@ -12,10 +12,15 @@ from strawberry.types import Info
 
 from facade.domain.answers import MAX_ANSWER_HOURS, AnswerQuery
 from facade.domain.contacts import ContactQuery
-from facade.domain.rules import job_dates, require_id, require_int, search_text
+from facade.domain.rules import (
+    job_dates,
+    require_id,
+    require_int,
+    require_listed_phone,
+    search_text,
+)
 from facade.errors import SmscNotFound
 from facade.graphql.connections import (
-    DEFAULT_PAGE_SIZE,
     AnswerConnection,
     ContactConnection,
     answer_connection,
@@ -24,7 +29,6 @@ from facade.graphql.connections import (
     contacts_page,
 )
 from facade.graphql.context import Context
-from facade.graphql.inputs import require_listed_phone
 from facade.graphql.types import (
     BlacklistEntry,
     DownloadTask,
@@ -32,6 +36,7 @@ from facade.graphql.types import (
     Job,
     Template,
 )
+from facade.vocabulary.paging import DEFAULT_PAGE_SIZE
 
 
 @strawberry.type

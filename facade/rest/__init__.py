@@ -1,23 +1,25 @@
 """The REST API (`/v1/...`), described by `/openapi.json` and `/docs`, thin over `SmscClient`.
 
 Layout:
-    operations.py   declarations: Resource, Operation, Call, Reply, model bases
+    operations.py   declarations: Resource, Operation, Call, Reply, the `Params` base
     http.py         declarations → Starlette routes: validation, ETag/304, cache headers
     openapi.py      declarations → the OpenAPI 3.1 document (`/openapi.json`)
     docs.py         `/docs`: Swagger UI over it, from local files (static/)
     errors.py       the one table exception class → status; problem+json (RFC 9457)
-    pagination.py   `limit`/`cursor` pages of a whole cached list, with a `next` link
+    pagination.py   `limit`/`cursor` pages (`facade.vocabulary.paging`), with a `next` link
     links.py        the URLs answers carry: under FACADE_PUBLIC_URL, else relative; never Host
-    inputs.py       path parameters and request bodies (`to_domain()` applies domain.rules)
-    serialize.py    response bodies: GraphQL's field names and enum values
+    inputs.py       path parameters every resource shares (`IdPath`)
     resources/      one module per resource; routes.py lists them in RESOURCES
 
+Bodies and answers are the public vocabulary's models (`facade.vocabulary`), the same models
+GraphQL's types are made of: a resource declares none of its own.
+
 Adding a resource (say `/v1/blacklist`):
-1. Response model in serialize.py (`class BlacklistEntry(Model)` with `from_domain`; enum values
-   are the GraphQL ones, field names snake_case: the alias generator makes them camelCase).
-2. Bodies in inputs.py (`class AddToBlacklist(Body)` with `to_domain()` applying
-   `facade.domain.rules`); path/query models derive from `Params` (`IdPath` exists;
-   `pagination.PageQuery` gives `limit` and `cursor`).
+1. The answer and the body in `facade/vocabulary/blacklist.py` (`class BlacklistEntry(Output)`
+   with `from_domain`, `class AddToBlacklist(Input)` with `to_domain()` applying
+   `facade.domain`'s rules), each field once with its description; GraphQL exposes them too.
+2. Path and query models derive from `Params` (`IdPath` exists; `pagination.PageQuery` gives
+   `limit` and `cursor`).
 3. `resources/blacklist.py`: a `Resource` and one decorated handler per operation. The
    handler's `call: Call[PathModel, QueryModel, BodyModel | None]` annotation declares what is
    validated and documented; the decorator declares the rest::

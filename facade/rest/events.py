@@ -13,12 +13,12 @@ with an UNAUTHENTICATED `event: error`, and no event is sent after it lapsed.
 
 import contextlib
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any, Final
 
 import anyio
 import anyio.lowlevel
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import TypeAdapter
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
@@ -29,11 +29,12 @@ from facade.credentials.tokens import AUTH_FAILED
 from facade.domain.rules import is_id
 from facade.errors import ErrorCode, FacadeError, InputError
 from facade.rest.errors import error_response, problem
-from facade.rest.http import ClientGetter, invalid_input
+from facade.rest.http import ClientGetter
 from facade.rest.operations import Call, Event, EventStream
 from facade.upstream.client import SmscClient
 from facade.upstream.pollers import Pollers
 from facade.upstream.timing import Sleep, default_sleep
+from facade.vocabulary.shapes import validated
 
 EVENT_STREAM: Final = "text/event-stream"
 HEARTBEAT_SECONDS: Final = 15.0
@@ -101,8 +102,8 @@ def _endpoint(
             call: Call[Any, Any, None] = Call(
                 request=request,
                 smsc=smsc,
-                path=_params(stream.path_model, request.path_params),
-                query=_params(stream.query_model, request.query_params),
+                path=validated(stream.path_model, dict(request.path_params)),
+                query=validated(stream.query_model, dict(request.query_params)),
                 body=None,
             )
             if request.method == "HEAD":  # the headers a GET would get, and no stream to hold
@@ -121,13 +122,6 @@ def _endpoint(
         )
 
     return endpoint
-
-
-def _params(model: type[BaseModel], values: Mapping[str, Any]) -> BaseModel:
-    try:
-        return model.model_validate(dict(values))
-    except ValidationError as exc:
-        raise invalid_input(exc) from exc
 
 
 async def _encoded(

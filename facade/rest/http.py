@@ -20,7 +20,7 @@ import typing
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any, Final
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
@@ -52,6 +52,7 @@ from facade.rest.operations import Call, Operation, Reply
 from facade.upstream import reads
 from facade.upstream.client import SmscClient
 from facade.upstream.idempotency import IdempotencyKey, JobSettling, fingerprint
+from facade.vocabulary.shapes import validated, validated_json
 
 MAX_BODY_BYTES: Final = 1 << 20
 FILE_CHUNK_BYTES: Final = 64 << 10
@@ -235,10 +236,7 @@ async def _idempotent(
 
 
 def _params(model: type[BaseModel], values: typing.Mapping[str, Any]) -> BaseModel:
-    try:
-        return model.model_validate(dict(values))
-    except ValidationError as exc:
-        raise invalid_input(exc) from exc
+    return validated(model, dict(values))
 
 
 async def _body(operation: Operation, request: Request) -> BaseModel | None:
@@ -255,39 +253,9 @@ async def _body(operation: Operation, request: Request) -> BaseModel | None:
         raw += chunk
         if len(raw) > MAX_BODY_BYTES:
             raise HTTPException(413, f"The body must be at most {MAX_BODY_BYTES} bytes.")
-    try:
-        body = model.model_validate_json(bytes(raw))
-    except ValidationError as exc:
-        raise invalid_input(exc) from exc
-    # The shared rules (facade.domain) over the whole body, before idempotency, whose
-    # fingerprint holds the body, and before the handler.
-    to_domain = getattr(body, "to_domain", None)
-    if callable(to_domain):
-        to_domain()
-    return body
-
-
-# pydantic error types whose `msg` carries the text of an exception a validator raised.
-_EXCEPTION_TYPES: Final = frozenset({"value_error", "assertion_error"})
-
-
-def invalid_input(exc: ValidationError) -> InputError:
-    """The first pydantic error as an `InputError` on its camelCase path (`phones[2]`), in
-    pydantic's words, never in those of an exception a validator raised."""
-    first = exc.errors(include_url=False)[0]
-    if first["type"] == "json_invalid":
-        return InputError("body", "malformed JSON: " + str(first["ctx"]["error"]))
-    message = first["msg"]
-    if first["type"] in _EXCEPTION_TYPES:
-        message = "is not a valid value"
-    return InputError(field_path(first["loc"]) or "body", message)
-
-
-def field_path(loc: Sequence[int | str]) -> str:
-    path = ""
-    for part in loc:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else part)
-    return path
+    # The model's constraints and rules (facade.vocabulary) as it is built: before idempotency,
+    # whose fingerprint holds the body, and before the handler.
+    return validated_json(model, bytes(raw))
 
 
 def _respond(

@@ -30,34 +30,14 @@ Q = TypeVar("Q", bound=BaseModel)
 B = TypeVar("B", bound=BaseModel | None)
 
 
-class Model(BaseModel):
-    """Base of response models: camelCase JSON names, like the GraphQL schema."""
-
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True)
-
-
 class Params(BaseModel):
     """Base of path and query models: values arrive as strings, unknown query names are ignored."""
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
 
 
-class Body(BaseModel):
-    """Base of request bodies: strict JSON types, unknown fields refused."""
-
-    model_config = ConfigDict(
-        alias_generator=to_camel, populate_by_name=True, extra="forbid", strict=True
-    )
-
-
 class NoParams(Params):
     pass
-
-
-def example(value: Mapping[str, Any]) -> ConfigDict:
-    """The config of a model with its documented example, in JSON (camelCase): `examples.py`
-    builds the examples of `/openapi.json` from these."""
-    return ConfigDict(json_schema_extra={"examples": [dict(value)]})
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -365,13 +345,11 @@ class Resource:
 
 __all__ = [
     "COMMON_ERRORS",
-    "Body",
     "Call",
     "Event",
     "EventStream",
     "Handler",
     "JobReply",
-    "Model",
     "NoParams",
     "Operation",
     "Params",
@@ -379,5 +357,4 @@ __all__ = [
     "Resource",
     "StreamHandler",
     "call_models",
-    "example",
 ]

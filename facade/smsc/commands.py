@@ -1,6 +1,13 @@
 """One builder per SMSC command: typed domain arguments in, a `Command` out (endpoint, parameters,
 whether it writes, and the parser of its reply). Upstream parameter names live only here and in
-`job_options`; credentials, `fmt` and `charset` are added by `build_form` alone.
+`job_options`, SMSC's codes of the domain's enums in `enums`; credentials, `fmt` and `charset` are
+added by `build_form` alone.
+
+The builders encode; they validate nothing. Their arguments come from the domain's builders and
+rules (`facade.domain.drafts`, `job_request`, `rules`), which both APIs apply before idempotency,
+so an argument SMSC could not be told never gets here. One that would still change what a
+request means (an id that is none, a separator inside one of several values, a count below 1) is
+a `ValueError`, a programming error.
 """
 
 import dataclasses
@@ -9,24 +16,17 @@ import urllib.parse
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-from facade.domain.answers import MAX_ANSWER_COUNT, MAX_ANSWER_HOURS, Answer, AnswerQuery
-from facade.domain.blacklist import BlacklistDraft, BlacklistEntry, BlockScope
-from facade.domain.bounds import MAX_GROUP_NUMBER
+from facade.domain.answers import MAX_ANSWER_COUNT, Answer, AnswerQuery
+from facade.domain.blacklist import BlacklistDraft, BlacklistEntry
 from facade.domain.contacts import Contact, ContactChanges, ContactDraft, ContactQuery
 from facade.domain.downloads import DownloadFile, DownloadTask
 from facade.domain.groups import Group, GroupDraft, GroupMove
-from facade.domain.jobs import MAX_MESSAGE_LENGTH, Job, JobCreated, JobQuery, JobSpec
-from facade.domain.rules import require_id, require_range
+from facade.domain.jobs import Job, JobCreated, JobQuery, JobSpec
 from facade.domain.templates import MessageFormat, Template, TemplateChanges, TemplateDraft
-from facade.errors import ConfigError, InputError
+from facade.errors import ConfigError
+from facade.smsc.enums import BLOCK_SCOPES, GROUP_KINDS, GROUP_MOVES, MESSAGE_FORMATS
 from facade.smsc.envelope import parse_created_id, parse_ok
-from facade.smsc.job_options import (
-    encode_job,
-    format_date,
-    join_ids,
-    join_values,
-    require_text,
-)
+from facade.smsc.job_options import encode_id, encode_job, format_date, join_ids, join_values
 from facade.smsc.parse.answers import parse_answers
 from facade.smsc.parse.blacklist import parse_blacklist
 from facade.smsc.parse.contacts import parse_contacts
@@ -169,6 +169,13 @@ def _optional(value: V | None, encode: Callable[[V], str]) -> str | None:
     return None if value is None else encode(value)
 
 
+def _count(value: int, high: int | None = None) -> str:
+    """`cnt`: at least 1, at most `high`; anything else is a `ValueError`."""
+    if value < 1 or (high is not None and value > high):
+        raise ValueError(f"{value} is no count of records to list")
+    return str(value)
+
+
 # templates.php (smsc-templates.txt)
 
 
@@ -177,8 +184,8 @@ def add_template(draft: TemplateDraft) -> Command[str]:
         Endpoint.TEMPLATES,
         "add",
         parse_created_id,
-        ("name", require_text(draft.name, "name")),
-        ("msg", _template_message(draft.message)),
+        ("name", draft.name),
+        ("msg", draft.message),
         ("format", None if draft.format is MessageFormat.UNSPECIFIED else _format(draft.format)),
         ("sender", draft.sender),
         ("fl[1]", "1" if draft.auto_sign else None),
@@ -191,9 +198,9 @@ def change_template(id: str, changes: TemplateChanges) -> Command[None]:
         Endpoint.TEMPLATES,
         "chg",
         parse_ok,
-        ("id", require_id(id, "id")),
-        ("name", _optional(changes.name, lambda name: require_text(name, "name"))),
-        ("msg", _optional(changes.message, _template_message)),
+        ("id", encode_id(id)),
+        ("name", changes.name),
+        ("msg", changes.message),
         ("format", _optional(changes.format, _format)),
         ("sender", changes.sender),
         ("fl[1]", _optional(changes.auto_sign, lambda on: "1" if on else "0")),
@@ -202,23 +209,16 @@ def change_template(id: str, changes: TemplateChanges) -> Command[None]:
 
 
 def delete_template(id: str) -> Command[None]:
-    return _command(Endpoint.TEMPLATES, "del", parse_ok, ("id", require_id(id, "id")), writes=True)
+    return _command(Endpoint.TEMPLATES, "del", parse_ok, ("id", encode_id(id)), writes=True)
 
 
 def list_templates() -> Command[list[Template]]:
     return _command(Endpoint.TEMPLATES, "get", parse_templates, writes=False)
 
 
-def _template_message(message: str) -> str:
-    if len(require_text(message, "message")) > MAX_MESSAGE_LENGTH:
-        raise InputError("message", f"must be at most {MAX_MESSAGE_LENGTH} characters")
-    return message
-
-
 def _format(value: MessageFormat) -> str:
-    if value is MessageFormat.UNKNOWN:
-        raise InputError("format", "must be a known message format")
-    return str(value.value)
+    """`format`; `UNKNOWN` has no code to send, a `ValueError`."""
+    return MESSAGE_FORMATS.encode(value)
 
 
 # jobs.php (smsc-jobs.txt)
@@ -229,20 +229,19 @@ def create_job(spec: JobSpec) -> Command[JobCreated]:
 
 
 def delete_job(id: str) -> Command[None]:
-    return _command(Endpoint.JOBS, "del", parse_ok, ("id", require_id(id, "id")), writes=True)
+    return _command(Endpoint.JOBS, "del", parse_ok, ("id", encode_id(id)), writes=True)
 
 
 def cancel_job(id: str) -> Command[None]:
-    return _command(Endpoint.JOBS, "cancel", parse_ok, ("id", require_id(id, "id")), writes=True)
+    return _command(Endpoint.JOBS, "cancel", parse_ok, ("id", encode_id(id)), writes=True)
 
 
 def get_job(id: str) -> Command[Job]:
-    return _command(Endpoint.JOBS, "get", parse_job, ("id", require_id(id, "id")), writes=False)
+    return _command(Endpoint.JOBS, "get", parse_job, ("id", encode_id(id)), writes=False)
 
 
 def list_jobs(query: JobQuery = JobQuery()) -> Command[list[Job]]:  # noqa: B008 - frozen, so shareable
-    if query.since is not None and query.until is not None and query.since > query.until:
-        raise InputError("until", "must not be before since")
+    """`query` as `facade.domain.rules.job_dates` makes it: `until` is not before `since`."""
     return _command(
         Endpoint.JOBS,
         "get_all",
@@ -257,15 +256,13 @@ def list_jobs(query: JobQuery = JobQuery()) -> Command[list[Job]]:  # noqa: B008
 
 
 def add_contact(draft: ContactDraft) -> Command[str]:
-    if not draft.phones:
-        raise InputError("phones", "give at least one phone")
     return _command(
         Endpoint.PHONES,
         "add",
         parse_created_id,
-        ("phone", join_values(draft.phones, "phones")),
+        ("phone", join_values(draft.phones)),
         ("name", draft.name),
-        ("grp", join_ids(draft.group_ids, "groupIds") if draft.group_ids else None),
+        ("grp", join_ids(draft.group_ids) if draft.group_ids else None),
         *_contact_fields(draft, draft.tags or None, draft.other_phones or None),
         writes=True,
     )
@@ -273,19 +270,14 @@ def add_contact(draft: ContactDraft) -> Command[str]:
 
 def change_contact(phone: str, changes: ContactChanges) -> Command[None]:
     """`chg=1`: a tuple field given empty clears it; a field left `None` stays as it is."""
-    if changes.new_phones is not None and not changes.new_phones:
-        raise InputError("newPhones", "give at least one phone")
     return _command(
         Endpoint.PHONES,
         "chg",
         parse_ok,
         ("phone", _phone(phone)),
-        (
-            "new_phone",
-            _optional(changes.new_phones, lambda phones: join_values(phones, "newPhones")),
-        ),
+        ("new_phone", _optional(changes.new_phones, join_values)),
         ("name", changes.name),
-        ("grp", _optional(changes.group_ids, lambda ids: join_ids(ids, "groupIds"))),
+        ("grp", _optional(changes.group_ids, join_ids)),
         *_contact_fields(changes, changes.tags, changes.other_phones),
         writes=True,
     )
@@ -303,8 +295,8 @@ def _contact_fields(
         ("bd", _optional(contact.birthday, format_date)),
         ("myid", contact.client_id),
         ("cmt", contact.comment),
-        ("tags", _optional(tags, lambda values: join_values(values, "tags"))),
-        ("pho", _optional(other_phones, lambda values: join_values(values, "otherPhones"))),
+        ("tags", _optional(tags, join_values)),
+        ("pho", _optional(other_phones, join_values)),
     )
 
 
@@ -318,16 +310,16 @@ def list_contacts(query: ContactQuery = ContactQuery()) -> Command[list[Contact]
         "get",
         parse_contacts,
         ("search", query.search),
-        ("grp", _optional(query.group_id, lambda id_: require_id(id_, "groupId"))),
-        ("after_id", _optional(query.after_id, lambda id_: require_id(id_, "after"))),
-        ("cnt", _optional(query.count, lambda count: require_range(count, "first", 1))),
+        ("grp", _optional(query.group_id, encode_id)),
+        ("after_id", _optional(query.after_id, encode_id)),
+        ("cnt", _optional(query.count, _count)),
         writes=False,
     )
 
 
-def _phone(phone: str, field: str = "phone") -> str:
-    """One phone: not blank, and no separator that would make it several."""
-    return join_values((phone,), field)
+def _phone(phone: str) -> str:
+    """One phone: not blank, and no separator that would make it several (else `ValueError`)."""
+    return join_values((phone,))
 
 
 # phones.php: groups
@@ -338,14 +330,9 @@ def add_group(draft: GroupDraft) -> Command[str]:
         Endpoint.PHONES,
         "add_group",
         parse_created_id,
-        ("name", require_text(draft.name, "name")),
-        (
-            "num",
-            _optional(
-                draft.number, lambda number: require_range(number, "number", 0, MAX_GROUP_NUMBER)
-            ),
-        ),
-        ("type", str(draft.kind.value)),
+        ("name", draft.name),
+        ("num", _optional(draft.number, str)),
+        ("type", str(GROUP_KINDS.encode(draft.kind))),
         writes=True,
     )
 
@@ -355,16 +342,14 @@ def rename_group(id: str, name: str) -> Command[None]:
         Endpoint.PHONES,
         "chg_group",
         parse_ok,
-        ("grp", require_id(id, "id")),
-        ("name", require_text(name, "name")),
+        ("grp", encode_id(id)),
+        ("name", name),
         writes=True,
     )
 
 
 def delete_group(id: str) -> Command[None]:
-    return _command(
-        Endpoint.PHONES, "del_group", parse_ok, ("grp", require_id(id, "id")), writes=True
-    )
+    return _command(Endpoint.PHONES, "del_group", parse_ok, ("grp", encode_id(id)), writes=True)
 
 
 def list_groups() -> Command[list[Group]]:
@@ -378,8 +363,8 @@ def move_contact(phone: str, group_id: str, mode: GroupMove) -> Command[None]:
         "move_group",
         parse_ok,
         ("phone", _phone(phone)),
-        ("grp", require_id(group_id, "groupId")),
-        value=str(mode.value),
+        ("grp", encode_id(group_id)),
+        value=str(GROUP_MOVES.encode(mode)),
         writes=True,
     )
 
@@ -388,14 +373,13 @@ def move_contact(phone: str, group_id: str, mode: GroupMove) -> Command[None]:
 
 
 def add_to_blacklist(draft: BlacklistDraft) -> Command[str]:
-    if draft.scope is BlockScope.UNKNOWN:
-        raise InputError("scope", "must be a known block scope")
+    """`type`: `BlockScope.UNKNOWN` has no code to send, a `ValueError`."""
     return _command(
         Endpoint.PHONES,
         "add_black",
         parse_created_id,
         ("phone", _phone(draft.phone)),
-        ("type", str(draft.scope.value)),
+        ("type", str(BLOCK_SCOPES.encode(draft.scope))),
         ("cmt", draft.comment),
         writes=True,
     )
@@ -417,13 +401,10 @@ def list_answers(query: AnswerQuery = AnswerQuery()) -> Command[list[Answer]]:  
         Endpoint.GET,
         "get_answers",
         parse_answers,
-        (
-            "hour",
-            _optional(query.hours, lambda h: require_range(h, "sinceHours", 1, MAX_ANSWER_HOURS)),
-        ),
-        ("after_id", _optional(query.after_id, lambda id_: require_id(id_, "after"))),
-        ("to_phone", _optional(query.to_phone, lambda phone: _phone(phone, "toPhone"))),
-        ("cnt", _optional(query.count, lambda n: require_range(n, "first", 1, MAX_ANSWER_COUNT))),
+        ("hour", _optional(query.hours, str)),
+        ("after_id", _optional(query.after_id, encode_id)),
+        ("to_phone", _optional(query.to_phone, _phone)),
+        ("cnt", _optional(query.count, lambda count: _count(count, MAX_ANSWER_COUNT))),
         writes=False,
     )
 
@@ -438,20 +419,23 @@ def list_download_tasks(
         Endpoint.DOWNLOADS,
         "get_list",
         parse_download_tasks,
-        ("cnt", _optional(count, lambda n: require_range(n, "count", 1))),
-        ("after_id", _optional(after_id, lambda id_: require_id(id_, "afterId"))),
+        ("cnt", _optional(count, _count)),
+        ("after_id", _optional(after_id, encode_id)),
         writes=False,
     )
 
 
 def get_download_file(*, id: str | None = None, name: str | None = None) -> Command[DownloadFile]:
+    """A task's file by its `id` or its file `name`: exactly one, not blank (else `ValueError`)."""
     if (id is None) == (name is None):
-        raise InputError("id", "give exactly one of id or name")
+        raise ValueError("give exactly one of id or name")
+    if name is not None and not name.strip():
+        raise ValueError("a file name is not blank")
     return _command(
         Endpoint.DOWNLOADS,
         "get_file",
         parse_download_file,
-        ("id", _optional(id, lambda id_: require_id(id_, "id"))),
-        ("name", _optional(name, lambda name_: require_text(name_, "name"))),
+        ("id", _optional(id, encode_id)),
+        ("name", name),
         writes=False,
     )

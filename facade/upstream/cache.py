@@ -8,7 +8,7 @@ still has the stale value to answer with.
 
 import contextlib
 import dataclasses
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from typing import Any, Generic, TypeVar
 
 import cachetools
@@ -200,3 +200,37 @@ class ResponseCache:
         keys.discard(key)
         if not keys:
             del self._keys_of[tag]
+
+
+class LocalCache:
+    """The `Cache` interface (`shared.py`) in this process alone: its `entries` are all there is."""
+
+    def __init__(self, entries: ResponseCache) -> None:
+        self._entries = entries
+
+    @property
+    def entries(self) -> ResponseCache:
+        return self._entries
+
+    async def fill(
+        self,
+        key: str,
+        fetch: Callable[[], Awaitable[T]],
+        *,
+        ttl: float,
+        max_stale: float,
+        tags: Iterable[str],
+    ) -> tuple[T, float, bool]:
+        value = await fetch()
+        self._entries.put(key, value, ttl=ttl, max_stale=max_stale, tags=tags)
+        return value, 0.0, False
+
+    async def stale(self, key: str) -> tuple[Any, float] | None:
+        entry = self._entries.get(key)
+        return None if entry is None else (entry.value, entry.age(self._entries.now()))
+
+    async def invalidate(self, tag: str) -> None:
+        self._entries.invalidate(tag)
+
+    async def update(self, tag: str, change: Change) -> None:
+        self._entries.update(tag, change)

@@ -4,15 +4,17 @@ Reads go cache → single flight → guard (account gate, breaker, identical-req
 concurrency cap) → transport, and fall back to a stale cached value when SMSC cannot be asked or
 fails. Writes are never coalesced nor cached; each one then updates or invalidates the reads it
 can change (`effects.py`). What SMSC sends back may echo the request, so the errors made from it
-are rebuilt with the account's secrets masked before they are raised.
+are rebuilt with the account's secrets masked before they are raised. The budget, the cap, the
+single flight, the cache and SMSC's error 2 history are the account's `SharedState` (`shared.py`).
 """
 
 import asyncio
 import dataclasses
 import enum
 import logging
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from facade.domain import blacklist
 from facade.domain.answers import Answer, AnswerQuery
 from facade.domain.blacklist import BlacklistDraft, BlacklistEntry
 from facade.domain.contacts import Contact, ContactChanges, ContactDraft, ContactQuery
@@ -31,25 +33,22 @@ from facade.errors import (
 )
 from facade.smsc import commands
 from facade.smsc.commands import Command, Credentials, build_form, reply_for
+from facade.smsc.enums import BLOCK_SCOPES
 from facade.smsc.secrets import Redactor
 from facade.smsc.wire import Endpoint
 from facade.upstream import effects, reads
-from facade.upstream.auth_errors import AuthErrors, AuthTicket, LocalAuthErrors
-from facade.upstream.cache import Entry, ResponseCache
-from facade.upstream.cluster import Cluster
-from facade.upstream.coalesce import SingleFlight
+from facade.upstream.cache import Entry
 from facade.upstream.config import SMSC_JOB_LIMIT, SMSC_READ_LIMIT, UpstreamConfig
-from facade.upstream.limits import (
-    AccountGate,
-    BreakerState,
-    CircuitBreaker,
-    ConcurrencyCap,
-    RequestBudget,
-)
+from facade.upstream.job_marker import marked
+from facade.upstream.limits import AccountGate, BreakerState, CircuitBreaker
 from facade.upstream.reads import Read
+from facade.upstream.shared import SharedState, in_process
 from facade.upstream.stats import UpstreamStats
 from facade.upstream.timing import DEFAULT_CLOCK, Clock
 from facade.upstream.transport import SmscTransport
+
+if TYPE_CHECKING:
+    from facade.upstream.auth_errors import AuthTicket
 
 logger = logging.getLogger("facade.upstream")
 
@@ -88,31 +87,28 @@ class SmscClient:
         config: UpstreamConfig,
         clock: Clock = DEFAULT_CLOCK,
         stats: UpstreamStats | None = None,
-        cluster: Cluster | None = None,
-        auth_errors: AuthErrors | None = None,
+        shared: SharedState | None = None,
     ) -> None:
-        """`cluster` shares the cache, single flight and SMSC's limits with the other replicas
-        (Redis), `auth_errors` SMSC's error 2 history (`auth_errors.RedisAuthErrors`); without them
-        everything stays in this process."""
+        """`shared` is the account's state (`backend.py` gives it, once per account); by default
+        it lives in this process (`shared.in_process`), as httpx's default transport is HTTP."""
         self.account = account
-        self.cluster = cluster
         self._credentials = credentials
         self._redactor = Redactor.for_credentials(credentials)
         self._transport = transport
         self.config = config
         self._clock = clock
         self.stats = stats or UpstreamStats()
-        self.cache = ResponseCache(maxsize=config.cache_size, clock=clock)
-        self._flights = SingleFlight()
-        self.budget = RequestBudget(window=config.budget_window, clock=clock)
-        self.cap = ConcurrencyCap(limit=config.concurrency, wait=config.concurrency_wait)
+        state = shared or in_process(config, clock=clock)
+        self.cache = state.cache
+        self._flights = state.flights
+        self.budget = state.budget
+        self.cap = state.cap
+        self.cluster = state.cluster  # what /metrics reports of Redis; None in process
         self.breaker = CircuitBreaker(
             threshold=config.breaker_threshold, cooldown=config.breaker_cooldown, clock=clock
         )
         self.gate = AccountGate(
-            auth=auth_errors or LocalAuthErrors.from_config(config, clock=clock),
-            ip_block_pause=config.ip_block_pause,
-            clock=clock,
+            auth=state.auth_errors, ip_block_pause=config.ip_block_pause, clock=clock
         )
         self._background: set[asyncio.Task[Any]] = set()
 
@@ -165,42 +161,34 @@ class SmscClient:
         return template
 
     async def update_template(self, id: str, changes: TemplateChanges) -> None:
-        await self._write(commands.change_template(id, changes))
-        await self._apply(effects.template_changed(id, changes))
+        await self._write(
+            commands.change_template(id, changes), effects.template_changed(id, changes)
+        )
 
     async def delete_template(self, id: str) -> None:
-        await self._write(commands.delete_template(id))
-        await self._apply(effects.template_deleted(id))
+        await self._write(commands.delete_template(id), effects.template_deleted(id))
 
     async def create_job(self, spec: JobSpec) -> JobCreated:
-        created = await self._write(commands.create_job(spec))
-        await self._apply(effects.JOBS_CHANGED)
-        return created
+        """The job is created with its marker in its name (`job_marker.py`)."""
+        return await self._write(commands.create_job(marked(spec)), effects.JOBS_CHANGED)
 
     async def cancel_job(self, id: str) -> None:
-        await self._write(commands.cancel_job(id))
-        await self._apply(effects.JOBS_CHANGED)
+        await self._write(commands.cancel_job(id), effects.JOBS_CHANGED)
 
     async def delete_job(self, id: str) -> None:
-        await self._write(commands.delete_job(id))
-        await self._apply(effects.JOBS_CHANGED)
+        await self._write(commands.delete_job(id), effects.JOBS_CHANGED)
 
     async def create_contact(self, draft: ContactDraft) -> str:
-        id = await self._write(commands.add_contact(draft))
-        await self._apply(effects.CONTACTS_CHANGED)
-        return id
+        return await self._write(commands.add_contact(draft), effects.CONTACTS_CHANGED)
 
     async def update_contact(self, phone: str, changes: ContactChanges) -> None:
-        await self._write(commands.change_contact(phone, changes))
-        await self._apply(effects.CONTACTS_CHANGED)
+        await self._write(commands.change_contact(phone, changes), effects.CONTACTS_CHANGED)
 
     async def delete_contact(self, phone: str) -> None:
-        await self._write(commands.delete_contact(phone))
-        await self._apply(effects.CONTACTS_CHANGED)
+        await self._write(commands.delete_contact(phone), effects.CONTACTS_CHANGED)
 
     async def move_contact(self, phone: str, group_id: str, mode: GroupMove) -> None:
-        await self._write(commands.move_contact(phone, group_id, mode))
-        await self._apply(effects.CONTACTS_CHANGED)
+        await self._write(commands.move_contact(phone, group_id, mode), effects.CONTACTS_CHANGED)
 
     async def create_group(self, draft: GroupDraft) -> Group:
         id = await self._write(commands.add_group(draft))
@@ -208,29 +196,28 @@ class SmscClient:
         return Group(id=id, name=draft.name, number=draft.number, contact_count=0)
 
     async def rename_group(self, id: str, name: str) -> None:
-        await self._write(commands.rename_group(id, name))
-        await self._apply(effects.group_renamed(id, name))
+        await self._write(commands.rename_group(id, name), effects.group_renamed(id, name))
 
     async def delete_group(self, id: str) -> None:
-        await self._write(commands.delete_group(id))
-        await self._apply(effects.group_deleted(id))
+        await self._write(commands.delete_group(id), effects.group_deleted(id))
 
-    async def add_to_blacklist(self, draft: BlacklistDraft) -> str:
+    async def add_to_blacklist(self, draft: BlacklistDraft) -> BlacklistEntry:
+        """The entry as SMSC will list it."""
         id = await self._write(commands.add_to_blacklist(draft))
-        await self._apply(effects.blacklisted(id, draft))
-        return id
+        entry = blacklist.listed(id, draft, scope_raw=BLOCK_SCOPES.encode(draft.scope))
+        await self._apply(effects.blacklisted(entry))
+        return entry
 
     async def remove_from_blacklist(self, phone: str) -> None:
-        await self._write(commands.remove_from_blacklist(phone))
-        await self._apply(effects.unblacklisted(phone))
+        await self._write(commands.remove_from_blacklist(phone), effects.unblacklisted(phone))
 
     def purge(self) -> int:
         """Drop every cached read of this account; returns how many entries were dropped.
 
         Calls under way are left alone: each still answers its callers and caches its value.
         """
-        dropped = len(self.cache)
-        self.cache.clear()
+        dropped = len(self.cache.entries)
+        self.cache.entries.clear()
         return dropped
 
     async def aclose(self) -> None:
@@ -246,10 +233,11 @@ class SmscClient:
     async def _read(self, command: Command[T], tag: str) -> Fetched[T]:
         key = self._key(command)
         now = self._clock()
-        entry = self.cache.get(key)
+        entries = self.cache.entries
+        entry = entries.get(key)
         if entry is not None and entry.is_fresh(now):
             self.stats.cache_result(Freshness.HIT)
-            read = Read.of(self.cache, key, entry, self.stats)
+            read = Read.of(entries, key, entry, self.stats)
             reads.note(read)
             return Fetched(entry.value, Freshness.HIT, entry.age(now), read=read)
         try:
@@ -257,7 +245,7 @@ class SmscClient:
         except BaseException:
             reads.untracked()
             raise
-        stored = self.cache.get(key)
+        stored = entries.get(key)
         if (
             fetched.freshness is Freshness.STALE
             or stored is None
@@ -265,7 +253,7 @@ class SmscClient:
         ):
             reads.untracked()
             return fetched
-        read = Read.of(self.cache, key, stored, self.stats)
+        read = Read.of(entries, key, stored, self.stats)
         reads.note(read)
         return dataclasses.replace(fetched, read=read)
 
@@ -274,7 +262,7 @@ class SmscClient:
     ) -> Fetched[T]:
         """A read the cache could not answer fresh: stale while revalidating, or single flight."""
         now = self._clock()
-        if entry is not None and self._revalidates(command):
+        if entry is not None and _ttl_key(command) in self.config.revalidate_in_background:
             self._refresh_in_background(command, key, tag)
             self.stats.cache_result(Freshness.STALE)
             return Fetched(entry.value, Freshness.STALE, entry.age(now))
@@ -283,7 +271,8 @@ class SmscClient:
                 key, lambda: self._fetch(command, key, tag)
             )
         except _STALE_IF:
-            stale = await self._stale(key, tag)
+            # This process's stale value, else the replicas' shared one.
+            stale = await self.cache.stale(key)
             if stale is None:
                 raise
             self.stats.cache_result(Freshness.STALE)
@@ -296,22 +285,6 @@ class SmscClient:
             return Fetched(value, Freshness.HIT, age, coalesced=shared)
         self.stats.cache_result(Freshness.MISS)
         return Fetched(value, Freshness.MISS, 0.0, coalesced=shared)
-
-    async def _stale(self, key: str, tag: str) -> tuple[Any, float] | None:
-        """A stale value to answer with when SMSC cannot be asked: this process's, else the
-        replicas' shared one."""
-        entry = self.cache.get(key)
-        if entry is not None:
-            return entry.value, entry.age(self._clock())
-        if self.cluster is None:
-            return None
-        shared = await self.cluster.stale(key)
-        if shared is None:
-            return None
-        return shared.value, max(0.0, self.cluster.cache.now() - shared.fetched_at)
-
-    def _revalidates(self, command: Command[Any]) -> bool:
-        return _ttl_key(command) in self.config.revalidate_in_background
 
     def _refresh_in_background(self, command: Command[Any], key: str, tag: str) -> None:
         if self._flights.is_running(key):
@@ -330,44 +303,23 @@ class SmscClient:
     async def _fetch(self, command: Command[T], key: str, tag: str) -> tuple[T, float, bool]:
         """The value, its age, and whether another replica asked SMSC for it (a shared hit)."""
         ttl = self.config.ttl(_ttl_key(command))
-        if self.cluster is not None:
-            found = await self.cluster.flight(
-                key,
-                lambda: self._call(command),
-                ttl=ttl,
-                max_stale=self.config.max_stale,
-                tags=(tag,),
-            )
-            if found is not None:
-                entry, shared = found
-                age = max(0.0, self.cluster.cache.now() - entry.fetched_at) if shared else 0.0
-                self.cache.put(
-                    key,
-                    entry.value,
-                    ttl=entry.expires_at - entry.fetched_at,
-                    max_stale=entry.stale_until - entry.fetched_at,
-                    tags=(tag,),
-                    age=age,
-                    local=entry.local,
-                )
-                return entry.value, age, shared
-        value = await self._call(command)
-        self.cache.put(key, value, ttl=ttl, max_stale=self.config.max_stale, tags=(tag,))
-        return value, 0.0, False
+        return await self.cache.fill(
+            key, lambda: self._call(command), ttl=ttl, max_stale=self.config.max_stale, tags=(tag,)
+        )
 
-    async def _write(self, command: Command[T]) -> T:
+    async def _write(self, command: Command[T], effect: effects.Effect | None = None) -> T:
+        """Send a write, then apply `effect`, what it changed, to the cached reads."""
         reads.untracked()
-        return await self._call(command)
+        value = await self._call(command)
+        if effect is not None:
+            await self._apply(effect)
+        return value
 
     async def _apply(self, effect: effects.Effect) -> None:
         for tag in effect.invalidate:
-            self.cache.invalidate(tag)
-            if self.cluster is not None:
-                await self.cluster.invalidate(tag)
+            await self.cache.invalidate(tag)
         for tag, change in effect.update:
-            self.cache.update(tag, change)
-            if self.cluster is not None:
-                await self.cluster.update(tag, change)
+            await self.cache.update(tag, change)
 
     async def _call(self, command: Command[T]) -> T:
         """One guarded exchange with SMSC: gate, budget and breaker per attempt, cap around it.
@@ -398,13 +350,7 @@ class SmscClient:
             retry_after = self.breaker.retry_after()
             if retry_after is not None:
                 raise breaker_open(retry_after)
-            retry_after = (
-                self.budget.try_spend(command.key, limit)
-                if self.cluster is None
-                else await self.cluster.spend(
-                    f"{self.account}|{command.key}", limit, ceiling=ceiling
-                )
-            )
+            retry_after = await self.budget.spend(command.key, limit, ceiling=ceiling)
             if retry_after is not None:
                 self.stats.rejected("budget")
                 raise RateLimitedError(
@@ -440,7 +386,7 @@ class SmscClient:
         fmt, charset = self.config.fmt, self.config.charset
         form = build_form(command, credentials=self._credentials, fmt=fmt, charset=charset)
         try:
-            async with self.cap.slot() if self.cluster is None else self.cluster.slot():
+            async with self.cap.slot():
                 response = await self._transport.send(
                     command.endpoint.path,
                     form,

@@ -1,14 +1,16 @@
 """One account's state shared by the replicas through Redis, and what each does without it.
 
-With Redis, the replicas share SMSC's limits (`RedisBudget`, `RedisSemaphore`), the read cache and
-its single flight (`SharedCache`). When Redis fails, each replica carries on alone (`degraded`)
-with its share of the limits, assuming the worst of what it cannot know (`degraded.py`). Redis
-is asked again `retry` seconds after it failed. Whenever Redis' counts may lack something (after
-a failure, or when it holds another epoch: a restart, a flush, a failover), the replica writes
-back its own uses and calls in flight, then waits `resync` seconds, in which every other replica
-does the same, before it trusts them (`_ready`). A read waits for another replica that asks SMSC
-for it at most `FLIGHT_WAIT`, and that replica's lock lives only while it renews it.
-Degradation and recovery are logged once each and counted (`failures`, `degraded`).
+With Redis, the replicas share SMSC's limits: `SharedBudget` (over `RedisBudget`) and `SharedCap`
+(over `RedisSemaphore`), the account's `Budget` and `Cap` (`shared.py`); the read cache and its
+single flight are `redis_cache.RedisCache` and `redis_flight.ReplicaFlights`. Each reports to the
+account's `Cluster` whether Redis answered. When Redis fails, each replica carries on alone
+(`degraded`) with its share of the limits, assuming the worst of what it cannot know
+(`degraded.py`). Redis is asked again `retry` seconds after it failed. Whenever Redis' counts may
+lack something (after a failure, or when it holds another epoch: a restart, a flush, a failover),
+the replica writes back its own uses and calls in flight, then waits `resync` seconds, in which
+every other replica does the same, before it trusts them (`ready`). A read waits for another
+replica that asks SMSC for it at most `FLIGHT_WAIT`, and that replica's lock lives only while it
+renews it. Degradation and recovery are logged once each and counted (`failures`, `degraded`).
 """
 
 import asyncio
@@ -17,16 +19,14 @@ import logging
 import math
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
-from typing import Any, Final, TypeVar
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Final
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from facade.upstream.cache import Change
 from facade.upstream.config import UpstreamConfig
 from facade.upstream.degraded import DegradedBudget, DegradedCap, SpendLog
-from facade.upstream.redis_cache import SharedCache, SharedEntry
 from facade.upstream.redis_state import (
     PREFIX,
     Epoch,
@@ -39,7 +39,6 @@ from facade.upstream.timing import DEFAULT_CLOCK, Clock
 
 logger = logging.getLogger("facade.upstream.cluster")
 
-T = TypeVar("T")
 # What a dead or unreachable Redis raises (redis' own errors, and the socket's).
 REDIS_ERRORS: Final = (RedisError, OSError)
 # How soon a replica without Redis asks again; how long after writing back to a Redis that lost
@@ -81,7 +80,9 @@ class ReplicaSlots:
 
 
 class Cluster:
-    """The shared state of one account (module docstring); every method falls back by itself."""
+    """One account's link to Redis (module docstring): whether Redis answers, and the write-back
+    that makes its counts trustworthy again. `budget` and `cap` are the account's shared limits;
+    they, the cache and the single flight report here what Redis did (`failed`, `answered`)."""
 
     def __init__(
         self,
@@ -99,44 +100,41 @@ class Cluster:
         resync: float = RESYNC,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        lease = 2 * config.deadline
-        self.cache = SharedCache(redis, account=account, wait=FLIGHT_WAIT, clock=wall)
         self._epoch = epoch or Epoch(redis)
-        self._budget = RedisBudget(
-            redis, account=account, window=config.budget_window, epoch=self._epoch
+        self.budget = SharedBudget(
+            self,
+            RedisBudget(redis, account=account, window=config.budget_window, epoch=self._epoch),
+            DegradedBudget(
+                window=config.budget_window,
+                replicas=replicas,
+                slot=lambda: slots.slot,
+                clock=clock,
+                wall=wall,
+            ),
+            SpendLog(window=config.budget_window, wall=wall),
+            account=account,
         )
-        self._semaphore = RedisSemaphore(
-            redis,
-            login=digest(login),
-            limit=config.concurrency,
-            wait=config.concurrency_wait,
-            lease=lease,
-            epoch=self._epoch,
-        )
-        self._local_budget = DegradedBudget(
-            window=config.budget_window,
-            replicas=replicas,
-            slot=lambda: slots.slot,
-            clock=clock,
-            wall=wall,
-        )
-        # Every call of this replica in flight, by holder: what Redis must count when it returns.
-        self._holders: dict[str, None] = {}
-        self._local_cap = DegradedCap(
+        self.cap = SharedCap(
+            self,
+            RedisSemaphore(
+                redis,
+                login=digest(login),
+                limit=config.concurrency,
+                wait=config.concurrency_wait,
+                lease=2 * config.deadline,
+                epoch=self._epoch,
+            ),
             share=config.concurrency // replicas,
             wait=config.concurrency_wait,
             grace=config.deadline,
-            in_flight=lambda: len(self._holders),
             clock=clock,
         )
-        self._spent = SpendLog(window=config.budget_window, wall=wall)
         self._clock = clock
-        self._wall = wall
         self._retry = retry
         self._resync_pause = resync
         self._sleep = sleep
         self._down_until = -math.inf
-        self._lost_at: float | None = None
+        self.lost_at: float | None = None  # when Redis was last lost, on `clock`
         # Redis' counts are trusted only once this replica wrote back what it knows (`_resync`).
         self._in_sync = False
         self._failed_since_sync = False
@@ -152,30 +150,31 @@ class Cluster:
     @property
     def in_flight(self) -> int:
         """This replica's calls holding a slot of the cap, shared or degraded."""
-        return len(self._holders)
+        return self.cap.in_flight
 
-    def _failed(self, exc: BaseException) -> None:
+    def failed(self, exc: BaseException) -> None:
+        """Redis failed to answer one of the parts: carry on alone for `retry` seconds."""
         if not self._failed_since_sync:
             logger.warning(
                 "Redis is unreachable (%s): this replica carries on alone with SMSC's limits "
                 "divided between the replicas",
                 type(exc).__name__,
             )
-        if not self._failed_since_sync:  # a loss, not Redis still away
-            self._lost_at = self._clock()
-            self._local_cap.lost()
+            # A loss, not Redis still away.
+            self.lost_at = self._clock()
+            self.cap.lost()
         self._failed_since_sync = True
         self._in_sync = False
         self.failures += 1
         self._down_until = self._clock() + self._retry
 
-    def _answered(self) -> None:
+    def answered(self) -> None:
         self._down_until = -math.inf
 
     def lost(self, exc: BaseException) -> None:
         """Redis failed to answer someone else (`Scaleout.watch`): carry on alone."""
         if not self.degraded:
-            self._failed(exc)
+            self.failed(exc)
 
     def out_of_sync(self) -> None:
         """Redis holds another epoch (`Scaleout` watches it): write back before trusting it."""
@@ -188,7 +187,7 @@ class Cluster:
                 if not self._in_sync:
                     await self._resync()
 
-    async def _ready(self) -> None:
+    async def ready(self) -> None:
         """Redis' counts can be trusted: written back to if need be, then past the pause that
         lets every replica write back too."""
         await self.sync()
@@ -199,8 +198,8 @@ class Cluster:
     async def _resync(self) -> None:
         """Adopt Redis' epoch and write back this replica's recent uses and calls in flight."""
         await self._epoch.adopt()
-        await self._budget.seed(self._spent.recent())
-        await self._semaphore.register(self._holders)
+        await self.budget.write_back()
+        await self.cap.write_back()
         # Others may have counts that Redis lost (a new epoch) or that they have not written
         # back yet (after a loss): wait for them before trusting Redis' counts.
         if self._failed_since_sync or self._epoch.generation != self._synced_generation:
@@ -211,29 +210,88 @@ class Cluster:
         self._failed_since_sync = False
         self._in_sync = True
 
+
+class SharedBudget:
+    """The `Budget` of one account across the replicas: Redis' count, and without Redis this
+    replica's share (`DegradedBudget`); every use is noted for the write-back (`SpendLog`)."""
+
+    def __init__(
+        self,
+        link: Cluster,
+        remote: RedisBudget,
+        alone: DegradedBudget,
+        spent: SpendLog,
+        *,
+        account: str,
+    ) -> None:
+        self._link = link
+        self._remote = remote
+        self._alone = alone
+        self._spent = spent
+        self._account = account
+
     async def spend(self, key: str, limit: int, *, ceiling: int | None = None) -> float | None:
-        """Spend one use of `key` (at most `limit` a window; SMSC's own limit is `ceiling`), or
-        the seconds until one may be spent."""
+        key = f"{self._account}|{key}"
         for _ in range(2):  # once more after the epoch changed under the first try
-            if self.degraded:
+            if self._link.degraded:
                 break
             try:
-                await self._ready()
-                waited = await self._budget.try_spend(key, limit)
+                await self._link.ready()
+                waited = await self._remote.try_spend(key, limit)
             except EpochChanged:
-                self.out_of_sync()
+                self._link.out_of_sync()
                 continue
             except REDIS_ERRORS as exc:
-                self._failed(exc)
+                self._link.failed(exc)
                 break
-            self._answered()
+            self._link.answered()
             if waited is None:
                 self._spent.note(key)
             return waited
-        waited = self._local_budget.try_spend(key, limit, ceiling=ceiling, lost_at=self._lost_at)
+        waited = self._alone.try_spend(key, limit, ceiling=ceiling, lost_at=self._link.lost_at)
         if waited is None:
             self._spent.note(key)
         return waited
+
+    def retry_after(self, key: str, limit: int) -> float | None:
+        """Unknown without asking Redis: None (the caller assumes what it must)."""
+        return None
+
+    async def write_back(self) -> None:
+        await self._remote.seed(self._spent.recent())
+
+
+class SharedCap:
+    """The `Cap` of one login across the replicas: a slot of `RedisSemaphore`, and without Redis
+    one of this replica's share (`DegradedCap`)."""
+
+    def __init__(
+        self,
+        link: Cluster,
+        remote: RedisSemaphore,
+        *,
+        share: int,
+        wait: float,
+        grace: float,
+        clock: Clock,
+    ) -> None:
+        self._link = link
+        self._remote = remote
+        # Every call of this replica in flight, by holder: what Redis must count when it returns.
+        self._holders: dict[str, None] = {}
+        self._alone = DegradedCap(
+            share=share, wait=wait, grace=grace, in_flight=lambda: len(self._holders), clock=clock
+        )
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._holders)
+
+    def lost(self) -> None:
+        self._alone.lost()
+
+    async def write_back(self) -> None:
+        await self._remote.register(self._holders)
 
     @contextlib.asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
@@ -248,7 +306,7 @@ class Cluster:
                 with contextlib.suppress(*REDIS_ERRORS):
                     await shared.__aexit__(None, None, None)
             return
-        async with self._local_cap.slot():
+        async with self._alone.slot():
             self._holders[holder] = None
             try:
                 yield
@@ -260,81 +318,18 @@ class Cluster:
     ) -> contextlib.AbstractAsyncContextManager[None] | None:
         """A slot of the shared cap, held as `holder`; None when Redis cannot be asked."""
         for _ in range(2):
-            if self.degraded:
+            if self._link.degraded:
                 return None
-            held = self._semaphore.slot(holder)
+            held = self._remote.slot(holder)
             try:
-                await self._ready()
+                await self._link.ready()
                 await held.__aenter__()
             except EpochChanged:
-                self.out_of_sync()
+                self._link.out_of_sync()
                 continue
             except REDIS_ERRORS as exc:
-                self._failed(exc)
+                self._link.failed(exc)
                 return None
-            self._answered()
+            self._link.answered()
             return held
         return None
-
-    async def flight(
-        self,
-        key: str,
-        fetch: Callable[[], Awaitable[Any]],
-        *,
-        ttl: float,
-        max_stale: float,
-        tags: Iterable[str],
-    ) -> tuple[SharedEntry, bool] | None:
-        """The shared entry (and whether another replica fetched it), or None when Redis is out
-        of reach before anything was fetched: the caller then fetches alone."""
-        if self.degraded:
-            return None
-        fetched: list[Any] = []
-
-        async def fetch_once() -> Any:
-            value = await fetch()
-            fetched.append(value)
-            return value
-
-        try:
-            found = await self.cache.flight(
-                key, fetch_once, ttl=ttl, max_stale=max_stale, tags=tags
-            )
-        except REDIS_ERRORS as exc:
-            self._failed(exc)
-            if not fetched:
-                return None
-            # SMSC answered and Redis failed after: the answer is not thrown away (nor asked
-            # for again), it is just not shared.
-            now = self._wall()
-            return SharedEntry(
-                fetched[0], now, now + max(ttl, 0.0), now + max(ttl, max_stale)
-            ), False
-        self._answered()
-        return found
-
-    async def stale(self, key: str) -> SharedEntry | None:
-        if self.degraded:
-            return None
-        try:
-            return await self.cache.get(key)
-        except REDIS_ERRORS as exc:
-            self._failed(exc)
-            return None
-
-    async def invalidate(self, tag: str) -> None:
-        await self._best_effort(self.cache.invalidate(tag))
-
-    async def update(self, tag: str, change: Change) -> None:
-        await self._best_effort(self.cache.update(tag, change))
-
-    async def _best_effort(self, change: Awaitable[int]) -> None:
-        """Changes after a write: without Redis, the shared entries simply age out (their TTL)."""
-        if self.degraded:
-            if hasattr(change, "close"):
-                change.close()
-            return
-        try:
-            await change
-        except REDIS_ERRORS as exc:
-            self._failed(exc)

@@ -42,12 +42,12 @@ def _name(cls: type) -> str:
 
 
 def _encode(value: Any) -> Any:
+    if isinstance(value, enum.Enum):  # first: a StrEnum's member is a str too
+        return {_TYPE: _name(type(value)), "v": value.name}
     if value is None or isinstance(value, str | bool | int):
         return value
     if isinstance(value, float):
         return {_TYPE: "float", "v": repr(value)}
-    if isinstance(value, enum.Enum):
-        return {_TYPE: _name(type(value)), "v": value.name}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         fields = {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
         return {_TYPE: _name(type(value)), "v": fields}

@@ -9,8 +9,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from facade.domain import blacklist
-from facade.domain.blacklist import BlacklistDraft
+from facade.domain.blacklist import BlacklistEntry
 from facade.domain.groups import Group, GroupDraft
 from facade.domain.templates import (
     AUTO_SIGN_FLAG,
@@ -19,6 +18,7 @@ from facade.domain.templates import (
     TemplateChanges,
     TemplateDraft,
 )
+from facade.smsc.enums import MESSAGE_FORMATS
 from facade.upstream.cache import CannotUpdate
 
 Change = Callable[[str, Any], Any]
@@ -66,7 +66,7 @@ def new_template(id: str, draft: TemplateDraft) -> Template:
         name=draft.name,
         message=draft.message,
         format=draft.format,
-        format_raw=draft.format.value,
+        format_raw=MESSAGE_FORMATS.encode(draft.format),
         sender=draft.sender or None,
         flags=AUTO_SIGN_FLAG if draft.auto_sign else 0,
     )
@@ -82,7 +82,9 @@ def changed_template(template: Template, changes: TemplateChanges) -> Template:
         name=template.name if changes.name is None else changes.name,
         message=template.message if changes.message is None else changes.message,
         format=fmt,
-        format_raw=fmt.value if changes.format is not None else template.format_raw,
+        format_raw=MESSAGE_FORMATS.encode(fmt)
+        if changes.format is not None
+        else template.format_raw,
         sender=template.sender if changes.sender is None else (changes.sender or None),
         flags=flags,
     )
@@ -125,8 +127,8 @@ def group_deleted(id: str) -> Effect:
     return Effect(invalidate=(CONTACTS,), update=((GROUPS, removed(lambda g: g.id == id)),))
 
 
-def blacklisted(id: str, draft: BlacklistDraft) -> Effect:
-    return Effect(update=((BLACKLIST, appended(blacklist.listed(id, draft))),))
+def blacklisted(entry: BlacklistEntry) -> Effect:
+    return Effect(update=((BLACKLIST, appended(entry)),))
 
 
 def unblacklisted(phone: str) -> Effect:

@@ -12,8 +12,8 @@ a live lease (`Record.leased_until`, set by stores that replicas share).
 
 An UNKNOWN record, or an IN_PROGRESS one that no run of this process holds and no live lease
 covers (its process was killed), is never executed again. A job creation is settled on the next
-repeat instead: every job the facade creates carries a marker in its name
-(`facade.domain.jobs.marked_name`), so SMSC's job list, read fresh, tells whether it was created
+repeat instead: every job the facade creates carries a marker in its name (`job_marker.py`; the
+run's own, kept in its record), so SMSC's job list, read fresh, tells whether it was created
 (COMPLETED, with the id) or not (FAILED, once `settle_after` seconds have passed since the attempt
 began, so that a request still travelling is not taken for a lost one). Until it is settled, every
 repeat hears that the outcome is unknown (`InProgressError` with `outcome_unknown`), whether SMSC
@@ -28,7 +28,6 @@ write, the request is refused and nothing is sent; after it, the client still ge
 (the record keeps IN_PROGRESS, which a repeat takes for unknown).
 """
 
-import contextvars
 import dataclasses
 import datetime as dt
 import enum
@@ -45,10 +44,11 @@ import anyio
 
 from facade import errors as tree
 from facade.domain.common import MOSCOW
-from facade.domain.jobs import Job, JobCreated, JobQuery, JobSpec, content_marker, new_marker
+from facade.domain.jobs import Job, JobCreated, JobQuery, new_marker
 from facade.smsc import commands
 from facade.upstream import effects
 from facade.upstream.client import Freshness, SmscClient
+from facade.upstream.job_marker import marking
 from facade.upstream.stored_errors import decode_error, encode_error, interrupted
 
 logger = logging.getLogger("facade.idempotency")
@@ -82,13 +82,6 @@ RUNNING: Final = "A request with this idempotency key is still running; ask agai
 _VALUE: Final = b"value:"
 _ERROR: Final = b"error:"
 _SPENT: Final = b"spent:"  # a job creation settled as never made: the key cannot be used again
-_MARKER: contextvars.ContextVar[str | None] = contextvars.ContextVar("job_marker", default=None)
-
-
-def marked(spec: JobSpec) -> JobSpec:
-    """`spec` with its marker: the idempotent run's (a random one, kept in its record), else one
-    made of the spec itself (`facade.domain.jobs.content_marker`)."""
-    return dataclasses.replace(spec, marker=_MARKER.get() or content_marker(spec))
 
 
 class State(enum.StrEnum):
@@ -332,25 +325,23 @@ class Idempotency:
     async def _first(
         self, record: Record, execute: Callable[[], Awaitable[T]], codec: Codec[T]
     ) -> Outcome[T]:
-        token = _MARKER.set(record.marker)
-        try:
-            value = await execute()
-            response = _VALUE + codec.encode(value)
-        except tree.FacadeError as error:
-            if isinstance(error, _RELEASED) or (
-                isinstance(error, tree.UpstreamUnavailable) and not isinstance(error, _UNKNOWN)
-            ):
-                await self._release(record)
+        with marking(record.marker):
+            try:
+                value = await execute()
+                response = _VALUE + codec.encode(value)
+            except tree.FacadeError as error:
+                if isinstance(error, _RELEASED) or (
+                    isinstance(error, tree.UpstreamUnavailable) and not isinstance(error, _UNKNOWN)
+                ):
+                    await self._release(record)
+                    raise
+                state = State.UNKNOWN if isinstance(error, _UNKNOWN) else State.FAILED
+                await self._settle(record, state, _ERROR + encode_error(error))
+                return Outcome(error=error)
+            except BaseException:
+                # Cancelled, or failed inside the facade: SMSC may have been reached all the same.
+                await self._settle(record, State.UNKNOWN, _ERROR + encode_error(interrupted()))
                 raise
-            state = State.UNKNOWN if isinstance(error, _UNKNOWN) else State.FAILED
-            await self._settle(record, state, _ERROR + encode_error(error))
-            return Outcome(error=error)
-        except BaseException:
-            # Cancelled, or failed inside the facade: SMSC may have been reached all the same.
-            await self._settle(record, State.UNKNOWN, _ERROR + encode_error(interrupted()))
-            raise
-        finally:
-            _MARKER.reset(token)
         await self._settle(record, State.COMPLETED, response)
         return Outcome(value=value)
 
@@ -379,7 +370,7 @@ class Idempotency:
         created = dt.datetime.fromtimestamp(record.created_at, MOSCOW).date()
         query = JobQuery(since=created - dt.timedelta(days=1))
         # The write may have changed the list; the read after this one goes upstream.
-        smsc.cache.invalidate(effects.JOBS)
+        smsc.cache.entries.invalidate(effects.JOBS)
         try:
             fetched = await smsc.jobs(query)
         except tree.RateLimitedError as exc:

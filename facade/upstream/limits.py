@@ -56,6 +56,11 @@ class RequestBudget:
             self._uses.setdefault(key, deque()).append(now)
         return wait
 
+    async def spend(self, key: str, limit: int, *, ceiling: int | None = None) -> float | None:
+        """`try_spend`, as the `Budget` interface has it (`shared.py`); one process knows every
+        use, so SMSC's own `ceiling` is never needed."""
+        return self.try_spend(key, limit)
+
     def retry_after(self, key: str, limit: int) -> float | None:
         """What `try_spend` would answer, without spending."""
         return self._retry_after(key, limit, self._clock())

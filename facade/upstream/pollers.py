@@ -22,6 +22,10 @@ from the cache) is logged once, and the poller tries again after its interval (o
 retry-after, if longer). A subscriber never slows the poller: updates wait in a bounded queue per
 subscriber, and one that lets `queue_size` answers pile up is dropped with `FellBehindError`
 after the ones it has; job subscribers keep only the latest status.
+
+Where the polls are made is the pollers' `Polling`, chosen once at start-up (`backend.py`):
+`LOCAL`, every interval in this process (`Alone`), or once across the replicas
+(`pollers_redis.SharedPolling`), each a `Schedule` per poller built around it.
 """
 
 import asyncio
@@ -30,22 +34,25 @@ import dataclasses
 import datetime as dt
 import enum
 import logging
-from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any, Final, Generic, TypeVar
+from typing import Any, Final, Generic, Protocol, TypeVar
 
 from facade.domain.answers import Answer, AnswerQuery
 from facade.domain.jobs import Job, JobQuery
 from facade.errors import FacadeError, RateLimitedError, SmscRateLimited, UpstreamUnavailable
 from facade.upstream.client import Fetched, Freshness, SmscClient
 from facade.upstream.config import UpstreamConfig
+from facade.upstream.subscriptions import DEFAULT_QUEUE_SIZE, FellBehindError, Subscription
 from facade.upstream.timing import DEFAULT_CLOCK, Clock, Sleep, default_sleep
 
 __all__ = [
     "DEFAULT_QUEUE_SIZE",
+    "LOCAL",
     "FellBehindError",
     "Kind",
     "Pollers",
+    "Polling",
+    "Schedule",
     "Subscription",
     "poll_interval",
 ]
@@ -54,8 +61,6 @@ logger = logging.getLogger("facade.upstream.pollers")
 
 T = TypeVar("T")
 S = TypeVar("S")
-
-DEFAULT_QUEUE_SIZE: Final = 1000
 
 
 class Kind(enum.Enum):
@@ -67,14 +72,6 @@ class Kind(enum.Enum):
 _TTL_KEYS: Final = {Kind.ANSWERS: "get.get_answers", Kind.JOBS: "jobs.get_all"}
 
 
-class FellBehindError(RateLimitedError):
-    """A subscriber let too many updates pile up and was dropped after the ones it had: it may
-    subscribe again at once (`retry_after` 0)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message, retry_after=0.0)
-
-
 def poll_interval(config: UpstreamConfig, kind: Kind) -> float:
     """The configured interval, raised to what the identical-request budget and the TTL allow."""
     if kind is Kind.ANSWERS:
@@ -84,69 +81,45 @@ def poll_interval(config: UpstreamConfig, kind: Kind) -> float:
     return max(requested, config.budget_window / budget, config.ttl(_TTL_KEYS[kind]))
 
 
-class Subscription(Generic[T]):
-    """One subscriber's end of a poller: an async iterator of updates, fed without waiting.
+class Schedule(Protocol):
+    """How one poller's polls are made while it has subscribers."""
 
-    At most `limit` updates wait; one more ends the subscription with `FellBehindError`, raised
-    once the waiting ones are read. With `latest_only` a new update replaces any unread one. An
-    ended subscription (its poller closed) stops iterating after the updates it has.
-    """
+    def admit(self, state: Any) -> None:
+        """Fit a new subscriber's state to what the polls saw so far."""
+        ...
 
-    def __init__(self, *, limit: int = DEFAULT_QUEUE_SIZE, latest_only: bool = False) -> None:
-        if limit < 1:
-            raise ValueError("limit must be at least 1")
-        self._limit = limit
-        self._latest_only = latest_only
-        self._items: deque[T] = deque()
-        self._ready = asyncio.Event()
-        self._ended = False
-        self._error: FacadeError | None = None
+    async def run(self) -> None:
+        """Make the poller's polls until cancelled."""
+        ...
 
-    @property
-    def ended(self) -> bool:
-        return self._ended
 
-    @property
-    def pending(self) -> int:
-        """How many updates wait to be read."""
-        return len(self._items)
+class Polling(Protocol):
+    """Where pollers poll: builds the `Schedule` of each poller."""
 
-    def offer(self, item: T) -> bool:
-        """Queue `item` without waiting; False when the subscription has ended, now or before."""
-        if self._ended:
-            return False
-        if self._latest_only:
-            self._items.clear()
-        elif len(self._items) >= self._limit:
-            self.end(
-                FellBehindError(
-                    f"This subscriber fell {self._limit} updates behind and was dropped; "
-                    "subscribe again (an event stream resumes from its Last-Event-ID)."
-                )
-            )
-            return False
-        self._items.append(item)
-        self._ready.set()
-        return True
+    def schedule(self, poller: "_Poller[Any]") -> Schedule: ...
 
-    def end(self, error: FacadeError | None = None) -> None:
-        if not self._ended:
-            self._ended = True
-            self._error = error
-            self._ready.set()
 
-    def __aiter__(self) -> "Subscription[T]":
-        return self
+class Alone:
+    """A poller's polls in this process: one every interval, from the end of the previous."""
 
-    async def __anext__(self) -> T:
-        while not self._items:
-            if self._ended:
-                if self._error is not None:
-                    raise self._error
-                raise StopAsyncIteration
-            self._ready.clear()
-            await self._ready.wait()
-        return self._items.popleft()
+    def __init__(self, poller: "_Poller[Any]") -> None:
+        self.poller = poller
+
+    def admit(self, state: Any) -> None:
+        self.poller.admit(state)
+
+    async def run(self) -> None:
+        poller = self.poller
+        while True:
+            await poller.wait(await poller.attempt(poller.poll))
+
+
+class _Local:
+    def schedule(self, poller: "_Poller[Any]") -> Schedule:
+        return Alone(poller)
+
+
+LOCAL: Final[Polling] = _Local()
 
 
 class _Poller(Generic[S]):
@@ -154,16 +127,24 @@ class _Poller(Generic[S]):
 
     kind: Kind
 
-    def __init__(self, client: SmscClient, *, clock: Clock, sleep: Sleep) -> None:
+    def __init__(self, client: SmscClient, *, clock: Clock, sleep: Sleep, polling: Polling) -> None:
         self.client = client
         self.interval = poll_interval(client.config, self.kind)
-        self._clock = clock
+        self.clock = clock  # the client's (the cache and the budget run on it)
         self._sleep = sleep
         self.subscribers: dict[Subscription[Any], S] = {}
         self.polls = 0
+        self.polled_at: float | None = None  # when a poll (here or, shared, anywhere) last ended
         self._task: asyncio.Task[None] | None = None
+        # Runs stopped by their last subscriber, until they have ended (`aclose` waits for them).
+        self._stopping: set[asyncio.Task[None]] = set()
         self._failing = False
         self.reset()
+        self.schedule = polling.schedule(self)
+
+    @property
+    def where(self) -> str:
+        return f"{self.kind.value} poller of {self.client.account}"
 
     @property
     def running(self) -> bool:
@@ -172,18 +153,20 @@ class _Poller(Generic[S]):
     def add(self, subscription: Subscription[Any], state: S) -> None:
         if self._task is None:
             self.reset()
-        self.admit(state)
+        self.schedule.admit(state)
         self.subscribers[subscription] = state
         if self._task is None:
             self._task = asyncio.get_running_loop().create_task(
-                self._run(), name=f"{self.kind.value} poller of {self.client.account}"
+                self.schedule.run(), name=self.where
             )
 
     def remove(self, subscription: Subscription[Any]) -> None:
         self.subscribers.pop(subscription, None)
         if not self.subscribers and self._task is not None:
-            self._task.cancel()
-            self._task = None
+            task, self._task = self._task, None
+            task.cancel()
+            self._stopping.add(task)
+            task.add_done_callback(self._stopping.discard)
 
     async def aclose(self) -> None:
         task, self._task = self._task, None
@@ -194,6 +177,8 @@ class _Poller(Generic[S]):
         for subscription in self.subscribers:
             subscription.end()
         self.subscribers.clear()
+        if self._stopping:
+            await asyncio.wait(list(self._stopping))
 
     def reset(self) -> None:
         """Forget what earlier runs saw: a poller that starts again starts from now."""
@@ -204,11 +189,7 @@ class _Poller(Generic[S]):
     async def poll(self) -> None:
         raise NotImplementedError
 
-    async def _run(self) -> None:
-        while True:
-            await self._wait(await self._attempt(self.poll))
-
-    async def _attempt(self, poll: Callable[[], Awaitable[None]]) -> float:
+    async def attempt(self, poll: Callable[[], Awaitable[None]]) -> float:
         """Run `poll` once, logging a failure; returns the seconds to wait before the next."""
         wait = self.interval
         try:
@@ -220,17 +201,18 @@ class _Poller(Generic[S]):
         else:
             if self._failing:
                 self._failing = False
-                logger.info("%s poller of %s recovered", self.kind.value, self.client.account)
+                logger.info("%s recovered", self.where)
+        self.polled_at = self.clock()
         return wait
 
-    async def _wait(self, seconds: float) -> None:
+    async def wait(self, seconds: float) -> None:
         # On the client's clock, whose time the cache and the budget use; a sleep may end early.
-        deadline = self._clock() + seconds
-        while (left := deadline - self._clock()) > 0:
+        deadline = self.clock() + seconds
+        while (left := deadline - self.clock()) > 0:
             await self._sleep(left)
 
     def _fail(self, exc: Exception) -> None:
-        where = f"{self.kind.value} poller of {self.client.account}"
+        where = self.where
         if self._failing:
             logger.debug("%s still failing: %s", where, exc)
             return
@@ -242,7 +224,7 @@ class _Poller(Generic[S]):
         else:
             logger.error("%s failed, retrying every %g s", where, self.interval, exc_info=exc)
 
-    def _fresh(self, fetched: Fetched[T]) -> T:
+    def fresh(self, fetched: Fetched[T]) -> T:
         """The value of a read SMSC answered; a stale one from the cache counts as a failure."""
         if fetched.freshness is Freshness.STALE:
             raise UpstreamUnavailable("SMSC could not be asked; the cache had a stale answer only")
@@ -293,7 +275,7 @@ class _AnswerPoller(_Poller[_AnswerWatch]):
             if len(afters) == len(self.subscribers):
                 self.newest = min(afters)  # every subscriber said where it stands: no baseline
                 return
-            listed = self._fresh(await self.client.answers(AnswerQuery()))
+            listed = self.fresh(await self.client.answers(AnswerQuery()))
             latest = max((int(answer.id) for answer in listed), default=0)
             for watch in self.subscribers.values():
                 if watch.after is None:
@@ -301,7 +283,7 @@ class _AnswerPoller(_Poller[_AnswerWatch]):
             self.newest = min([latest, *afters])
             return
         after = str(self.newest) if self.newest else None
-        listed = self._fresh(await self.client.answers(AnswerQuery(after_id=after)))
+        listed = self.fresh(await self.client.answers(AnswerQuery(after_id=after)))
         newest = self.newest
         new = sorted(
             (answer for answer in listed if int(answer.id) > newest),
@@ -339,13 +321,13 @@ class _JobPoller(_Poller[_Watch]):
         if self.running and self.snapshot_at is not None and id in self.snapshot:
             return self.snapshot[id], self.snapshot_at
         fetched = await self.client.job(id)
-        return fetched.value, self._clock() - fetched.age
+        return fetched.value, self.clock() - fetched.age
 
     async def poll(self) -> None:
         # SMSC's `start` is a day in Moscow time, as `created_at` (parsed with Moscow's offset) is.
         days = [watch.created for watch in self.subscribers.values() if watch.created is not None]
         fetched = await self.client.jobs(JobQuery(since=min(days, default=None)))
-        self.deliver(self._fresh(fetched), self._clock() - fetched.age)
+        self.deliver(self.fresh(fetched), self.clock() - fetched.age)
 
     def deliver(self, jobs: list[Job], as_of: float) -> None:
         """Hand each subscriber its job's status in `jobs` (SMSC's list as of `as_of`), if new."""
@@ -366,6 +348,7 @@ class Pollers:
     """One account's pollers, answers and jobs, each started by its first subscriber.
 
     `clock` must be the client's (the cache and the budget run on it); `sleep` waits on it.
+    `polling` says where the polls are made (module docstring).
     """
 
     def __init__(
@@ -375,11 +358,12 @@ class Pollers:
         clock: Clock = DEFAULT_CLOCK,
         sleep: Sleep = default_sleep,
         queue_size: int = DEFAULT_QUEUE_SIZE,
+        polling: Polling = LOCAL,
     ) -> None:
         self.client = client
         self.queue_size = queue_size
-        self.answer_poller = _AnswerPoller(client, clock=clock, sleep=sleep)
-        self.job_poller = _JobPoller(client, clock=clock, sleep=sleep)
+        self.answer_poller = _AnswerPoller(client, clock=clock, sleep=sleep, polling=polling)
+        self.job_poller = _JobPoller(client, clock=clock, sleep=sleep, polling=polling)
 
     def __repr__(self) -> str:
         return f"Pollers(account={self.client.account!r})"

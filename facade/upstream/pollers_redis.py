@@ -19,10 +19,13 @@ within a third of a lease, or within a lease and a third if the leader died hold
   subscriber gets an answer twice or out of order. The leader stores the newest id it published,
   and a new leader goes on from it; without one it takes a fresh baseline.
 
-When Redis cannot be reached, each replica polls alone for its own subscribers, as `Pollers`
-does, every interval x `replicas` (the replicas together then ask no more often than one poller
-would), logs that once, pings Redis every third of a lease, and goes back to shared polling when
-it answers. Leases and beats run on real time (Redis' own); the client's clock must too.
+This is `SharedPolling`, the `Polling` of replicas that share Redis (`pollers.py`): a
+`SharedSchedule` around each poller, with what is peculiar to its kind (`_AnswerShare`,
+`_JobShare`). When Redis cannot be reached, each replica polls alone for its own subscribers, as
+`Pollers` does (`pollers.Alone`), every interval x `replicas` (the replicas together then ask no
+more often than one poller would), logs that once, pings Redis every third of a lease, and goes
+back to shared polling when it answers. Leases and beats run on real time (Redis' own); the
+client's clock must too.
 """
 
 import asyncio
@@ -31,8 +34,7 @@ import datetime as dt
 import functools
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
-from typing import Any, Final, TypeVar
+from typing import Any, Final, Protocol
 
 import redis.exceptions
 from redis.asyncio import Redis
@@ -40,7 +42,6 @@ from redis.asyncio.client import PubSub
 
 from facade.domain.answers import Answer, AnswerQuery
 from facade.domain.jobs import Job, JobQuery
-from facade.upstream.client import SmscClient
 from facade.upstream.poll_leases import (
     _UNREACHABLE,
     _cancel,
@@ -51,98 +52,80 @@ from facade.upstream.poll_leases import (
     _unpack,
 )
 from facade.upstream.pollers import (
-    DEFAULT_QUEUE_SIZE,
-    Pollers,
-    Subscription,
+    Alone,
+    Schedule,
     _AnswerPoller,
     _AnswerWatch,
     _JobPoller,
     _Poller,
-    _Watch,
 )
-from facade.upstream.timing import DEFAULT_CLOCK, Clock, Sleep, default_sleep
 
-__all__ = ["DEFAULT_LEASE", "SharedPollers"]
+__all__ = ["DEFAULT_LEASE", "SharedPolling", "SharedSchedule"]
 
 logger = logging.getLogger("facade.upstream.pollers")
-
-S = TypeVar("S")
 
 DEFAULT_LEASE: Final = 10.0
 
 
-class _SharedPoller(_Poller[S]):
-    """A `_Poller` whose polls one leader makes for every replica; alone while Redis is away."""
+class _Share(Protocol):
+    """What a kind of poller does when one leader polls for every replica."""
 
-    def __init__(
-        self,
-        client: SmscClient,
-        *,
-        clock: Clock,
-        sleep: Sleep,
-        redis: Redis,
-        replicas: int,
-        lease: float,
-    ) -> None:
-        super().__init__(client, clock=clock, sleep=sleep)
-        self.shared_interval = self.interval
-        self.replicas = replicas
-        self.beat = lease / 3
-        self.keep = self.interval + 2 * lease
-        self.coordination = _Coordination(
-            redis, account=client.account, kind=self.kind, lease=lease
-        )
-        self.alone = False
-        self.leading = False
-        self.polled_at: float | None = None  # when this replica last saw a poll end
-        self._stopping: set[asyncio.Task[None]] = set()
-        self._outage = False
-
-    def remove(self, subscription: Subscription[Any]) -> None:
-        # A run stopped by its last subscriber still says goodbye in Redis: `aclose` waits for it.
-        task = self._task
-        super().remove(subscription)
-        if task is not None and self._task is None:
-            self._stopping.add(task)
-            task.add_done_callback(self._stopping.discard)
-
-    async def aclose(self) -> None:
-        await super().aclose()
-        if self._stopping:
-            await asyncio.wait(list(self._stopping))
-
-    # What each kind fills in.
+    def admit(self, state: Any) -> None:
+        """Fit a new subscriber's state to what the updates told so far."""
+        ...
 
     def wanted(self) -> dict[str, Any]:
         """What this replica's subscribers need from the leader's polls (JSON)."""
-        raise NotImplementedError
+        ...
 
     async def take_lead(self) -> None:
         """Pick up where the previous leader stood."""
+        ...
 
     async def lead(self, wanted: list[dict[str, Any]]) -> _Published:
         """One poll for every replica's `wanted`."""
-        raise NotImplementedError
+        ...
 
     def receive(self, head: dict[str, Any], values: list[Any]) -> None:
         """Fan a published update out to this replica's subscribers."""
-        raise NotImplementedError
+        ...
 
     def go_alone(self) -> None:
-        """Turn what shared polling left into a local poller's state."""
+        """Turn what shared polling left into the poller's state for polling alone."""
+        ...
 
-    # The machinery.
 
-    async def _attempt(self, poll: Callable[[], Awaitable[None]]) -> float:
-        wait = await super()._attempt(poll)
-        self.polled_at = self._clock()
-        return wait
+class SharedSchedule:
+    """A poller's `Schedule` across the replicas: one leader polls for all, every replica fans
+    the updates out; alone (`Alone`) while Redis is away."""
 
-    @property
-    def where(self) -> str:
-        return f"{self.kind.value} poller of {self.client.account}"
+    def __init__(
+        self,
+        poller: _Poller[Any],
+        share: _Share,
+        coordination: _Coordination,
+        *,
+        replicas: int,
+        lease: float,
+    ) -> None:
+        self.poller = poller
+        self.share = share
+        self.coordination = coordination
+        self.shared_interval = poller.interval
+        self.replicas = replicas
+        self.beat = lease / 3
+        self.keep = poller.interval + 2 * lease
+        self.alone = False
+        self.leading = False
+        self._outage = False
 
-    async def _run(self) -> None:
+    def admit(self, state: Any) -> None:
+        if self.alone:
+            self.poller.admit(state)
+        else:
+            self.share.admit(state)
+
+    async def run(self) -> None:
         token = uuid.uuid4().hex
         try:
             while True:
@@ -158,32 +141,30 @@ class _SharedPoller(_Poller[S]):
 
     def _lose_redis(self, exc: Exception) -> None:
         """Log the first failure of an outage; the ones until shared polling works again quietly."""
+        where = self.poller.where
         if self._outage:
-            logger.debug("%s: shared polling failed again: %r", self.where, exc)
+            logger.debug("%s: shared polling failed again: %r", where, exc)
             return
         self._outage = True
         every = self.shared_interval * self.replicas
         if isinstance(exc, _UNREACHABLE):
             logger.warning(
                 "%s: Redis unreachable (%s); polling alone every %g s until it answers",
-                self.where,
+                where,
                 exc,
                 every,
             )
         else:
             logger.error(
-                "%s: shared polling failed; polling alone every %g s",
-                self.where,
-                every,
-                exc_info=exc,
+                "%s: shared polling failed; polling alone every %g s", where, every, exc_info=exc
             )
 
     async def _shared(self, token: str) -> None:
         """Listen, renew this replica's demand and try for the lease every beat, and lead while
         holding it. Returns only by raising (Redis failed)."""
-        coordination = self.coordination
-        if self.polled_at is not None:
-            await coordination.stake_rest(self.polled_at + self.shared_interval - self._clock())
+        coordination, poller = self.coordination, self.poller
+        if poller.polled_at is not None:
+            await coordination.stake_rest(poller.polled_at + self.shared_interval - poller.clock())
         pubsub = coordination.redis.pubsub()
         listener: asyncio.Task[None] | None = None
         leader: asyncio.Task[None] | None = None
@@ -193,11 +174,11 @@ class _SharedPoller(_Poller[S]):
             listener = loop.create_task(self._listen(pubsub))
             while True:
                 _honour_cancellation()
-                await coordination.register(token, self.wanted())
+                await coordination.register(token, self.share.wanted())
                 holds = await coordination.hold(token)
                 if self._outage:
                     self._outage = False
-                    logger.info("%s: Redis answers again; polling shared", self.where)
+                    logger.info("%s: Redis answers again; polling shared", poller.where)
                 if holds and leader is None:
                     leader = loop.create_task(self._lead(token))
                 elif not holds and leader is not None:
@@ -223,15 +204,15 @@ class _SharedPoller(_Poller[S]):
                 continue
             try:
                 head, values = _unpack(message["data"])
-                self.polled_at = self._clock()
-                self.receive(head, values)
+                self.poller.polled_at = self.poller.clock()
+                self.share.receive(head, values)
             except (ValueError, KeyError, TypeError) as exc:
-                logger.warning("%s: dropped an unreadable update: %r", self.where, exc)
+                logger.warning("%s: dropped an unreadable update: %r", self.poller.where, exc)
         raise redis.exceptions.ConnectionError("the subscription ended")
 
     async def _lead(self, token: str) -> None:
-        coordination = self.coordination
-        await self.take_lead()
+        coordination, poller = self.coordination, self.poller
+        await self.share.take_lead()
         while True:
             _honour_cancellation()
             wait = await coordination.begin(token, self.shared_interval)
@@ -239,24 +220,27 @@ class _SharedPoller(_Poller[S]):
                 await asyncio.sleep(self.beat)
                 continue
             if wait > 0:
-                await self._wait(wait)
+                await poller.wait(wait)
                 continue
             wanted = await coordination.registrations()
             found: list[_Published] = []
-            rest = await self._attempt(functools.partial(self._poll_into, found, wanted))
+            rest = await poller.attempt(functools.partial(self._poll_into, found, wanted))
             await coordination.finish(rest, found[0] if found else None, keep=self.keep)
-            await self._wait(rest)
+            await poller.wait(rest)
 
     async def _poll_into(self, found: list[_Published], wanted: list[dict[str, Any]]) -> None:
-        found.append(await self.lead(wanted))
+        found.append(await self.share.lead(wanted))
 
     async def _alone(self) -> None:
         """Poll as `Pollers` does, `replicas` times less often, until Redis answers a ping."""
+        poller = self.poller
         self.alone = True
-        self.interval = self.shared_interval * self.replicas
-        self.go_alone()
-        now = self._clock()
-        first = 0.0 if self.polled_at is None else max(0.0, self.polled_at + self.interval - now)
+        poller.interval = self.shared_interval * self.replicas
+        self.share.go_alone()
+        now = poller.clock()
+        first = (
+            0.0 if poller.polled_at is None else max(0.0, poller.polled_at + poller.interval - now)
+        )
         local = asyncio.get_running_loop().create_task(self._poll_alone(first))
         try:
             while True:
@@ -272,45 +256,47 @@ class _SharedPoller(_Poller[S]):
                     return
         finally:
             await _cancel(local)
-            self.interval = self.shared_interval
+            poller.interval = self.shared_interval
             self.alone = False
 
     async def _poll_alone(self, first: float) -> None:
-        await self._wait(first)
-        await super()._run()
+        await self.poller.wait(first)
+        await Alone(self.poller).run()
 
 
-class _SharedAnswerPoller(_SharedPoller[_AnswerWatch], _AnswerPoller):
-    """Shared, `newest` is the newest id any update told this replica of; alone, as locally."""
+class _AnswerShare:
+    """Shared, the poller's `newest` is the newest id any update told this replica of; alone, as
+    locally."""
 
-    def reset(self) -> None:
-        super().reset()
-        self.leader_newest: int | None = None
+    def __init__(self, poller: _AnswerPoller, coordination: _Coordination) -> None:
+        self.poller = poller
+        self.coordination = coordination
+        self.leader_newest: int | None = None  # read again from Redis by each new leader
 
     def admit(self, state: _AnswerWatch) -> None:
-        if self.alone:
-            super().admit(state)
-        elif state.after is None and self.newest is not None:
-            state.after = self.newest
+        if state.after is None and self.poller.newest is not None:
+            state.after = self.poller.newest
 
     def wanted(self) -> dict[str, Any]:
-        afters = [watch.after for watch in self.subscribers.values() if watch.after is not None]
-        return {"subscribers": len(self.subscribers), "after": min(afters, default=None)}
+        subscribers = self.poller.subscribers
+        afters = [watch.after for watch in subscribers.values() if watch.after is not None]
+        return {"subscribers": len(subscribers), "after": min(afters, default=None)}
 
     async def take_lead(self) -> None:
         self.leader_newest = await self.coordination.newest()
 
     async def lead(self, wanted: list[dict[str, Any]]) -> _Published:
         base = self.leader_newest
+        client = self.poller.client
         if base is None:
-            listed = self._fresh(await self.client.answers(AnswerQuery()))
+            listed = self.poller.fresh(await client.answers(AnswerQuery()))
             latest = max((int(answer.id) for answer in listed), default=0)
             self.leader_newest = latest
             head = {"after": latest, "base": latest, "newest": latest}
             return _Published(_pack(head, []), latest)
         after = min([base, *(int(w["after"]) for w in wanted if w.get("after") is not None)])
         query = AnswerQuery(after_id=str(after) if after else None)
-        listed = self._fresh(await self.client.answers(query))
+        listed = self.poller.fresh(await client.answers(query))
         new = sorted(
             (answer for answer in listed if int(answer.id) > after),
             key=lambda answer: int(answer.id),
@@ -321,10 +307,11 @@ class _SharedAnswerPoller(_SharedPoller[_AnswerWatch], _AnswerPoller):
         return _Published(_pack(head, new), newest)
 
     def receive(self, head: dict[str, Any], values: list[Any]) -> None:
+        poller = self.poller
         after, base, newest = int(head["after"]), int(head["base"]), int(head["newest"])
         answers = [answer for answer in values if isinstance(answer, Answer)]
-        self.newest = newest if self.newest is None else max(self.newest, newest)
-        for subscription, watch in list(self.subscribers.items()):
+        poller.newest = newest if poller.newest is None else max(poller.newest, newest)
+        for subscription, watch in list(poller.subscribers.items()):
             if watch.after is None:
                 watch.after = base  # subscribed before this replica heard of any poll
             elif watch.after < after:
@@ -332,21 +319,32 @@ class _SharedAnswerPoller(_SharedPoller[_AnswerWatch], _AnswerPoller):
             wanted = [answer for answer in answers if watch.wants(answer)]
             watch.after = max(watch.after, newest)
             if not all(subscription.offer(answer) for answer in wanted):
-                self.remove(subscription)
+                poller.remove(subscription)
 
     def go_alone(self) -> None:
-        afters = [watch.after for watch in self.subscribers.values() if watch.after is not None]
-        if self.newest is not None:
-            self.newest = min([self.newest, *afters])
+        poller = self.poller
+        afters = [watch.after for watch in poller.subscribers.values() if watch.after is not None]
+        if poller.newest is not None:
+            poller.newest = min([poller.newest, *afters])
 
 
-class _SharedJobPoller(_SharedPoller[_Watch], _JobPoller):
+class _JobShare:
+    def __init__(self, poller: _JobPoller) -> None:
+        self.poller = poller
+
+    def admit(self, state: Any) -> None:
+        self.poller.admit(state)
+
     def wanted(self) -> dict[str, Any]:
+        subscribers = self.poller.subscribers
         jobs = {
             watch.id: None if watch.created is None else watch.created.isoformat()
-            for watch in self.subscribers.values()
+            for watch in subscribers.values()
         }
-        return {"subscribers": len(self.subscribers), "jobs": jobs}
+        return {"subscribers": len(subscribers), "jobs": jobs}
+
+    async def take_lead(self) -> None:
+        """Nothing to pick up: every poll lists the jobs anew."""
 
     async def lead(self, wanted: list[dict[str, Any]]) -> _Published:
         watched: dict[str, str | None] = {}
@@ -354,47 +352,49 @@ class _SharedJobPoller(_SharedPoller[_Watch], _JobPoller):
             watched.update(entry.get("jobs", {}))
         # SMSC's `start` is a day in Moscow time, as `created_at` (parsed with Moscow's offset) is.
         days = [dt.date.fromisoformat(day) for day in watched.values() if day is not None]
-        fetched = await self.client.jobs(JobQuery(since=min(days, default=None)))
-        jobs = [job for job in self._fresh(fetched) if job.id in watched]
+        fetched = await self.poller.client.jobs(JobQuery(since=min(days, default=None)))
+        jobs = [job for job in self.poller.fresh(fetched) if job.id in watched]
         return _Published(_pack({"age": fetched.age}, jobs))
 
     def receive(self, head: dict[str, Any], values: list[Any]) -> None:
-        as_of = self._clock() - float(head["age"])
-        if self.snapshot_at is not None and as_of < self.snapshot_at:
+        poller = self.poller
+        as_of = poller.clock() - float(head["age"])
+        if poller.snapshot_at is not None and as_of < poller.snapshot_at:
             return  # an older list, from a leader that had just lost its lease
-        self.deliver([job for job in values if isinstance(job, Job)], as_of)
+        poller.deliver([job for job in values if isinstance(job, Job)], as_of)
+
+    def go_alone(self) -> None:
+        """The last update's snapshot is the poller's already."""
 
 
-class SharedPollers(Pollers):
-    """`Pollers` for one account, polled once across every replica that shares `redis`.
+class SharedPolling:
+    """The `Polling` of pollers polled once across every replica that shares `redis`.
 
     `replicas` is how many replicas there are at most: without Redis each polls alone that many
     times less often. `lease` (seconds) bounds how long a dead leader holds up the others. The
-    caller owns `redis` and closes it after `aclose()`.
+    caller owns `redis` and closes it after the pollers' `aclose()`.
     """
 
-    def __init__(
-        self,
-        redis: Redis,
-        client: SmscClient,
-        *,
-        replicas: int,
-        clock: Clock = DEFAULT_CLOCK,
-        sleep: Sleep = default_sleep,
-        queue_size: int = DEFAULT_QUEUE_SIZE,
-        lease: float = DEFAULT_LEASE,
-    ) -> None:
+    def __init__(self, redis: Redis, *, replicas: int, lease: float = DEFAULT_LEASE) -> None:
         if replicas < 1:
             raise ValueError("replicas must be at least 1")
         if lease <= 0:
             raise ValueError("lease must be positive")
-        super().__init__(client, clock=clock, sleep=sleep, queue_size=queue_size)
-        self.answer_poller: _SharedAnswerPoller = _SharedAnswerPoller(
-            client, clock=clock, sleep=sleep, redis=redis, replicas=replicas, lease=lease
-        )
-        self.job_poller: _SharedJobPoller = _SharedJobPoller(
-            client, clock=clock, sleep=sleep, redis=redis, replicas=replicas, lease=lease
-        )
+        self._redis = redis
+        self._replicas = replicas
+        self._lease = lease
 
-    def __repr__(self) -> str:
-        return f"SharedPollers(account={self.client.account!r})"
+    def schedule(self, poller: _Poller[Any]) -> Schedule:
+        coordination = _Coordination(
+            self._redis, account=poller.client.account, kind=poller.kind, lease=self._lease
+        )
+        share: _Share
+        if isinstance(poller, _AnswerPoller):
+            share = _AnswerShare(poller, coordination)
+        elif isinstance(poller, _JobPoller):
+            share = _JobShare(poller)
+        else:
+            raise TypeError(f"no shared polling for {poller!r}")
+        return SharedSchedule(
+            poller, share, coordination, replicas=self._replicas, lease=self._lease
+        )

@@ -1,46 +1,31 @@
-"""The second-level cache replicas share in Redis, and single flight across them.
+"""The second-level cache replicas share in Redis, and the account's `Cache` across replicas.
 
 A read one replica fetched from SMSC is stored here, encoded (`facade.upstream.codec`), with its
-wall-clock times; the other replicas take it instead of asking SMSC again. While one replica asks
-SMSC for a key, the others wait for its answer (`flight`): a lock with a short lease (`SET NX PX`)
-that its holder renews while it asks, so a holder that died frees it within the lease, and
-waiters that poll for the entry the holder will write, for a bounded time. Invalidations and write-through updates
-apply here too and are announced on a channel, so each replica drops what it holds in process.
+wall-clock times; the other replicas take it instead of asking SMSC again, and wait for it while
+one replica asks (`redis_flight.ReplicaFlights`). Invalidations and write-through updates apply
+here too and are announced on a channel, so each replica drops what it holds in process.
 
 Keys are digests of the account and the credential-free command key: no request text in Redis.
 """
 
-import asyncio
-import contextlib
 import dataclasses
 import json
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
-from typing import Any, Final, TypeVar
+from typing import Any, TypeVar
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError, WatchError
+from redis.exceptions import WatchError
 
-from facade.errors import UpstreamUnavailable
 from facade.upstream import codec
-from facade.upstream.cache import CannotUpdate, Change
+from facade.upstream.cache import CannotUpdate, Change, ResponseCache
+from facade.upstream.cluster import REDIS_ERRORS, Cluster
 from facade.upstream.redis_state import PREFIX, digest
 
 T = TypeVar("T")
+R = TypeVar("R")
 WallClock = Callable[[], float]
-
-_UNLOCK: Final = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-"""
-# KEYS[1] the lock; ARGV its holder's token, the lease (ms). Returns 1 when renewed.
-_RENEW: Final = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0
-"""
-# A flight's lock: renewed every third of it while its holder asks SMSC.
-DEFAULT_LOCK_LEASE: Final = 3.0
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -61,26 +46,12 @@ class SharedCache:
     """One account's entries in Redis. Every method may raise redis' errors: the caller decides
     what to do without Redis (the client falls back to its own process)."""
 
-    def __init__(
-        self,
-        redis: Redis,
-        *,
-        account: str,
-        wait: float,
-        lease: float = DEFAULT_LOCK_LEASE,
-        poll: float = 0.02,
-        clock: WallClock = time.time,
-    ) -> None:
+    def __init__(self, redis: Redis, *, account: str, clock: WallClock = time.time) -> None:
         self._redis = redis
         self._space = f"{PREFIX}:cache:{digest(account)}"
         self.channel = f"{self._space}:changes"
         self.origin = uuid.uuid4().hex  # this replica, so it can ignore its own announcements
-        self._lease_ms = round(lease * 1000)
-        self._wait = wait
-        self._poll = poll
         self._clock = clock
-        self._unlock = redis.register_script(_UNLOCK)
-        self._renew = redis.register_script(_RENEW)
 
     def now(self) -> float:
         """The wall clock entries are timed by."""
@@ -88,6 +59,10 @@ class SharedCache:
 
     def _entry_key(self, key: str) -> str:
         return f"{self._space}:entry:{digest(key)}"
+
+    def lock_key(self, key: str) -> str:
+        """Where the replica asking SMSC for `key` holds its lock (`redis_flight.py`)."""
+        return f"{self._entry_key(key)}:lock"
 
     def _tag_key(self, tag: str) -> str:
         return f"{self._space}:tag:{tag}"
@@ -195,50 +170,6 @@ class SharedCache:
         finally:
             await pubsub.aclose()  # type: ignore[no-untyped-call]
 
-    async def flight(
-        self,
-        key: str,
-        fetch: Callable[[], Awaitable[Any]],
-        *,
-        ttl: float,
-        max_stale: float,
-        tags: Iterable[str],
-    ) -> tuple[SharedEntry, bool]:
-        """A fresh entry for `key`, asking SMSC (through `fetch`) from one replica at a time.
-
-        Returns the entry and whether another replica fetched it. The lock's holder writes the
-        entry; the others poll for it until the lock is gone, then look again, and give up with
-        `UpstreamUnavailable` after `wait`. The holder renews its lock while it asks SMSC; one
-        that dies frees it when its lease ends.
-        """
-        lock = f"{self._entry_key(key)}:lock"
-        deadline = time.monotonic() + self._wait
-        token = uuid.uuid4().hex
-        while True:
-            found = await self.get(key)
-            if found is not None and found.is_fresh(self._clock()):
-                return found, True
-            if await self._redis.set(lock, token, nx=True, px=self._lease_ms):
-                break
-            if time.monotonic() >= deadline:
-                raise UpstreamUnavailable("another replica is still asking SMSC for this read")
-            await asyncio.sleep(self._poll)
-        renewing = asyncio.get_running_loop().create_task(self._keep(lock, token))
-        try:
-            value = await fetch()
-            return await self.put(key, value, ttl=ttl, max_stale=max_stale, tags=tags), False
-        finally:
-            renewing.cancel()
-            await asyncio.shield(self._unlock(keys=[lock], args=[token]))
-
-    async def _keep(self, lock: str, token: str) -> None:
-        """Renew the lock while its holder asks SMSC; give up when it is not this holder's."""
-        with contextlib.suppress(RedisError, OSError):
-            while True:
-                await asyncio.sleep(self._lease_ms / 3000)
-                if not await self._renew(keys=[lock], args=[token, self._lease_ms]):
-                    return
-
 
 def _dump(entry: SharedEntry) -> bytes:
     head = json.dumps([entry.fetched_at, entry.expires_at, entry.stale_until, entry.local]).encode()
@@ -250,3 +181,81 @@ def _load(raw: bytes | str) -> SharedEntry:
     head, _, body = data.partition(b"\n")
     fetched_at, expires_at, stale_until, local = json.loads(head)
     return SharedEntry(codec.decode(body), fetched_at, expires_at, stale_until, local)
+
+
+class RedisCache:
+    """The `Cache` of one account across the replicas (`shared.py`): this process's `entries`
+    first, then the entries the replicas share in Redis. Without Redis (`Cluster.degraded`, or
+    a Redis error, which the cluster counts) it is this process's alone, and the shared entries
+    simply age out by their TTL."""
+
+    def __init__(self, entries: ResponseCache, shared: SharedCache, *, link: Cluster) -> None:
+        self._entries = entries
+        self.shared = shared
+        self._link = link
+
+    @property
+    def entries(self) -> ResponseCache:
+        return self._entries
+
+    async def fill(
+        self,
+        key: str,
+        fetch: Callable[[], Awaitable[T]],
+        *,
+        ttl: float,
+        max_stale: float,
+        tags: Iterable[str],
+    ) -> tuple[T, float, bool]:
+        tags = tuple(tags)
+        found = await self._ask(lambda: self.shared.get(key))
+        now = self.shared.now()
+        if found is not None and found.is_fresh(now):
+            age = max(0.0, now - found.fetched_at)
+            self._entries.put(
+                key,
+                found.value,
+                ttl=found.expires_at - found.fetched_at,
+                max_stale=found.stale_until - found.fetched_at,
+                tags=tags,
+                age=age,
+                local=found.local,
+            )
+            return found.value, age, True
+        value = await fetch()
+        # SMSC answered: if Redis then fails, the answer is not thrown away, just not shared.
+        await self._ask(
+            lambda: self.shared.put(key, value, ttl=ttl, max_stale=max_stale, tags=tags)
+        )
+        self._entries.put(key, value, ttl=ttl, max_stale=max_stale, tags=tags)
+        return value, 0.0, False
+
+    async def stale(self, key: str) -> tuple[Any, float] | None:
+        """This process's value, else the replicas' shared one."""
+        entry = self._entries.get(key)
+        if entry is not None:
+            return entry.value, entry.age(self._entries.now())
+        shared = await self._ask(lambda: self.shared.get(key))
+        if shared is None:
+            return None
+        return shared.value, max(0.0, self.shared.now() - shared.fetched_at)
+
+    async def invalidate(self, tag: str) -> None:
+        self._entries.invalidate(tag)
+        await self._ask(lambda: self.shared.invalidate(tag))
+
+    async def update(self, tag: str, change: Change) -> None:
+        self._entries.update(tag, change)
+        await self._ask(lambda: self.shared.update(tag, change))
+
+    async def _ask(self, call: Callable[[], Awaitable[R]]) -> R | None:
+        """What Redis answers, or None when it is out of reach (counted by the cluster)."""
+        if self._link.degraded:
+            return None
+        try:
+            answer = await call()
+        except REDIS_ERRORS as exc:
+            self._link.failed(exc)
+            return None
+        self._link.answered()
+        return answer

@@ -1,26 +1,34 @@
-"""Redis for every account of one replica: start-up checks, the replica's slot, the epoch watch,
-one `Cluster` per account, and the listeners that keep this process's caches in step."""
+"""Redis for every account of one replica, the backend of replicas that share their state
+(`backend.py`): start-up checks, the replica's slot, the epoch watch, one `Cluster` per account
+with the Redis implementation of each interface of `shared.py`, and the listeners that keep this
+process's caches in step."""
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Mapping
 from typing import Final
 
 from redis.asyncio import Redis
 
+from facade.upstream.auth_errors import RedisAuthErrors
+from facade.upstream.cache import ResponseCache
 from facade.upstream.cluster import REDIS_ERRORS, Cluster, ReplicaSlots
 from facade.upstream.config import UpstreamConfig
+from facade.upstream.pollers_redis import SharedPolling
+from facade.upstream.redis_cache import RedisCache, SharedCache
+from facade.upstream.redis_flight import ReplicaFlights
 from facade.upstream.redis_setup import announce_data_dir, check_data_dir, check_server
 from facade.upstream.redis_state import Epoch
-from facade.upstream.timing import DEFAULT_CLOCK, Clock
+from facade.upstream.shared import SharedState
+from facade.upstream.timing import Clock
 
 logger = logging.getLogger("facade.upstream.cluster")
 
 
 class Scaleout:
     """Redis for every account of this replica: the client, the replica's slot, one `Cluster` per
-    account, and the listeners that keep this process's caches in step with the others' writes.
+    account (`account`), pollers polled once across the replicas (`polling`), and the listeners
+    that keep this process's caches in step with the others' writes.
 
     `state` is what health reports: `shared`, `degraded` (Redis answered once, not now: the replica
     carries on alone) or `unreachable` (it never answered since the start: a configuration to fix).
@@ -36,9 +44,7 @@ class Scaleout:
         redis: Redis,
         *,
         replicas: int,
-        config: UpstreamConfig,
         data_dir: str | None = None,
-        clock: Clock = DEFAULT_CLOCK,
     ) -> None:
         self.redis = redis
         self.epoch = Epoch(redis)
@@ -46,28 +52,44 @@ class Scaleout:
         self._data_dir_shared = True
         self.slots = ReplicaSlots(redis, replicas=replicas, lease=3 * self.RENEW_EVERY)
         self._replicas = replicas
-        self._config = config
-        self._clock = clock
+        self.polling = SharedPolling(redis, replicas=replicas)
         self.clusters: dict[str, Cluster] = {}
+        self._caches: dict[str, RedisCache] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._answered_once = False
         self._reachable = False
 
-    def cluster(self, account: str) -> Cluster:
-        found = self.clusters.get(account)
-        if found is None:
-            found = Cluster(
-                self.redis,
-                account=account,
-                login=account,
-                config=self._config,
-                replicas=self._replicas,
-                slots=self.slots,
-                epoch=self.epoch,
-                clock=self._clock,
-            )
-            self.clusters[account] = found
-        return found
+    def account(self, account: str, *, config: UpstreamConfig, clock: Clock) -> SharedState:
+        """The account's state, shared with the other replicas; once per account."""
+        if account in self.clusters:
+            raise ValueError(f"account {account!r} has its state already")
+        cluster = Cluster(
+            self.redis,
+            account=account,
+            login=account,
+            config=config,
+            replicas=self._replicas,
+            slots=self.slots,
+            epoch=self.epoch,
+            clock=clock,
+        )
+        shared = SharedCache(self.redis, account=account)
+        cache = RedisCache(
+            ResponseCache(maxsize=config.cache_size, clock=clock), shared, link=cluster
+        )
+        self.clusters[account] = cluster
+        self._caches[account] = cache
+        return SharedState(
+            budget=cluster.budget,
+            cap=cluster.cap,
+            flights=ReplicaFlights(self.redis, shared, link=cluster),
+            cache=cache,
+            # SMSC's error 2 count, shared (module docstring of auth_errors).
+            auth_errors=RedisAuthErrors(
+                self.redis, account=account, config=config, replicas=self._replicas
+            ),
+            cluster=cluster,
+        )
 
     @property
     def state(self) -> str:
@@ -76,11 +98,11 @@ class Scaleout:
         degraded = not self._reachable or any(c.degraded for c in self.clusters.values())
         return "degraded" if degraded else "shared"
 
-    async def start(self, listeners: Mapping[str, Callable[[str], object]]) -> None:
+    async def start(self) -> None:
         """Check Redis and the shared data directory (ConfigError: the replica must not run), take a
         slot, adopt Redis' epoch (so that any pause before trusting its counts starts now, not at
         the first request), then keep watching and listen, per account, for the tags others
-        changed."""
+        changed: they leave this process's cache too."""
         try:
             await check_server(self.redis)
             if self._data_dir is not None:
@@ -94,8 +116,8 @@ class Scaleout:
         loop = asyncio.get_running_loop()
         self._tasks.append(loop.create_task(self._renew_forever(), name="replica slot"))
         self._tasks.append(loop.create_task(self._watch_forever(), name="redis epoch"))
-        for account, on_change in listeners.items():
-            task = loop.create_task(self._listen(account, on_change), name=f"changes {account}")
+        for account, cache in self._caches.items():
+            task = loop.create_task(self._listen(cache), name=f"changes {account}")
             self._tasks.append(task)
 
     async def _renew(self) -> None:
@@ -159,12 +181,12 @@ class Scaleout:
             except REDIS_ERRORS as exc:
                 cluster.lost(exc)
 
-    async def _listen(self, account: str, on_change: Callable[[str], object]) -> None:
-        cache = self.cluster(account).cache
+    @staticmethod
+    async def _listen(cache: RedisCache) -> None:
         while True:
             try:
-                async for tag in cache.changes():
-                    on_change(tag)
+                async for tag in cache.shared.changes():
+                    cache.entries.invalidate(tag)
             except REDIS_ERRORS:
                 # Changes announced while away are missed: entries age out by their TTL.
                 await asyncio.sleep(1.0)

@@ -1,7 +1,6 @@
 """The edge's rules on their own: each bound of `facade.domain.bounds`, taken at its edge and
 refused one past it, with the field named."""
 
-import base64
 import datetime as dt
 import math
 from collections.abc import Callable
@@ -11,11 +10,9 @@ import pytest
 
 from facade.domain import bounds, jobs
 from facade.domain.rules import (
-    after_id,
     job_dates,
     one_send_time,
     optional_birthday,
-    page_cursor,
     require_hours,
     require_id,
     require_line,
@@ -28,10 +25,6 @@ from facade.errors import InputError
 
 TODAY = dt.date(2030, 6, 15)
 MSK = dt.timezone(dt.timedelta(hours=3))
-
-
-def _cursor(text: str) -> str:
-    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
 @pytest.mark.parametrize(
@@ -116,28 +109,6 @@ def _cursor(text: str) -> str:
             "sendTime",
             id="window-huge",
         ),
-        pytest.param(
-            lambda: page_cursor(_cursor(f"r1:contact:{'9' * 5000}:x"), "r1", "contact", "cursor"),
-            "cursor",
-            id="cursor-position-5000-digits",
-        ),
-        pytest.param(
-            lambda: page_cursor(_cursor("r1:contact:²:x"), "r1", "contact", "cursor"),
-            "cursor",
-            id="cursor-position-superscript",
-        ),
-        pytest.param(
-            lambda: page_cursor("\ud800", "r1", "contact", "cursor"), "cursor", id="cursor-lone"
-        ),
-        pytest.param(
-            lambda: page_cursor("A" * 201, "r1", "contact", "cursor"), "cursor", id="cursor-long"
-        ),
-        pytest.param(
-            lambda: page_cursor(_cursor("r1:contact:1:"), "r1", "contact", "after"),
-            "after",
-            id="cursor-without-key",
-        ),
-        pytest.param(lambda: after_id("9" * 5000, "after"), "after", id="answer-id-5000-digits"),
     ],
 )
 def test_a_value_past_its_bound_is_refused_naming_its_field(
@@ -190,21 +161,6 @@ def test_a_value_past_its_bound_is_refused_naming_its_field(
             ),
             jobs.SendAt(dt.datetime(2099, 12, 31, 23, 59, tzinfo=MSK)),
             id="moment-2099",
-        ),
-        pytest.param(
-            lambda: page_cursor(_cursor(f"r1:answer:{'9' * 18}:7"), "r1", "answer", "cursor"),
-            (10**18 - 1, "7"),
-            id="cursor-unpadded",
-        ),
-        pytest.param(
-            lambda: page_cursor(
-                base64.urlsafe_b64encode(b"v1:contact:3:79161234567").decode(),
-                "v1",
-                "contact",
-                "after",
-            ),
-            (3, "79161234567"),
-            id="cursor-padded",
         ),
     ],
 )

@@ -15,7 +15,6 @@ from facade.graphql.errors import (
     SMSC_RETRY_AFTER,
     ErrorDetails,
     ErrorExtension,
-    ErrorResult,
     FacadeSchema,
     InvalidInputError,
     NotFoundError,
@@ -58,11 +57,11 @@ class Query:
     def never_null(self) -> str:
         return None  # type: ignore[return-value]  # on purpose: graphql-core's own error
 
-    @strawberry.field(extensions=[ErrorResult()])
+    @strawberry.field
     def outcome(self, name: str) -> Outcome:
         return _raise(name) if name else Done()
 
-    @strawberry.field(extensions=[ErrorResult()])
+    @strawberry.field
     async def outcome_async(self, name: str) -> Outcome:
         return _raise(name) if name else Done()
 
@@ -276,15 +275,12 @@ async def test_an_error_the_union_does_not_list_is_a_graphql_error(
     assert error.extensions["code"] == getattr(raised, "code", "INTERNAL")
 
 
-def test_error_result_needs_a_union() -> None:
-    @strawberry.type
-    class Wrong:
-        @strawberry.field(extensions=[ErrorResult()])
-        def plain(self) -> str:
-            return ""
+async def test_only_a_field_returning_a_union_resolves_to_a_member() -> None:
+    result = await execute('{ fails(name: "x") }', x=tree.InputError("f", "m"))
 
-    with pytest.raises(TypeError, match="plain: ErrorResult needs a field returning a union"):
-        strawberry.Schema(query=Wrong)
+    (error,) = result.errors
+    assert result.data is None
+    assert error.extensions == {"code": "INVALID_INPUT", "field": "f"}
 
 
 @pytest.mark.parametrize(

@@ -23,12 +23,11 @@ from facade.graphql.idempotent import Idempotent, ResultCodec
 from facade.graphql.mutations import (
     AddToBlacklistSuccess,
     CreateContactSuccess,
-    CreatedJob,
     CreateGroupSuccess,
     CreateJobSuccess,
 )
 from facade.graphql.schema import create_schema
-from facade.graphql.types import BlacklistEntry, BlockScope, Contact, Group
+from facade.graphql.types import BlacklistEntry, BlockScope, Contact, CreatedJob, Group
 from facade.settings import Settings
 from facade.upstream.idempotency import NOT_CREATED
 from tests.emulator.conftest import wait_until

@@ -1,12 +1,12 @@
 """`contacts` of a large account: a page deep in the list is a slice of one cached list, found
-through an index built once for that list (`facade.domain.pages`)."""
+through an index built once for that list (`facade.vocabulary.paging`)."""
 
 from typing import Any
 
 import pytest
 
-from facade.domain import pages
-from facade.graphql.connections import Cursor, decode_cursor, encode_cursor
+from facade.vocabulary import paging
+from facade.vocabulary.paging import Cursor, decode_cursor, encode_cursor
 from tests.graphql.conftest import GraphQLCall
 from tests.upstream.harness import Harness, harness
 
@@ -61,14 +61,14 @@ async def test_a_deep_page_is_the_slice_after_its_cursor(
     assert info["hasNextPage"] is True
     assert info["hasPreviousPage"] is True
     assert info["startCursor"] == found["edges"][0]["cursor"]
-    assert decode_cursor(info["endCursor"], "contact") == Cursor(2549, phones[2549][0])
+    assert decode_cursor(info["endCursor"], "contact", "after") == Cursor(2549, phones[2549][0])
 
 
 async def test_walking_the_last_pages_indexes_the_list_once(
     graphql: GraphQLCall, upstream: Harness
 ) -> None:
     phones = listed(upstream)
-    builds = pages.MEMO.builds
+    builds = paging.MEMO.builds
     seen: list[list[str]] = []
     after: str | None = cursor_at(phones, 2799)
     while after is not None:
@@ -78,7 +78,7 @@ async def test_walking_the_last_pages_indexes_the_list_once(
         after = found["pageInfo"]["endCursor"] if found["pageInfo"]["hasNextPage"] else None
 
     assert seen == phones[2800:]
-    assert pages.MEMO.builds == builds + 1
+    assert paging.MEMO.builds == builds + 1
     assert len(upstream.calls("get")) == 1
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from facade.domain.jobs import is_marker, split_marked_name
 from facade.errors import InputError
-from facade.graphql.job_inputs import SendTimeInput
+from facade.vocabulary.jobs import SendTime
 from tests.graphql.conftest import GraphQLCall
 from tests.upstream.harness import Harness
 
@@ -319,12 +319,12 @@ async def test_two_send_times_at_once_are_a_graphql_error(
 @pytest.mark.parametrize(
     "send_time",
     [
-        pytest.param(SendTimeInput(), id="none"),
-        pytest.param(SendTimeInput(at=AT, after_minutes=5), id="two"),
+        pytest.param({}, id="none"),
+        pytest.param({"at": AT, "after_minutes": 5}, id="two"),
     ],
 )
-def test_send_time_built_in_python_needs_exactly_one_form(send_time: SendTimeInput) -> None:
+def test_send_time_built_in_python_needs_exactly_one_form(send_time: dict[str, Any]) -> None:
     with pytest.raises(InputError) as caught:
-        send_time.to_domain()
+        SendTime(**send_time)
 
     assert caught.value.field == "sendTime"

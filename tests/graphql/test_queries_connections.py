@@ -7,13 +7,9 @@ from typing import Any
 import pytest
 
 from facade.domain.contacts import Contact as DomainContact
-from facade.graphql.connections import (
-    Cursor,
-    PageRequest,
-    contacts_page,
-    encode_cursor,
-    paginate_contacts,
-)
+from facade.graphql.connections import contacts_page, page_info
+from facade.vocabulary import paging
+from facade.vocabulary.paging import Cursor, PageRequest, encode_cursor, paginate
 from tests.graphql.conftest import GraphQLCall
 from tests.upstream.harness import Harness
 
@@ -157,24 +153,24 @@ def _contact(*phones: str) -> DomainContact:
 
 def test_contact_without_phones_is_placed_by_position() -> None:
     contacts = [_contact("79000000001"), _contact(), _contact("79000000003")]
-    first = paginate_contacts(contacts, PageRequest(2, None))
+    first = paginate(contacts, paging.CONTACTS, PageRequest(2, None))
 
-    after = contacts_page(1, first.items[-1][0])
-    rest = paginate_contacts(contacts, after)
+    after = contacts_page(1, first.edges()[-1][0])
+    rest = paginate(contacts, paging.CONTACTS, after)
 
     assert after.after == Cursor(1, "-")
-    assert [contact.phones for _, contact in rest.items] == [("79000000003",)]
+    assert [contact.phones for contact in rest.items] == [("79000000003",)]
 
 
 def test_cursor_past_a_shrunken_list_gives_an_empty_last_page() -> None:
     gone = contacts_page(2, encode_cursor("contact", 40, "79000000040"))
 
-    rest = paginate_contacts([_contact("79000000001")], gone)
+    rest = paginate([_contact("79000000001")], paging.CONTACTS, gone)
 
     assert rest.items == []
     assert rest.has_next is False
     assert rest.has_previous is True
-    assert rest.page_info().start_cursor is None
+    assert page_info(rest).start_cursor is None
 
 
 async def test_contact_groups_take_one_group_list_per_request(

@@ -100,8 +100,10 @@ async def test_jobs_default_to_what_smsc_gives(graphql: GraphQLCall, upstream: H
 
 
 async def test_jobs_on_one_day_only(graphql: GraphQLCall, upstream: Harness) -> None:
-    today = dt.datetime.fromtimestamp(upstream.emulator.now(), dt.timezone(dt.timedelta(hours=3)))
-    day = today.date().isoformat()
+    # The day the newest job was made (an hour ago: yesterday, just after midnight in Moscow).
+    newest = next(j for j in demo(upstream).jobs.values() if j.name == "Завтрашнее напоминание")
+    made = dt.datetime.fromtimestamp(newest.created, dt.timezone(dt.timedelta(hours=3)))
+    day = made.date().isoformat()
 
     jobs = data_of(await graphql(f'{{ jobs(since: "{day}", until: "{day}") {{ name }} }}'))["jobs"]
 

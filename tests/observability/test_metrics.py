@@ -17,9 +17,9 @@ from facade.observability.metrics import Metrics, classify
 from facade.observability.middleware import Observe
 from facade.smsc.commands import Credentials
 from facade.upstream.client import SmscClient
-from facade.upstream.cluster import Cluster, ReplicaSlots
 from facade.upstream.limits import BreakerState
 from facade.upstream.redis_state import connect
+from facade.upstream.scaleout import Scaleout
 from facade.upstream.transport import SmscTransport
 from tests.loopback import free_port
 from tests.upstream.harness import BASE_URL, DEMO, harness
@@ -178,22 +178,13 @@ async def test_a_replica_without_redis_reports_itself_degraded() -> None:
     upstream = harness()
     redis = connect(f"redis://127.0.0.1:{free_port()}/0", timeout=0.2)
     config = upstream.client.config
-    cluster = Cluster(
-        redis,
-        account="default",
-        login="demo",
-        config=config,
-        replicas=2,
-        slots=ReplicaSlots(redis, replicas=2),
-        clock=upstream.clock,
-    )
     client = SmscClient(
         account="default",
         credentials=DEMO,
         transport=SmscTransport(upstream.http, base_urls=[BASE_URL], config=config),
         config=config,
         clock=upstream.clock,
-        cluster=cluster,
+        shared=Scaleout(redis, replicas=2).account("default", config=config, clock=upstream.clock),
     )
     try:
         # It starts no call while calls started under Redis may still run elsewhere.

@@ -52,6 +52,12 @@ def graphql(client: httpx.AsyncClient) -> GraphQLCall:
     return call
 
 
+async def enum_values(graphql: GraphQLCall, name: str) -> list[str]:
+    """A GraphQL enum's values, as the schema names them (REST's JSON Schema must say the same)."""
+    data = await graphql(f'{{ __type(name: "{name}") {{ enumValues {{ name }} }} }}')
+    return [value["name"] for value in data["__type"]["enumValues"]]
+
+
 def assert_problem(
     response: httpx.Response, status: int, code: str, **members: Any
 ) -> dict[str, Any]:

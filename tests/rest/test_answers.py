@@ -5,7 +5,7 @@ from typing import Any
 import httpx
 import pytest
 
-from facade.rest.pagination import encode_cursor
+from facade.vocabulary.paging import encode_cursor
 from tests.rest.conftest import GraphQLCall, assert_problem
 from tests.upstream.harness import Harness
 
@@ -110,6 +110,27 @@ async def test_answers_leaving_the_window_do_not_shift_pages(
 
     assert rest["totalCount"] == 2
     assert [a["message"] for a in rest["items"]] == ["STOP"], "none skipped"
+
+
+async def test_a_cursor_from_either_api_resumes_in_the_other(
+    client: httpx.AsyncClient, graphql: GraphQLCall, upstream: Harness
+) -> None:
+    ids = [str(id) for id in sorted(upstream.emulator.account().answers)]
+    rest = (await client.get("/v1/answers?sinceHours=168&limit=2")).json()
+
+    data = await graphql(
+        "query($after: String) { answers(sinceHours: 168, first: 2, after: $after) "
+        "{ edges { cursor node { id } } pageInfo { endCursor } } }",
+        {"after": rest["nextCursor"]},
+    )
+    end = data["answers"]["pageInfo"]["endCursor"]
+    params = {"sinceHours": 168, "limit": 2, "cursor": end}
+    back = (await client.get("/v1/answers", params=params)).json()
+
+    assert [a["id"] for a in rest["items"]] == ids[0:2]
+    assert [edge["node"]["id"] for edge in data["answers"]["edges"]] == ids[2:4]
+    assert [a["id"] for a in back["items"]] == ids[4:6]
+    assert len(upstream.calls("get_answers")) == 1
 
 
 async def test_a_cursor_past_the_end_is_an_empty_last_page(client: httpx.AsyncClient) -> None:

@@ -14,22 +14,25 @@ from facade.errors import AuthError, ConfigError, ForbiddenError
 from facade.rest import EXCEPTION_HANDLERS, rest_routes
 from facade.rest.inputs import IdPath
 from facade.rest.openapi import openapi_document
-from facade.rest.operations import Body, Call, Model, NoParams, Params, Reply, Resource
-from facade.rest.pagination import Page, PageQuery, encode_cursor, page_reply, paginate
+from facade.rest.operations import Call, NoParams, Params, Reply, Resource
+from facade.rest.pagination import Page, PageQuery, page_reply
 from facade.upstream.client import Fetched, Freshness, SmscClient
+from facade.vocabulary.paging import Kind, encode_cursor, paginate
+from facade.vocabulary.shapes import Input, Output
 from tests.rest.conftest import assert_problem
 from tests.upstream.harness import Harness
 
 pytestmark = pytest.mark.anyio
 
 NUMBERS = [f"n{i}" for i in range(45)]
+NUMBER: Kind[str] = Kind("number", str)
 
 
-class Number(Model):
+class Number(Output):
     value: str
 
 
-class Echo(Body):
+class Echo(Input):
     nested_items: list[int] = Field(default_factory=list)
 
 
@@ -39,7 +42,7 @@ fake = Resource("/v1/fake", tag="Fake")
 @fake.get("/numbers", "listNumbers", "A fake list.", response=Page[Number], cache="fake.get")
 async def list_numbers(call: Call[NoParams, PageQuery, None]) -> Reply:
     fetched = Fetched(list(NUMBERS), Freshness.MISS)
-    page = paginate(fetched.value, call.query, kind="number", key=lambda n: n)
+    page = paginate(fetched.value, NUMBER, call.query.page(NUMBER))
     return page_reply(
         Page[Number], call, "/v1/fake/numbers", page, lambda n: Number(value=n), fetched
     )
@@ -119,17 +122,17 @@ async def test_default_page_size_is_20(client: httpx.AsyncClient) -> None:
 
 
 async def test_a_cursor_resumes_after_its_item_or_at_its_position() -> None:
-    first = paginate(NUMBERS, PageQuery(limit=2), kind="number", key=str)
+    first = paginate(NUMBERS, NUMBER, PageQuery(limit=2).page(NUMBER))
     assert first.next_cursor == encode_cursor("number", 1, "n1"), "the last item, where it is"
-    query = PageQuery(limit=2, cursor=first.next_cursor)
-    assert paginate(NUMBERS, query, kind="number", key=str).items == ["n2", "n3"]
+    request = PageQuery(limit=2, cursor=first.next_cursor).page(NUMBER)
+    assert paginate(NUMBERS, NUMBER, request).items == ["n2", "n3"]
 
     gone = [n for n in NUMBERS if n != "n1"]
-    assert paginate(gone, query, kind="number", key=str).items == ["n2", "n3"], "none skipped"
+    assert paginate(gone, NUMBER, request).items == ["n2", "n3"], "none skipped"
     moved = ["n9", *NUMBERS]
-    assert paginate(moved, query, kind="number", key=str).items == ["n2", "n3"]
+    assert paginate(moved, NUMBER, request).items == ["n2", "n3"]
 
-    assert paginate([], PageQuery(), kind="number", key=str).next_cursor is None
+    assert paginate([], NUMBER, PageQuery().page(NUMBER)).next_cursor is None
 
 
 @pytest.mark.parametrize(

@@ -1,14 +1,13 @@
 """`/v1/contacts` of a large account: deep pages sliced from one cached list, through the index
-GraphQL uses too (`facade.domain.pages`)."""
+GraphQL uses too (`facade.vocabulary.paging`)."""
 
 from typing import Any
 
 import httpx
 import pytest
 
-from facade.domain import pages
-from facade.graphql import connections
-from facade.rest.pagination import decode_cursor, encode_cursor
+from facade.vocabulary import paging
+from facade.vocabulary.paging import decode_cursor, encode_cursor
 from tests.rest.conftest import GraphQLCall
 from tests.upstream.harness import Harness, harness
 
@@ -56,7 +55,7 @@ async def test_a_deep_page_is_the_slice_after_its_cursor(
     assert phones_of(body) == phones[2500:2550]
     assert body["totalCount"] == COUNT
     assert body["nextCursor"] == cursor_at(phones, 2549)
-    assert decode_cursor(body["nextCursor"], "contact") == (2549, phones[2549][0])
+    assert decode_cursor(body["nextCursor"], "contact", "cursor") == (2549, phones[2549][0])
     assert f"cursor={body['nextCursor']}" in body["next"]
 
 
@@ -64,7 +63,7 @@ async def test_following_next_to_the_end_indexes_the_list_once(
     client: httpx.AsyncClient, upstream: Harness
 ) -> None:
     phones = listed(upstream)
-    builds = pages.MEMO.builds
+    builds = paging.MEMO.builds
     seen: list[list[str]] = []
     next_url: str | None = f"/v1/contacts?limit=40&cursor={cursor_at(phones, 2799)}"
     while next_url is not None:
@@ -74,7 +73,7 @@ async def test_following_next_to_the_end_indexes_the_list_once(
         next_url = response.json()["next"]
 
     assert seen == phones[2800:]
-    assert pages.MEMO.builds == builds + 1
+    assert paging.MEMO.builds == builds + 1
     assert len(upstream.calls("get")) == 1
 
 
@@ -82,8 +81,8 @@ async def test_graphql_and_rest_pages_share_the_index(
     client: httpx.AsyncClient, graphql: GraphQLCall, upstream: Harness
 ) -> None:
     phones = listed(upstream)
-    builds = pages.MEMO.builds
-    after = connections.encode_cursor("contact", 1000, phones[1000][0])
+    builds = paging.MEMO.builds
+    after = cursor_at(phones, 1000)
 
     data = await graphql(
         "query($after: String) { contacts(first: 3, after: $after) { edges { node { phones } } } }",
@@ -93,7 +92,22 @@ async def test_graphql_and_rest_pages_share_the_index(
 
     assert [edge["node"]["phones"] for edge in data["contacts"]["edges"]] == phones[1001:1004]
     assert phones_of(body) == phones[1001:1004]
-    assert pages.MEMO.builds == builds + 1
+    assert paging.MEMO.builds == builds + 1
+
+
+async def test_a_cursor_from_either_api_resumes_in_the_other(
+    client: httpx.AsyncClient, graphql: GraphQLCall, upstream: Harness
+) -> None:
+    phones = listed(upstream)
+    query = "query($after: String) { contacts(first: 3, after: $after) { %s } }"
+
+    data = await graphql(query % "pageInfo { endCursor }", {"after": cursor_at(phones, 1000)})
+    body = await page(client, data["contacts"]["pageInfo"]["endCursor"], limit=3)
+    again = await graphql(query % "edges { node { phones } }", {"after": body["nextCursor"]})
+
+    assert data["contacts"]["pageInfo"]["endCursor"] == cursor_at(phones, 1003)
+    assert phones_of(body) == phones[1004:1007]
+    assert [edge["node"]["phones"] for edge in again["contacts"]["edges"]] == phones[1007:1010]
 
 
 async def test_deep_cursors_survive_deletions(client: httpx.AsyncClient, upstream: Harness) -> None:

@@ -1,7 +1,8 @@
 import pytest
 
-from facade.domain.blacklist import BlacklistEntry, BlockScope
+from facade.domain.blacklist import BlacklistEntry
 from facade.errors import SmscBadRequest, SmscBlocked, UpstreamProtocolError
+from facade.smsc.enums import BLOCK_SCOPES
 from facade.smsc.parse.blacklist import parse_blacklist
 from facade.smsc.wire import Reply
 from tests.smsc.samples import reply
@@ -13,7 +14,7 @@ def entry(id_: str, phone: str, scope_raw: int, comment: str | None) -> Blacklis
     return BlacklistEntry(
         id=id_,
         phone=phone,
-        scope=BlockScope.from_raw(scope_raw),
+        scope=BLOCK_SCOPES.decode(scope_raw),
         scope_raw=scope_raw,
         comment=comment,
     )

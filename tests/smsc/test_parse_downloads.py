@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 
 from facade.domain.common import MOSCOW
-from facade.domain.downloads import DownloadFile, DownloadTask, DownloadTaskStatus
+from facade.domain.downloads import DownloadFile, DownloadTask
 from facade.errors import (
     SmscAuthError,
     SmscBadRequest,
@@ -12,6 +12,7 @@ from facade.errors import (
     SmscRateLimited,
     UpstreamProtocolError,
 )
+from facade.smsc.enums import DOWNLOAD_TASK_STATUSES
 from facade.smsc.parse.downloads import parse_download_file, parse_download_tasks
 from facade.smsc.wire import Reply
 from tests.smsc.samples import SAMPLES, reply
@@ -34,7 +35,7 @@ def task(
     return DownloadTask(
         id=id_,
         name=name,
-        status=DownloadTaskStatus.from_raw(status),
+        status=DOWNLOAD_TASK_STATUSES.decode(status),
         status_raw=status,
         created_at=created,
         start_at=start,

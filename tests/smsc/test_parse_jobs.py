@@ -4,7 +4,7 @@ import decimal
 import pytest
 
 from facade.domain.common import MOSCOW
-from facade.domain.jobs import Job, JobCreated, JobStatus
+from facade.domain.jobs import Job, JobCreated
 from facade.errors import (
     SmscAuthError,
     SmscBadRequest,
@@ -14,6 +14,7 @@ from facade.errors import (
     SmscRejected,
     UpstreamProtocolError,
 )
+from facade.smsc.enums import JOB_STATUSES
 from facade.smsc.parse.jobs import parse_job, parse_job_created, parse_jobs
 from facade.smsc.wire import Reply
 from tests.smsc.samples import reply
@@ -38,7 +39,7 @@ def job(
     return Job(
         id=id_,
         name=name,
-        status=JobStatus.from_raw(status),
+        status=JOB_STATUSES.decode(status),
         status_raw=status,
         created_at=created,
         send_at=send_at,

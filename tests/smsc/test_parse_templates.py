@@ -1,6 +1,6 @@
 import pytest
 
-from facade.domain.templates import MessageFormat, Template
+from facade.domain.templates import Template
 from facade.errors import (
     SmscAuthError,
     SmscBadRequest,
@@ -9,6 +9,7 @@ from facade.errors import (
     SmscRejected,
     UpstreamProtocolError,
 )
+from facade.smsc.enums import MESSAGE_FORMATS
 from facade.smsc.parse.templates import parse_templates
 from facade.smsc.wire import Reply
 from tests.smsc.samples import reply
@@ -23,7 +24,7 @@ def template(
         id=id_,
         name=name,
         message=message,
-        format=MessageFormat.from_raw(format_raw),
+        format=MESSAGE_FORMATS.decode(format_raw),
         format_raw=format_raw,
         sender=sender,
         flags=flags,

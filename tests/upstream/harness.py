@@ -1,4 +1,5 @@
-"""An `SmscClient` wired to the in-process emulator, with time the test drives."""
+"""An `SmscClient` wired to the in-process emulator, with time the test drives; its state in
+process, with the budget and the cap at hand (`budget`, `cap`)."""
 
 import dataclasses
 from collections.abc import Awaitable, Callable, Sequence
@@ -13,6 +14,8 @@ from facade.smsc.commands import Credentials
 from facade.smsc.wire import Fmt
 from facade.upstream.client import SmscClient
 from facade.upstream.config import UpstreamConfig
+from facade.upstream.limits import ConcurrencyCap, RequestBudget
+from facade.upstream.shared import in_process
 from facade.upstream.transport import SmscTransport
 from tests.fakes import FakeClock, FakeSleep
 
@@ -27,6 +30,8 @@ class Harness:
     clock: FakeClock
     sleep: FakeSleep
     http: httpx.AsyncClient
+    budget: RequestBudget
+    cap: ConcurrencyCap
 
     def calls(self, command: str | None = None) -> list[Call]:
         return [c for c in self.emulator.calls if command is None or c.command == command]
@@ -53,11 +58,14 @@ def harness(
     transport = SmscTransport(
         http, base_urls=[BASE_URL], config=settings, sleep=sleep, jitter=lambda: 1.0
     )
+    budget = RequestBudget(window=settings.budget_window, clock=clock)
+    cap = ConcurrencyCap(limit=settings.concurrency, wait=settings.concurrency_wait)
     client = SmscClient(
         account="default",
         credentials=credentials,
         transport=transport,
         config=settings,
         clock=clock,
+        shared=dataclasses.replace(in_process(settings, clock=clock), budget=budget, cap=cap),
     )
-    return Harness(client, app.state.emulator, clock, sleep, http)
+    return Harness(client, app.state.emulator, clock, sleep, http, budget, cap)

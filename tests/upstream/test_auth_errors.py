@@ -4,6 +4,7 @@ that SMSC refuses for two hours."""
 
 import asyncio
 import contextlib
+import dataclasses
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,7 @@ from facade.upstream.auth_errors import AuthErrors, AuthTicket, LocalAuthErrors,
 from facade.upstream.client import SmscClient
 from facade.upstream.config import UpstreamConfig
 from facade.upstream.redis_state import connect, digest
+from facade.upstream.shared import in_process
 from facade.upstream.transport import SmscTransport
 from tests.fakes import FakeClock, FakeSleep
 from tests.redis_server import RedisProcess
@@ -263,8 +265,11 @@ async def _replicas(url: str, clock: FakeClock, app: Starlette) -> AsyncIterator
                 transport=transport,
                 config=config,
                 clock=clock,
-                auth_errors=RedisAuthErrors(
-                    redis, account="default", config=config, replicas=2, clock=clock
+                shared=dataclasses.replace(
+                    in_process(config, clock=clock),
+                    auth_errors=RedisAuthErrors(
+                        redis, account="default", config=config, replicas=2, clock=clock
+                    ),
                 ),
             )
             stack.push_async_callback(client.aclose)

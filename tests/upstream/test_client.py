@@ -82,7 +82,7 @@ async def test_distinct_concurrent_reads_never_exceed_the_concurrency_cap():
     assert h.emulator.stats()["max_concurrent"] <= 8
     assert max(waits) < 1.0 + 0.2 + 0.5, "nobody waits past the bound (plus one call)"
     assert 0 < sum(served) < 500
-    assert h.client.cap.max_in_flight == 8
+    assert h.cap.max_in_flight == 8
 
 
 async def test_writes_show_in_later_reads_even_of_empty_lists():
@@ -96,9 +96,11 @@ async def test_writes_show_in_later_reads_even_of_empty_lists():
         TemplateDraft(name="Привет, мир", message="Код: 1234", format=MessageFormat.SMS)
     )
     group = await h.client.create_group(GroupDraft(name="Клиенты", number=7))
-    entry_id = await h.client.add_to_blacklist(
-        BlacklistDraft(phone="79990001122", scope=BlockScope.MASS, comment="спам")
-    )
+    entry_id = (
+        await h.client.add_to_blacklist(
+            BlacklistDraft(phone="79990001122", scope=BlockScope.MASS, comment="спам")
+        )
+    ).id
     await h.client.create_contact(ContactDraft(phones=("79991234567",), name="Ann"))
 
     assert (await h.client.templates()).value == [template]
@@ -114,7 +116,7 @@ async def test_writes_show_in_later_reads_even_of_empty_lists():
         (await h.client.blacklist()).value,
     ]
     h.clock.advance(3600)
-    h.client.cache.clear()
+    h.client.cache.entries.clear()
     remote = [
         (await h.client.templates()).value,
         (await h.client.groups()).value,
@@ -210,9 +212,9 @@ async def test_rejected_credentials_make_one_upstream_call_per_back_off_step():
 async def test_over_budget_without_cache_fails_fast_with_retry_after():
     h = harness()
     await h.client.templates()
-    h.client.cache.clear()
+    h.client.cache.entries.clear()
     await h.client.templates()
-    h.client.cache.clear()
+    h.client.cache.entries.clear()
     with pytest.raises(RateLimitedError) as caught:
         await h.client.templates()
     assert 0 < caught.value.retry_after <= 60
@@ -223,9 +225,9 @@ async def test_over_budget_with_cache_answers_stale():
     h = harness()
     first = await h.client.templates()
     await h.client.create_template(TemplateDraft(name="x", message="y"))
-    h.client.cache.invalidate("templates")
+    h.client.cache.entries.invalidate("templates")
     await h.client.templates()
-    h.client.cache.invalidate("templates")
+    h.client.cache.entries.invalidate("templates")
     third = await h.client.templates()
     assert third.freshness is Freshness.STALE
     assert len(third.value) == len(first.value) + 1

@@ -2,12 +2,9 @@
 
 import asyncio
 import base64
-import contextlib
 import hashlib
 import logging
 import urllib.parse
-from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
@@ -21,9 +18,6 @@ from facade.upstream.client import Freshness
 from facade.upstream.limits import BreakerState
 from tests.fakes import FakeSleep
 from tests.upstream.harness import Harness, harness
-
-if TYPE_CHECKING:
-    from facade.upstream.cluster import Cluster
 
 pytestmark = pytest.mark.anyio
 
@@ -240,7 +234,7 @@ async def test_the_breaker_probe_goes_to_a_request_the_budget_admits():
     h = harness(attempts=1)
     for _ in range(2):  # the templates' budget (2 a minute) spent
         await h.client.templates()
-        h.client.cache.clear()
+        h.client.cache.entries.clear()
     await _open_breaker(h)  # and SMSC heals: the fault is used up
     h.clock.advance(30)  # one cooldown
     with pytest.raises(RateLimitedError):
@@ -250,22 +244,13 @@ async def test_the_breaker_probe_goes_to_a_request_the_budget_admits():
     assert h.client.breaker.state is BreakerState.CLOSED
 
 
-class _RefusingCluster:
-    """A cluster whose shared budget refuses everything, and which shares nothing else."""
-
-    degraded = False
+class _RefusingBudget:
+    """A shared budget (Redis': asked without the process knowing) that refuses everything."""
 
     async def spend(self, key: str, limit: int, *, ceiling: int | None = None) -> float | None:
         return 42.0
 
-    @contextlib.asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
-        yield
-
-    async def flight(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-    async def stale(self, key: str) -> None:
+    def retry_after(self, key: str, limit: int) -> float | None:
         return None
 
 
@@ -273,7 +258,7 @@ async def test_a_remote_budget_refusal_takes_no_breaker_probe():
     h = harness(attempts=1)
     await _open_breaker(h)
     h.clock.advance(30)
-    h.client.cluster = cast("Cluster", _RefusingCluster())
+    h.client.budget = _RefusingBudget()
     with pytest.raises(RateLimitedError):
         await h.client.templates()
     assert h.client.breaker.state is BreakerState.OPEN

@@ -21,7 +21,6 @@ from facade.upstream.idempotency import (
     Record,
     State,
     StoreUnavailable,
-    marked,
 )
 from facade.upstream.idempotency_sqlite import SqliteIdempotencyStore
 from facade.upstream.stored_errors import INTERRUPTED, decode_error, encode_error
@@ -403,7 +402,7 @@ def lossy(tmp_path: pathlib.Path) -> Rig:
 
 def create(rig_: Rig) -> Callable[[], Awaitable[dict[str, Any]]]:
     async def execute() -> dict[str, Any]:
-        created = await rig_.client.create_job(marked(SPEC))
+        created = await rig_.client.create_job(SPEC)
         return {"id": created.id, "cost": None}
 
     return execute

@@ -26,7 +26,6 @@ from facade.upstream.idempotency import (
     Record,
     State,
     StoreUnavailable,
-    marked,
 )
 from facade.upstream.idempotency_sqlite import SqliteIdempotencyStore
 from facade.upstream.stored_errors import INTERRUPTED
@@ -280,7 +279,7 @@ class Replica:
         async def execute() -> dict[str, Any]:
             if gate is not None:
                 await gate.wait()
-            created = await self.client.create_job(marked(SPEC))
+            created = await self.client.create_job(SPEC)
             return {"id": created.id, "cost": None}
 
         return execute

@@ -171,7 +171,7 @@ async def test_polls_ask_after_the_newest_answer_seen() -> None:
         await ticker.advance(ANSWERS)
         assert pollers.answer_poller.newest == injected
         await ticker.advance(ANSWERS)
-    keys = [key for key in h.client.budget._uses if "get_answers" in key]
+    keys = [key for key in h.budget._uses if "get_answers" in key]
     assert any(f"after_id={NEWEST_SEEDED_ANSWER}" in key for key in keys)
     assert any(f"after_id={injected}" in key for key in keys)
 
@@ -361,8 +361,8 @@ async def test_a_spent_budget_backs_off_to_the_next_interval() -> None:
     async with pollers.answers() as subscription:
         await ticker.settle()
         key = f"/sys/get.php?after_id={NEWEST_SEEDED_ANSWER}&get_answers=1"
-        assert h.client.budget.try_spend(key, 2) is None
-        assert h.client.budget.try_spend(key, 2) is None
+        assert h.budget.try_spend(key, 2) is None
+        assert h.budget.try_spend(key, 2) is None
         injected = h.emulator.inject_answer(phone="79990001122", message="a")
         await ticker.advance(ANSWERS)
         assert subscription.pending == 0
@@ -513,7 +513,7 @@ async def test_a_stale_answer_from_the_cache_counts_as_a_failed_poll(
         await ticker.settle()
         await ticker.advance(ANSWERS)  # caches the answer to `after_id=6006`
         key = f"/sys/get.php?after_id={NEWEST_SEEDED_ANSWER}&get_answers=1"
-        assert h.client.budget.try_spend(key, 2) is None
+        assert h.budget.try_spend(key, 2) is None
         injected = h.emulator.inject_answer(phone="79990001122", message="a")
         with caplog.at_level(logging.WARNING, logger="facade.upstream.pollers"):
             await ticker.advance(ANSWERS)

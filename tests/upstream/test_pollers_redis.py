@@ -27,8 +27,8 @@ from facade.emulator.state import Call, EmulatorState
 from facade.settings import CACHE_TTLS
 from facade.upstream.client import Fetched, SmscClient
 from facade.upstream.config import UpstreamConfig
-from facade.upstream.pollers import Subscription
-from facade.upstream.pollers_redis import SharedPollers
+from facade.upstream.pollers import Pollers, Subscription
+from facade.upstream.pollers_redis import SharedPolling, SharedSchedule
 from facade.upstream.redis_state import connect, digest
 from facade.upstream.transport import SmscTransport
 from tests.redis_server import RedisProcess, redis_server
@@ -69,7 +69,7 @@ class StampedCalls(deque[Call]):
 class Cluster:
     emulator: EmulatorState
     log: StampedCalls
-    replicas: list[SharedPollers]
+    replicas: list[Pollers]
 
     def times(self, command: str, *, since: float = 0.0) -> list[float]:
         return [at for at, call in self.log.stamped if call.command == command and at >= since]
@@ -78,16 +78,19 @@ class Cluster:
         return [call for _, call in self.log.stamped if call.error == 9]
 
     def leaders(self, kind: str = "answers") -> list[int]:
-        return [
-            i
-            for i, replica in enumerate(self.replicas)
-            if getattr(replica, f"{'answer' if kind == 'answers' else 'job'}_poller").leading
-        ]
+        return [i for i, replica in enumerate(self.replicas) if schedule_of(replica, kind).leading]
 
     def inject(self, message: str = "hi", to_phone: str = "") -> str:
         return str(
             self.emulator.inject_answer(phone="79990001122", message=message, to_phone=to_phone)
         )
+
+
+def schedule_of(replica: Pollers, kind: str = "answers") -> SharedSchedule:
+    """The schedule of the replica's poller of `kind`: polled across the replicas."""
+    poller = replica.answer_poller if kind == "answers" else replica.job_poller
+    assert isinstance(poller.schedule, SharedSchedule)
+    return poller.schedule
 
 
 @contextlib.asynccontextmanager
@@ -112,9 +115,9 @@ async def cluster(url: str, size: int) -> AsyncIterator[Cluster]:
             client = SmscClient(
                 account="default", credentials=DEMO, transport=transport, config=config
             )
-            shared = connect(url, timeout=0.5)
-            replica = SharedPollers(shared, client, replicas=size, lease=LEASE)
-            stack.push_async_callback(shared.aclose)
+            redis = connect(url, timeout=0.5)
+            replica = Pollers(client, polling=SharedPolling(redis, replicas=size, lease=LEASE))
+            stack.push_async_callback(redis.aclose)
             stack.push_async_callback(client.aclose)
             stack.push_async_callback(replica.aclose)
             replicas.append(replica)
@@ -145,9 +148,7 @@ class Poll:
     after_id: str | None
 
 
-def record_polls(
-    replicas: list[SharedPollers], monkeypatch: pytest.MonkeyPatch
-) -> list[list[Poll]]:
+def record_polls(replicas: list[Pollers], monkeypatch: pytest.MonkeyPatch) -> list[list[Poll]]:
     """Each replica's `get_answers` reads, as its client makes them."""
     polls: list[list[Poll]] = [[] for _ in replicas]
     for replica, into in zip(replicas, polls, strict=True):
@@ -176,7 +177,7 @@ def gaps(times: list[float]) -> list[float]:
 
 @contextlib.asynccontextmanager
 async def answer_subscribers(
-    replicas: list[SharedPollers], count: int, **filters: str | None
+    replicas: list[Pollers], count: int, **filters: str | None
 ) -> AsyncIterator[list[Subscription[Answer]]]:
     """`count` subscribers, spread round-robin over `replicas`."""
     async with contextlib.AsyncExitStack() as stack:
@@ -315,7 +316,7 @@ async def test_a_leader_that_dies_holding_the_lease_is_replaced_within_a_lease(
         await eventually(lambda: len(c.leaders()) == 1, within=LEASE)
         await eventually(lambda: len(c.times("get_answers")) == 2, within=ANSWERS + 0.5)
         (leader,) = c.leaders()
-        dead = c.replicas[leader].answer_poller
+        dead = schedule_of(c.replicas[leader])
 
         async def vanish(token: str) -> None:
             """A crashed process says goodbye to nobody."""
@@ -428,7 +429,7 @@ async def test_without_redis_each_replica_polls_alone_and_shares_again_when_it_r
 
         own_redis.kill()
         down = time.monotonic()
-        await eventually(lambda: all(r.answer_poller.alone for r in c.replicas), within=0.5)
+        await eventually(lambda: all(schedule_of(r).alone for r in c.replicas), within=0.5)
         injected = c.inject("while Redis is away")
         await eventually(lambda: all(s.pending for _, s in subscribers), within=2 * ANSWERS + 0.1)
         await asyncio.sleep(5 * ANSWERS)
@@ -443,7 +444,7 @@ async def test_without_redis_each_replica_polls_alone_and_shares_again_when_it_r
         own_redis.start()
         back = time.monotonic()
         await eventually(
-            lambda: not any(r.answer_poller.alone for r in c.replicas), within=BEAT + 0.2
+            lambda: not any(schedule_of(r).alone for r in c.replicas), within=BEAT + 0.2
         )
         await eventually(lambda: len(c.leaders()) == 1, within=LEASE)
         settled = time.monotonic()

@@ -72,7 +72,7 @@ async def test_an_invalidation_ends_it_and_a_rebuilt_one_lives_again():
     with reads.recording() as log:
         await h.client.jobs()
     assert cache.put("jobs", log, "v1")
-    h.client.cache.invalidate("jobs")
+    h.client.cache.entries.invalidate("jobs")
     assert cache.get("jobs") is None
     h.clock.advance(61)  # jobs.php allows one identical request a minute
     with reads.recording() as again:
@@ -134,7 +134,7 @@ async def test_a_value_whose_read_changed_while_it_was_built_is_not_kept():
     cache: DerivedCache[str, str] = DerivedCache(maxsize=10)
     with reads.recording() as log:
         await h.client.templates()
-    h.client.cache.invalidate("templates")
+    h.client.cache.entries.invalidate("templates")
     assert not cache.put("t", log, "v")
 
 
@@ -205,7 +205,7 @@ async def test_a_second_builder_of_a_key_under_way_does_not_take_it_over():
 
 async def test_the_budget_refusal_is_untracked():
     h = harness(read_budget=1)
-    h.client.budget.try_spend("/sys/templates.php?get=1", 1)
+    h.budget.try_spend("/sys/templates.php?get=1", 1)
     with reads.recording() as log, pytest.raises(RateLimitedError):
         await h.client.templates()
     assert not log.complete

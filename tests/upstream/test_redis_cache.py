@@ -1,7 +1,7 @@
 """The shared cache and cross-replica single flight against a real Redis."""
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Iterator
 
 import pytest
 from redis.asyncio import Redis
@@ -12,6 +12,7 @@ from facade.upstream.cache import CannotUpdate
 from facade.upstream.redis_cache import SharedCache
 from facade.upstream.redis_state import connect
 from tests.redis_server import redis_server
+from tests.upstream.replica_reads import ReplicaReads, replica_reads
 
 pytestmark = [
     pytest.mark.anyio,
@@ -45,9 +46,12 @@ async def redis(redis_url: str) -> AsyncIterator[Redis]:
     await client.aclose()
 
 
-def replica(redis: Redis, clock: WallClock | None = None, **kw: float) -> SharedCache:
-    options = {"lease": 5.0, "wait": 2.0, **kw}
-    return SharedCache(redis, account="default", clock=clock or WallClock(), **options)
+def replica(redis: Redis, clock: WallClock | None = None) -> SharedCache:
+    return SharedCache(redis, account="default", clock=clock or WallClock())
+
+
+def reader(redis: Redis, **kw: float) -> ReplicaReads:
+    return replica_reads(redis, clock=WallClock(), **{"lease": 5.0, "wait": 2.0, **kw})
 
 
 async def test_what_one_replica_stores_another_reads_fresh_then_stale(redis: Redis) -> None:
@@ -103,7 +107,7 @@ async def test_invalidate_and_update_reach_every_replica(redis: Redis) -> None:
 
 
 async def test_one_replica_asks_smsc_while_the_others_wait(redis: Redis) -> None:
-    replicas = [replica(redis) for _ in range(4)]
+    replicas = [reader(redis) for _ in range(4)]
     calls = 0
 
     async def fetch() -> list[Group]:
@@ -114,17 +118,17 @@ async def test_one_replica_asks_smsc_while_the_others_wait(redis: Redis) -> None
 
     results = await asyncio.gather(
         *(
-            replicas[i % 4].flight(KEY, fetch, ttl=120, max_stale=3600, tags=["groups"])
+            replicas[i % 4].read(KEY, fetch, ttl=120, max_stale=3600, tags=["groups"])
             for i in range(200)
         )
     )
     assert calls == 1
-    assert all(entry.value == [VIP] for entry, _ in results)
+    assert all(value == [VIP] for value, _ in results)
     assert sum(1 for _, shared in results if not shared) == 1
 
 
 async def test_a_failed_fetch_lets_the_next_replica_try(redis: Redis) -> None:
-    one, two = replica(redis), replica(redis)
+    one, two = reader(redis), reader(redis)
 
     async def failing() -> list[Group]:
         raise UpstreamUnavailable("SMSC timed out")
@@ -133,13 +137,12 @@ async def test_a_failed_fetch_lets_the_next_replica_try(redis: Redis) -> None:
         return [VIP]
 
     with pytest.raises(UpstreamUnavailable, match="timed out"):
-        await one.flight(KEY, failing, ttl=120, max_stale=3600, tags=["groups"])
-    entry, shared = await two.flight(KEY, working, ttl=120, max_stale=3600, tags=["groups"])
-    assert (entry.value, shared) == ([VIP], False)
+        await one.read(KEY, failing, ttl=120, max_stale=3600, tags=["groups"])
+    assert await two.read(KEY, working, ttl=120, max_stale=3600, tags=["groups"]) == ([VIP], False)
 
 
 async def test_waiters_give_up_when_the_holder_takes_too_long(redis: Redis) -> None:
-    holder, waiter = replica(redis), replica(redis, wait=0.1)
+    holder, waiter = reader(redis), reader(redis, wait=0.1)
     started = asyncio.Event()
 
     async def slow() -> list[Group]:
@@ -147,10 +150,14 @@ async def test_waiters_give_up_when_the_holder_takes_too_long(redis: Redis) -> N
         await asyncio.sleep(1.0)
         return [VIP]
 
-    task = asyncio.create_task(holder.flight(KEY, slow, ttl=120, max_stale=3600, tags=["g"]))
+    def fill() -> Awaitable[tuple[list[Group], float, bool]]:
+        return holder.cache.fill(KEY, slow, ttl=120, max_stale=3600, tags=["g"])
+
+    # The run itself, not a caller of the single flight in front of it (which leaves it running).
+    task = asyncio.create_task(holder.flights.across(KEY, fill))
     await started.wait()
     with pytest.raises(UpstreamUnavailable, match="another replica"):
-        await waiter.flight(KEY, slow, ttl=120, max_stale=3600, tags=["g"])
+        await waiter.read(KEY, slow, ttl=120, max_stale=3600, tags=["g"])
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task

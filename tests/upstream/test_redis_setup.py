@@ -9,9 +9,6 @@ import redis
 from redis.asyncio import Redis
 
 from facade.errors import ConfigError
-from facade.settings import CACHE_TTLS
-from facade.smsc.wire import Fmt
-from facade.upstream.config import UpstreamConfig
 from facade.upstream.redis_setup import (
     DATA_DIR_KEY,
     DATA_DIR_TTL,
@@ -89,13 +86,12 @@ async def test_replicas_of_one_redis_announce_one_data_directory(shared):
 
 
 async def test_a_replica_with_another_data_directory_does_not_start(shared):
-    config = UpstreamConfig(fmt=Fmt.JSON, ttls=CACHE_TTLS)
-    first = Scaleout(connect_again(shared), replicas=2, config=config, data_dir="a" * 32)
-    second = Scaleout(connect_again(shared), replicas=2, config=config, data_dir="b" * 32)
+    first = Scaleout(connect_again(shared), replicas=2, data_dir="a" * 32)
+    second = Scaleout(connect_again(shared), replicas=2, data_dir="b" * 32)
     try:
-        await first.start({})
+        await first.start()
         with pytest.raises(ConfigError) as refused:
-            await second.start({})
+            await second.start()
     finally:
         await first.aclose()
         await second.aclose()

@@ -433,7 +433,7 @@ async def test_purge_drops_every_cached_read_and_counts_them() -> None:
     assert len(h.calls("get")) == 1
 
     assert h.client.purge() == 2
-    assert len(h.client.cache) == 0
+    assert len(h.client.cache.entries) == 0
     assert h.client.purge() == 0
 
     fetched = await h.client.templates()
@@ -460,5 +460,5 @@ async def test_purge_leaves_a_call_under_way_alone() -> None:
 
     assert fetched.freshness is Freshness.MISS
     assert fetched.value
-    assert len(h.client.cache) == 1
+    assert len(h.client.cache.entries) == 1
     await h.http.aclose()

@@ -3,12 +3,11 @@
 
 SMSC assigns answer ids in ascending order, so a page resumes by id, as GraphQL's connection
 does: the next page starts at the first answer with a greater id than the cursor's, wherever it
-now is. New messages and messages leaving the `sinceHours` window never shift a page. The cursor
-is `pagination`'s; the order and the resume rule are `facade.domain.pages`', shared with GraphQL.
+now is. New messages and messages leaving the `sinceHours` window never shift a page. The cursor,
+the order and the resume rule are `facade.vocabulary.paging`'s, shared with GraphQL.
 """
 
 import contextlib
-import datetime as dt
 from collections.abc import AsyncIterator, Sequence
 from typing import Annotated, Final
 
@@ -16,62 +15,20 @@ from pydantic import AfterValidator, Field
 
 from facade.domain.answers import MAX_ANSWER_HOURS, AnswerQuery
 from facade.domain.answers import Answer as DomainAnswer
-from facade.domain.pages import answers_by_id
-from facade.domain.rules import after_id, require_listed_phone
+from facade.domain.rules import require_listed_phone
 from facade.rest.events import last_event_id
-from facade.rest.operations import (
-    Call,
-    Event,
-    Model,
-    NoParams,
-    Params,
-    Reply,
-    Resource,
-    example,
-)
-from facade.rest.pagination import Page, PageQuery, Slice, decode_cursor, page_from, page_reply
+from facade.rest.operations import Call, Event, NoParams, Params, Reply, Resource
+from facade.rest.pagination import Page, PageQuery, page_reply
 from facade.upstream.pollers import DEFAULT_QUEUE_SIZE, Pollers, Subscription
+from facade.vocabulary.answers import Answer
+from facade.vocabulary.paging import ANSWERS, paginate
 
 PREFIX: Final = "/v1/answers"
 TTL: Final = "get.get_answers"
-KIND: Final = "answer"
 
 resource = Resource(
     PREFIX, tag="Answers", description="Incoming messages (replies to the account)."
 )
-
-
-class Answer(Model):
-    """An incoming message."""
-
-    model_config = example(
-        {
-            "id": "6001",
-            "receivedAt": "2025-06-02T10:00:05+03:00",
-            "phone": "79161234567",
-            "message": "YES",
-            "toPhone": "79370000001",
-            "sentAt": "2025-06-02T10:00:00+03:00",
-        }
-    )
-
-    id: str
-    received_at: dt.datetime
-    phone: str = Field(description="Who sent it.")
-    message: str
-    to_phone: str | None = Field(description="The account's number it was sent to.")
-    sent_at: dt.datetime | None
-
-    @classmethod
-    def from_domain(cls, answer: DomainAnswer) -> "Answer":
-        return cls(
-            id=answer.id,
-            received_at=answer.received_at,
-            phone=answer.phone,
-            message=answer.message,
-            to_phone=answer.to_phone,
-            sent_at=answer.sent_at,
-        )
 
 
 def _listed_phone(value: str) -> str:
@@ -93,26 +50,6 @@ class AnswersQuery(PageQuery):
     )
 
 
-def resume_after(cursor: str | None) -> int | None:
-    """The id a cursor resumes after; None for the first page."""
-    if cursor is None:
-        return None
-    _, key = decode_cursor(cursor, KIND)
-    return after_id(key, "cursor")
-
-
-def page_of_answers(
-    answers: Sequence[DomainAnswer], limit: int, after: int | None
-) -> Slice[DomainAnswer]:
-    """Oldest first; after a cursor, from the first answer with a greater id."""
-    order = answers_by_id(answers)
-    return page_from(order.answers, order.start_after(after), limit, kind=KIND, key=_answer_id)
-
-
-def _answer_id(answer: DomainAnswer) -> str:
-    return answer.id
-
-
 @resource.get(
     "",
     "listAnswers",
@@ -123,10 +60,10 @@ def _answer_id(answer: DomainAnswer) -> str:
     "while a client walks the pages never shift them. Every page slices one cached listing.",
 )
 async def list_answers(call: Call[NoParams, AnswersQuery, None]) -> Reply:
-    after = resume_after(call.query.cursor)  # a bad cursor is refused before SMSC is asked
+    request = call.query.page(ANSWERS)  # a bad cursor is refused before SMSC is asked
     query = AnswerQuery(hours=call.query.since_hours, to_phone=call.query.to_phone)
     fetched = await call.smsc.answers(query)
-    page = page_of_answers(fetched.value, call.query.limit, after)
+    page = paginate(fetched.value, ANSWERS, request)
     return page_reply(Page[Answer], call, PREFIX, page, Answer.from_domain, fetched)
 
 

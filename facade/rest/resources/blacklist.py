@@ -4,24 +4,14 @@ lists it (a leading + is accepted and dropped). SMSC cannot change an entry: no 
 it and add it again.
 """
 
-import enum
 from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
-from facade.domain import blacklist, drafts
 from facade.domain.rules import require_listed_phone
 from facade.errors import ErrorCode, NotFoundError
-from facade.rest.operations import (
-    Body,
-    Call,
-    Model,
-    NoParams,
-    Params,
-    Reply,
-    Resource,
-    example,
-)
+from facade.rest.operations import Call, NoParams, Params, Reply, Resource
+from facade.vocabulary.blacklist import AddToBlacklist, BlacklistEntry
 
 PREFIX = "/v1/blacklist"
 TTL = "phones.get_black"
@@ -35,15 +25,6 @@ resource = Resource(
 )
 
 
-class BlockScope(enum.StrEnum):
-    """Which messages a blacklisted phone does not get."""
-
-    ALL = "ALL"
-    MASS = "MASS"
-    SINGLE = "SINGLE"
-    UNKNOWN = "UNKNOWN"
-
-
 def _phone(value: str) -> str:
     return require_listed_phone(value, "phone")
 
@@ -54,49 +35,6 @@ class PhonePath(Params):
         AfterValidator(_phone),
         Field(description="The blocked phone: 10-15 digits, optionally after +."),
     ]
-
-
-class BlacklistEntry(Model):
-    """A blocked phone, as SMSC lists it (without a +)."""
-
-    model_config = example(
-        {
-            "id": "501",
-            "phone": "79990000001",
-            "scope": "ALL",
-            "scopeCode": 0,
-            "comment": "Asked not to be sent anything",
-        }
-    )
-
-    id: str
-    phone: str
-    scope: BlockScope
-    scope_code: int = Field(description="SMSC's own value of the scope.")
-    comment: str | None
-
-    @classmethod
-    def from_domain(cls, entry: blacklist.BlacklistEntry) -> "BlacklistEntry":
-        return cls(
-            id=entry.id,
-            phone=entry.phone,
-            scope=BlockScope[entry.scope.name],
-            scope_code=entry.scope_raw,
-            comment=entry.comment,
-        )
-
-
-class AddToBlacklist(Body):
-    """A phone that should not get messages."""
-
-    model_config = example({"phone": "+79991234567", "scope": "MASS", "comment": "No mailings"})
-
-    phone: str = Field(description="10-15 digits, optionally after +.")
-    scope: BlockScope = BlockScope.ALL
-    comment: str | None = None
-
-    def to_domain(self) -> blacklist.BlacklistDraft:
-        return drafts.blacklist_draft(self)
 
 
 @resource.get("", "listBlacklist", "Every blocked phone.", response=list[BlacklistEntry], cache=TTL)
@@ -115,8 +53,7 @@ async def list_blacklist(call: Call[NoParams, NoParams, None]) -> Reply:
     "listed is refused by SMSC (422).",
 )
 async def add_to_blacklist(call: Call[NoParams, NoParams, AddToBlacklist]) -> Reply:
-    draft = call.body.to_domain()
-    entry = blacklist.listed(await call.smsc.add_to_blacklist(draft), draft)
+    entry = await call.smsc.add_to_blacklist(call.body.to_domain())
     return Reply.created(BlacklistEntry.from_domain(entry), f"{PREFIX}/{entry.phone}")
 
 

@@ -1,19 +1,14 @@
 """`/v1/cache`: the facade's cache of the caller's SMSC account (admin tokens only)."""
 
 from facade.credentials.scopes import Scope
-from facade.rest.operations import Call, Model, NoParams, Reply, Resource, example
+from facade.rest.operations import Call, NoParams, Reply, Resource
+from facade.vocabulary.admin import CachePurged
 
 resource = Resource(
     "/v1/cache",
     tag="Cache",
     description="The facade's cached SMSC reads for the token's account.",
 )
-
-
-class CachePurged(Model):
-    model_config = example({"entries": 12})
-
-    entries: int
 
 
 @resource.delete(

@@ -6,33 +6,24 @@ A contact's JSON is GraphQL's `Contact` without `groups`: `groupIds` name its gr
 `/v1/groups` describes (embedding them would cost every contact read a second listing).
 """
 
-import datetime as dt
 from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
-from facade.domain import contacts, drafts
+from facade.domain import contacts
 from facade.domain.contacts import Contact as DomainContact
 from facade.domain.contacts import ContactQuery
 from facade.domain.groups import GroupMove
 from facade.domain.rules import require_id, require_listed_phone, search_text
 from facade.errors import ErrorCode, NotFoundError, RateLimitedError, UpstreamError
-from facade.rest.operations import (
-    Body,
-    Call,
-    Model,
-    NoParams,
-    Params,
-    Reply,
-    Resource,
-    example,
-)
-from facade.rest.pagination import Page, PageQuery, decode_cursor, page_reply, paginate
+from facade.rest.operations import Call, NoParams, Params, Reply, Resource
+from facade.rest.pagination import Page, PageQuery, page_reply
 from facade.upstream.client import SmscClient
+from facade.vocabulary.contacts import Contact, CreateContact, UpdateContact
+from facade.vocabulary.paging import CONTACTS, paginate
 
 PREFIX = "/v1/contacts"
 TTL = "phones.get"
-KIND = "contact"
 
 resource = Resource(
     PREFIX,
@@ -79,107 +70,6 @@ class ContactsQuery(PageQuery):
     )
 
 
-class Contact(Model):
-    """A contact, as SMSC lists it: phones without a +."""
-
-    model_config = example(
-        {
-            "phones": ["79161234567", "79261234567"],
-            "name": "Ivan Ivanov",
-            "groupIds": ["41", "42"],
-            "firstName": "Ivan",
-            "lastName": "Ivanov",
-            "middleName": "Ivanovich",
-            "birthday": "1985-05-15",
-            "clientId": "crm-1",
-            "comment": "A regular client",
-            "tags": ["vip"],
-            "otherPhones": ["74951234567"],
-        }
-    )
-
-    phones: list[str]
-    name: str | None
-    group_ids: list[str]
-    first_name: str | None
-    last_name: str | None
-    middle_name: str | None
-    birthday: dt.date | None
-    client_id: str | None = Field(description="The client's own id (SMSC's `myid`).")
-    comment: str | None
-    tags: list[str]
-    other_phones: list[str]
-
-    @classmethod
-    def from_domain(cls, contact: DomainContact) -> "Contact":
-        return cls(
-            phones=list(contact.phones),
-            name=contact.name,
-            group_ids=list(contact.group_ids),
-            first_name=contact.first_name,
-            last_name=contact.last_name,
-            middle_name=contact.middle_name,
-            birthday=contact.birthday,
-            client_id=contact.client_id,
-            comment=contact.comment,
-            tags=list(contact.tags),
-            other_phones=list(contact.other_phones),
-        )
-
-
-class CreateContact(Body):
-    """A contact to create; its phones address it afterwards."""
-
-    model_config = example(
-        {
-            "phones": ["79991234567"],
-            "name": "Peter Sidorov",
-            "groupIds": ["41"],
-            "firstName": "Peter",
-            "lastName": "Sidorov",
-            "birthday": "1990-04-12",
-            "tags": ["new"],
-        }
-    )
-
-    phones: list[str]
-    name: str | None = None
-    group_ids: list[str] = Field(default_factory=list)
-    first_name: str | None = None
-    last_name: str | None = None
-    middle_name: str | None = None
-    birthday: dt.date | None = None
-    client_id: str | None = Field(default=None, description="Your own id for it.")
-    comment: str | None = None
-    tags: list[str] = Field(default_factory=list)
-    other_phones: list[str] = Field(default_factory=list)
-
-    def to_domain(self) -> contacts.ContactDraft:
-        return drafts.contact_draft(self)
-
-
-class UpdateContact(Body):
-    """Fields of a contact to change; null or absent keeps a field, an empty string or list
-    clears it."""
-
-    model_config = example({"comment": "Call after 18:00", "tags": ["vip", "evening"]})
-
-    new_phones: list[str] | None = Field(default=None, description="Replaces all its phones.")
-    name: str | None = None
-    group_ids: list[str] | None = None
-    first_name: str | None = None
-    last_name: str | None = None
-    middle_name: str | None = None
-    birthday: dt.date | None = None
-    client_id: str | None = None
-    comment: str | None = None
-    tags: list[str] | None = None
-    other_phones: list[str] | None = None
-
-    def to_domain(self) -> contacts.ContactChanges:
-        return drafts.contact_changes(self, "body")
-
-
 @resource.get(
     "",
     "listContacts",
@@ -188,10 +78,9 @@ class UpdateContact(Body):
     cache=TTL,
 )
 async def list_contacts(call: Call[NoParams, ContactsQuery, None]) -> Reply:
-    if call.query.cursor is not None:
-        decode_cursor(call.query.cursor, KIND)  # a bad cursor is refused before any request
+    request = call.query.page(CONTACTS)  # a bad cursor is refused before any request
     fetched = await call.smsc.contacts(ContactQuery(search=call.query.search))
-    page = paginate(fetched.value, call.query, kind=KIND, key=contacts.page_key)
+    page = paginate(fetched.value, CONTACTS, request)
     return page_reply(Page[Contact], call, PREFIX, page, Contact.from_domain, fetched)
 
 

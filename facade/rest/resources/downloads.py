@@ -8,19 +8,15 @@ does not exist and one that is not completed alike (error 3), so both are 404 NO
 `upstreamCode` 3: the task's `status` in the list tells them apart.
 """
 
-import datetime as dt
-import enum
 import re
 import urllib.parse
 from typing import Final
 
-from pydantic import Field
-
-from facade.domain.downloads import DownloadTask as DomainDownloadTask
 from facade.errors import ErrorCode, NotFoundError
 from facade.rest.inputs import IdPath
-from facade.rest.operations import Call, Model, NoParams, Reply, Resource, example
+from facade.rest.operations import Call, NoParams, Reply, Resource
 from facade.upstream.client import Fetched, Freshness
+from facade.vocabulary.downloads import DownloadTask
 
 PREFIX: Final = "/v1/download-tasks"
 LIST_TTL: Final = "downloads.get_list"
@@ -34,53 +30,6 @@ resource = Resource(
     description="Deferred exports of the account and their files.",
     examples={"id": "71"},
 )
-
-
-class DownloadTaskStatus(enum.StrEnum):
-    """A task's state; UNKNOWN for a status SMSC added later."""
-
-    PENDING = "PENDING"
-    IN_PROGRESS = "IN_PROGRESS"
-    COMPLETED = "COMPLETED"
-    CANCELLED = "CANCELLED"
-    FAILED = "FAILED"
-    UNKNOWN = "UNKNOWN"
-
-
-class DownloadTask(Model):
-    """A deferred download (export) task."""
-
-    model_config = example(
-        {
-            "id": "71",
-            "name": "May report",
-            "status": "COMPLETED",
-            "statusCode": 2,
-            "createdAt": "2025-06-01T10:00:00+03:00",
-            "startAt": "2025-06-01T10:01:00+03:00",
-            "fileName": "report_71.csv",
-        }
-    )
-
-    id: str
-    name: str
-    status: DownloadTaskStatus
-    status_code: int = Field(description="SMSC's own status number.")
-    created_at: dt.datetime | None
-    start_at: dt.datetime | None
-    file_name: str | None = Field(description="The file's name, once the task has one.")
-
-    @classmethod
-    def from_domain(cls, task: DomainDownloadTask) -> "DownloadTask":
-        return cls(
-            id=task.id,
-            name=task.name,
-            status=DownloadTaskStatus[task.status.name],
-            status_code=task.status_raw,
-            created_at=task.created_at,
-            start_at=task.start_at,
-            file_name=task.file_name,
-        )
 
 
 @resource.get(

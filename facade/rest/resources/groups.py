@@ -2,10 +2,10 @@
 
 from facade.domain.groups import Group as DomainGroup
 from facade.errors import ErrorCode, NotFoundError, RateLimitedError, UpstreamError
-from facade.rest.inputs import CreateGroup, IdPath, RenameGroup
+from facade.rest.inputs import IdPath
 from facade.rest.operations import Call, NoParams, Reply, Resource
-from facade.rest.serialize import Group
 from facade.upstream.client import SmscClient
+from facade.vocabulary.groups import CreateGroup, Group, RenameGroup
 
 PREFIX = "/v1/groups"
 TTL = "phones.get_group"

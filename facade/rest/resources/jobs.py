@@ -14,9 +14,8 @@ from facade.domain.rules import job_dates
 from facade.errors import ErrorCode, RateLimitedError, UpstreamError
 from facade.rest.inputs import IdPath
 from facade.rest.operations import Call, NoParams, Params, Reply, Resource
-from facade.rest.resources.job_models import CreatedJob, CreateJob, Job
 from facade.upstream.client import Freshness
-from facade.upstream.idempotency import marked
+from facade.vocabulary.jobs import CreatedJob, CreateJob, Job
 
 PREFIX = "/v1/jobs"
 
@@ -69,7 +68,7 @@ def created_reply(created: jobs.JobCreated) -> Reply:
     job_reply=created_reply,
 )
 async def create_job(call: Call[NoParams, NoParams, CreateJob]) -> Reply:
-    return created_reply(await call.smsc.create_job(marked(call.body.to_domain())))
+    return created_reply(await call.smsc.create_job(call.body.to_domain()))
 
 
 @resource.get(

@@ -2,10 +2,10 @@
 
 from facade.domain.templates import Template as DomainTemplate
 from facade.errors import ErrorCode, NotFoundError, RateLimitedError, UpstreamError
-from facade.rest.inputs import CreateTemplate, IdPath, UpdateTemplate
+from facade.rest.inputs import IdPath
 from facade.rest.operations import Call, NoParams, Reply, Resource
-from facade.rest.serialize import Template
 from facade.upstream.client import SmscClient
+from facade.vocabulary.templates import CreateTemplate, Template, UpdateTemplate
 
 PREFIX = "/v1/templates"
 TTL = "templates.get"

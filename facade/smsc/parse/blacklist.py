@@ -7,7 +7,8 @@ other value kept as `BlockScope.UNKNOWN` with its raw number. fmt 2 records are 
 
 from typing import TYPE_CHECKING
 
-from facade.domain.blacklist import BlacklistEntry, BlockScope
+from facade.domain.blacklist import BlacklistEntry
+from facade.smsc.enums import BLOCK_SCOPES
 from facade.smsc.parse.fields import CODE, ID, PHONE, TEXT, Field, Record
 from facade.smsc.parse.records import RecordSpec, read_list
 
@@ -37,7 +38,7 @@ def _entry(record: Record) -> BlacklistEntry:
     return BlacklistEntry(
         id=record.text("id"),
         phone=record.text("phone"),
-        scope=BlockScope.from_raw(scope_raw),
+        scope=BLOCK_SCOPES.decode(scope_raw),
         scope_raw=scope_raw,
         comment=record.optional_text("comment"),
     )

@@ -11,7 +11,8 @@ import re
 import urllib.parse
 from typing import TYPE_CHECKING
 
-from facade.domain.downloads import DownloadFile, DownloadTask, DownloadTaskStatus
+from facade.domain.downloads import DownloadFile, DownloadTask
+from facade.smsc.enums import DOWNLOAD_TASK_STATUSES
 from facade.smsc.envelope import file_envelope_error
 from facade.smsc.parse.fields import CODE, ID, MOMENT, TEXT, Field, Record
 from facade.smsc.parse.records import RecordSpec, read_list
@@ -71,7 +72,7 @@ def _task(record: Record) -> DownloadTask:
     return DownloadTask(
         id=record.text("id"),
         name=record.text("name"),
-        status=DownloadTaskStatus.from_raw(status_raw),
+        status=DOWNLOAD_TASK_STATUSES.decode(status_raw),
         status_raw=status_raw,
         created_at=record.moment("created"),
         start_at=record.moment("time"),

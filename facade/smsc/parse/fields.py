@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from facade.domain.common import MOSCOW
+from facade.smsc.enums import MESSAGE_FORMATS
 
 __all__ = [
     "CODE",
@@ -125,7 +126,7 @@ _DAY = r"[0-9]{2}\.[0-9]{2}\.[0-9]{4}"
 _MOMENT = rf"{_DAY} [0-9]{{2}}:[0-9]{{2}}(?::[0-9]{{2}})?"
 _PHONE = r"\+?[0-9]+"
 # smsc-templates.txt: the `format` values; fmt 1 tries these before any other word.
-FORMATS_KNOWN = ("sms", "flash", "bin", "push", "mms", "call", "mail", "viber")
+FORMATS_KNOWN = tuple(code for code in MESSAGE_FORMATS.codes if code)
 
 ID = Shape.of("id", _DIGITS, json_number=True, digits=True)
 INT = Shape.of("int", _SMALL, json_number=True)

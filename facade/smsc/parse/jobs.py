@@ -13,7 +13,8 @@ import decimal
 import re
 from typing import TYPE_CHECKING
 
-from facade.domain.jobs import Job, JobCreated, JobStatus, split_marked_name
+from facade.domain.jobs import Job, JobCreated, split_marked_name
+from facade.smsc.enums import JOB_STATUSES
 from facade.smsc.envelope import json_id, raise_for_envelope, xml_child_text
 from facade.smsc.parse.documents import load_json, load_xml
 from facade.smsc.parse.fields import CODE, ID, INT, MOMENT, TEXT, Field, Record
@@ -103,7 +104,7 @@ def _job(record: Record) -> Job:
         id=record.text("id"),
         name=name,
         marker=marker,
-        status=JobStatus.from_raw(status_raw),
+        status=JOB_STATUSES.decode(status_raw),
         status_raw=status_raw,
         created_at=record.moment("created"),
         send_at=record.moment("time"),

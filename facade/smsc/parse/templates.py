@@ -8,7 +8,8 @@ is first sought among the known formats, then as any word (see the table in `par
 
 from typing import TYPE_CHECKING
 
-from facade.domain.templates import MessageFormat, Template
+from facade.domain.templates import Template
+from facade.smsc.enums import MESSAGE_FORMATS
 from facade.smsc.parse.fields import FORMAT, FORMAT_KNOWN, ID, INT, TEXT, TOKEN, Field, Record
 from facade.smsc.parse.records import RecordSpec, read_list, with_shapes
 
@@ -46,7 +47,7 @@ def _template(record: Record) -> Template:
         id=record.text("id"),
         name=record.text("name"),
         message=record.text("message"),
-        format=MessageFormat.from_raw(format_raw),
+        format=MESSAGE_FORMATS.decode(format_raw),
         format_raw=format_raw,
         sender=record.optional_text("sender"),
         flags=record.integer("flag"),

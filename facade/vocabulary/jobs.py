@@ -1,92 +1,23 @@
-"""`/v1/jobs` bodies: GraphQL's `Job`, `CreatedJob` and `CreateJobInput`, field for field.
+"""Mailings (jobs.php): a job, the job SMSC accepted, and every documented option of creating one.
 
-Names are GraphQL's (camelCase through the alias generator) and enum values GraphQL's (the
-domain member's name). `CreateJob.to_domain()` applies the rules GraphQL's createJob applies
-(`facade.domain.job_request`, within `facade.domain.bounds`), before idempotency (`http.py`);
-`SmscClient.create_job` then builds the command, whose encoders refuse what SMSC could not be
-told, before any request.
+`CreateJob.to_domain()` applies the rules of `facade.domain.job_request` (within
+`facade.domain.bounds`); after it, nothing SMSC could refuse as malformed is left.
 """
 
 import datetime as dt
 import decimal
-import enum
+from typing import ClassVar, Self
 
 from pydantic import Field
 
 from facade.domain import jobs
 from facade.domain.job_request import job_spec
-from facade.domain.rules import (
-    one_send_time,
-)
-from facade.rest.operations import Body, Model, example
+from facade.domain.jobs import Channel, JobStatus, Repeat, Transliteration, Voice
+from facade.domain.rules import one_send_time
+from facade.vocabulary.shapes import ID, Input, Output, example
 
 
-class JobStatus(enum.StrEnum):
-    WAITING = "WAITING"
-    RUNNING = "RUNNING"
-    DONE = "DONE"
-    CANCELLED = "CANCELLED"
-    FAILED = "FAILED"
-    UNKNOWN = "UNKNOWN"
-
-
-class Channel(enum.StrEnum):
-    """How a job's messages travel."""
-
-    SMS = "SMS"
-    FLASH = "FLASH"
-    PUSH = "PUSH"
-    BINARY = "BINARY"
-    BINARY_HEX = "BINARY_HEX"
-    HLR = "HLR"
-    PING = "PING"
-    MMS = "MMS"
-    EMAIL = "EMAIL"
-    CALL = "CALL"
-    VIBER = "VIBER"
-    SOCIAL = "SOCIAL"
-    WHATSAPP = "WHATSAPP"
-    TELEGRAM = "TELEGRAM"
-
-
-class Repeat(enum.StrEnum):
-    """How often a job is sent again."""
-
-    MANUAL = "MANUAL"
-    HOURLY = "HOURLY"
-    DAILY = "DAILY"
-    WORKDAYS = "WORKDAYS"
-    WEEKENDS = "WEEKENDS"
-    WEEKLY = "WEEKLY"
-    MONTHLY = "MONTHLY"
-    YEARLY = "YEARLY"
-
-
-class Transliteration(enum.StrEnum):
-    """NONE; LATIN ("translit"); LOOKALIKE ("mpaHc/Ium")."""
-
-    NONE = "NONE"
-    LATIN = "LATIN"
-    LOOKALIKE = "LOOKALIKE"
-
-
-class Voice(enum.StrEnum):
-    """The voice of a CALL."""
-
-    MALE = "MALE"
-    MALE_2 = "MALE_2"
-    MALE_3 = "MALE_3"
-    MALE_4 = "MALE_4"
-    FEMALE = "FEMALE"
-    FEMALE_2 = "FEMALE_2"
-    FEMALE_3 = "FEMALE_3"
-    FEMALE_4 = "FEMALE_4"
-
-
-# responses
-
-
-class Job(Model):
+class Job(Output):
     """A job (mailing) as SMSC reports it."""
 
     model_config = example(
@@ -102,7 +33,7 @@ class Job(Model):
         }
     )
 
-    id: str
+    id: ID
     name: str
     status: JobStatus
     status_code: int = Field(description="SMSC's own status number.")
@@ -112,11 +43,11 @@ class Job(Model):
     message: str
 
     @classmethod
-    def from_domain(cls, job: jobs.Job) -> "Job":
+    def from_domain(cls, job: jobs.Job) -> Self:
         return cls(
-            id=job.id,
+            id=ID(job.id),
             name=job.name,
-            status=JobStatus[job.status.name],
+            status=job.status,
             status_code=job.status_raw,
             created_at=job.created_at,
             send_at=job.send_at,
@@ -125,33 +56,36 @@ class Job(Model):
         )
 
 
-class CreatedJob(Model):
-    """A job SMSC accepted (GraphQL's `CreateJobSuccess.job`)."""
+class CreatedJob(Output):
+    """A job SMSC accepted."""
 
     model_config = example({"id": "2014", "cost": "3.20"})
 
-    id: str
+    id: ID
     cost: decimal.Decimal | None = Field(
         description="What the job costs, when withCost asked SMSC for it."
     )
 
     @classmethod
-    def from_domain(cls, created: jobs.JobCreated) -> "CreatedJob":
-        return cls(id=created.id, cost=created.cost)
+    def from_domain(cls, created: jobs.JobCreated) -> Self:
+        return cls(id=ID(created.id), cost=created.cost)
 
 
-# the request body
+# the input
 
 
-class SendWindow(Body):
+class SendWindow(Input):
     """Hours of the day, in the job's time zone: at once inside, else at start."""
 
     start_hour: int
     end_hour: int
 
 
-class SendTime(Body):
+class SendTime(Input):
     """When to send: exactly one of the four forms."""
+
+    # Exactly one field is given (GraphQL's @oneOf; REST's body says so in `to_domain`).
+    one_of: ClassVar[bool] = True
 
     at: dt.datetime | None = Field(
         default=None, description="A moment with its offset (sent as day and time)."
@@ -175,7 +109,7 @@ class SendTime(Body):
         )
 
 
-class CallParams(Body):
+class CallParams(Input):
     """How a CALL dials: the documented ranges are 0-99, 0-3600, 0-9."""
 
     wait_seconds: int = Field(description="Wait for an answer (SMSC uses 10-35).")
@@ -183,7 +117,7 @@ class CallParams(Body):
     attempts: int = Field(description="Dial attempts in all (1-9).")
 
 
-class RecipientMessage(Body):
+class RecipientMessage(Input):
     """Recipients with their own text, sender and time zone."""
 
     phones: list[str]
@@ -192,10 +126,9 @@ class RecipientMessage(Body):
     time_zone: int | None = Field(default=None, description="Hours from Moscow; needs sendTime.at.")
 
 
-class CreateJob(Body):
-    """A mailing: every option of SMSC's jobs.php?add (GraphQL's CreateJobInput). Recipients are
-    phones (or groupNumbers) with one message or templateId, or messages, one text per
-    recipient list."""
+class CreateJob(Input):
+    """A mailing: every option of SMSC's jobs.php?add. Recipients are phones (or groupNumbers)
+    with one message or templateId, or messages, one text per recipient list."""
 
     model_config = example(
         {
@@ -209,16 +142,16 @@ class CreateJob(Body):
 
     name: str
     phones: list[str] = Field(
-        default_factory=list,
+        default=[],
         description="Phones (10-15 digits, optionally after +); e-mail addresses for EMAIL; "
         "also #id for TELEGRAM.",
     )
     group_numbers: list[int] = Field(
-        default_factory=list, description="Every contact of the groups with these numbers."
+        default=[], description="Every contact of the groups with these numbers."
     )
     message: str | None = Field(default=None, description="At most 1,000 characters.")
-    template_id: str | None = None
-    messages: list[RecipientMessage] = Field(default_factory=list)
+    template_id: ID | None = None
+    messages: list[RecipientMessage] = Field(default=[])
     sender: str | None = None
     fallback_message: str | None = Field(
         default=None, description="Sent by SMS when a messenger route fails."
@@ -262,15 +195,10 @@ class CreateJob(Body):
 
 __all__ = [
     "CallParams",
-    "Channel",
     "CreateJob",
     "CreatedJob",
     "Job",
-    "JobStatus",
     "RecipientMessage",
-    "Repeat",
     "SendTime",
     "SendWindow",
-    "Transliteration",
-    "Voice",
 ]

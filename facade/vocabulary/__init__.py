@@ -1,0 +1,1 @@
+"""The public vocabulary: every enum, input and output shape both APIs serve, declared once."""

@@ -1,0 +1,55 @@
+"""The blacklist (blacklist.php): an entry, and what adds one."""
+
+from typing import Self
+
+from pydantic import Field
+
+from facade.domain import blacklist, drafts
+from facade.domain.blacklist import BlockScope
+from facade.vocabulary.shapes import ID, Input, Output, example
+
+
+class BlacklistEntry(Output):
+    """A blocked phone, as SMSC lists it (without a +)."""
+
+    model_config = example(
+        {
+            "id": "501",
+            "phone": "79990000001",
+            "scope": "ALL",
+            "scopeCode": 0,
+            "comment": "Asked not to be sent anything",
+        }
+    )
+
+    id: ID
+    phone: str
+    scope: BlockScope
+    scope_code: int = Field(description="SMSC's own value of the scope.")
+    comment: str | None
+
+    @classmethod
+    def from_domain(cls, entry: blacklist.BlacklistEntry) -> Self:
+        return cls(
+            id=ID(entry.id),
+            phone=entry.phone,
+            scope=entry.scope,
+            scope_code=entry.scope_raw,
+            comment=entry.comment,
+        )
+
+
+class AddToBlacklist(Input):
+    """A phone that should not get messages."""
+
+    model_config = example({"phone": "+79991234567", "scope": "MASS", "comment": "No mailings"})
+
+    phone: str = Field(description="10-15 digits, optionally after +.")
+    scope: BlockScope = BlockScope.ALL
+    comment: str | None = None
+
+    def to_domain(self) -> blacklist.BlacklistDraft:
+        return drafts.blacklist_draft(self)
+
+
+__all__ = ["AddToBlacklist", "BlacklistEntry"]

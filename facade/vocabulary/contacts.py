@@ -1,0 +1,167 @@
+"""The phonebook (phones.php): a contact, and what creates, changes or regroups one.
+
+A contact has no id of its own: any of its phones addresses it. REST takes that phone (and a
+group's id) from the path; GraphQL's inputs carry them as fields, first (`...ByPhone`).
+"""
+
+import datetime as dt
+from typing import ClassVar, Self
+
+from pydantic import Field
+
+from facade.domain import contacts, drafts
+from facade.domain.rules import require_id, require_listed_phone
+from facade.vocabulary.shapes import ID, Input, Output, example
+
+
+class Contact(Output):
+    """A contact, as SMSC lists it: phones without a +."""
+
+    model_config = example(
+        {
+            "phones": ["79161234567", "79261234567"],
+            "name": "Ivan Ivanov",
+            "groupIds": ["41", "42"],
+            "firstName": "Ivan",
+            "lastName": "Ivanov",
+            "middleName": "Ivanovich",
+            "birthday": "1985-05-15",
+            "clientId": "crm-1",
+            "comment": "A regular client",
+            "tags": ["vip"],
+            "otherPhones": ["74951234567"],
+        }
+    )
+
+    phones: list[str]
+    name: str | None
+    group_ids: list[ID]
+    first_name: str | None
+    last_name: str | None
+    middle_name: str | None
+    birthday: dt.date | None
+    client_id: str | None = Field(description="The client's own id (SMSC's `myid`).")
+    comment: str | None
+    tags: list[str]
+    other_phones: list[str]
+
+    @classmethod
+    def from_domain(cls, contact: contacts.Contact) -> Self:
+        return cls(
+            phones=list(contact.phones),
+            name=contact.name,
+            group_ids=[ID(id) for id in contact.group_ids],
+            first_name=contact.first_name,
+            last_name=contact.last_name,
+            middle_name=contact.middle_name,
+            birthday=contact.birthday,
+            client_id=contact.client_id,
+            comment=contact.comment,
+            tags=list(contact.tags),
+            other_phones=list(contact.other_phones),
+        )
+
+
+class CreateContact(Input):
+    """A contact to create; its phones address it afterwards."""
+
+    model_config = example(
+        {
+            "phones": ["79991234567"],
+            "name": "Peter Sidorov",
+            "groupIds": ["41"],
+            "firstName": "Peter",
+            "lastName": "Sidorov",
+            "birthday": "1990-04-12",
+            "tags": ["new"],
+        }
+    )
+
+    phones: list[str]
+    name: str | None = None
+    group_ids: list[ID] = Field(default=[])
+    first_name: str | None = None
+    last_name: str | None = None
+    middle_name: str | None = None
+    birthday: dt.date | None = None
+    client_id: str | None = Field(default=None, description="Your own id for it.")
+    comment: str | None = None
+    tags: list[str] = Field(default=[])
+    other_phones: list[str] = Field(default=[])
+
+    def to_domain(self) -> contacts.ContactDraft:
+        return drafts.contact_draft(self)
+
+
+class UpdateContact(Input):
+    """Fields of a contact to change; null or absent keeps a field, an empty string or list
+    clears it."""
+
+    model_config = example({"comment": "Call after 18:00", "tags": ["vip", "evening"]})
+    whole: ClassVar[str] = "body"
+
+    new_phones: list[str] | None = Field(default=None, description="Replaces all its phones.")
+    name: str | None = None
+    group_ids: list[ID] | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    middle_name: str | None = None
+    birthday: dt.date | None = None
+    client_id: str | None = None
+    comment: str | None = None
+    tags: list[str] | None = None
+    other_phones: list[str] | None = None
+
+    def to_domain(self) -> contacts.ContactChanges:
+        return drafts.contact_changes(self, self.whole)
+
+
+class _ContactPhone(Input):
+    phone: str = Field(description="Any phone of the contact.")
+
+
+class UpdateContactByPhone(UpdateContact, _ContactPhone):
+    """Fields of a contact to change; null or absent keeps a field, an empty string or list
+    clears it."""
+
+    whole: ClassVar[str] = "input"
+
+    def target(self) -> str:
+        """The phone that finds the contact."""
+        return require_listed_phone(self.phone, "phone")
+
+    def to_domain(self) -> contacts.ContactChanges:
+        self.target()
+        return super().to_domain()
+
+
+class _ContactInGroup(_ContactPhone):
+    """A contact and one group: GraphQL's inputs (REST's path)."""
+
+    group_id: ID
+
+    def to_domain(self) -> tuple[str, str]:
+        return require_listed_phone(self.phone, "phone"), require_id(self.group_id, "groupId")
+
+
+class AddContactToGroup(_ContactInGroup):
+    """Put a contact in one more group."""
+
+
+class RemoveContactFromGroup(_ContactInGroup):
+    """Take a contact out of one group."""
+
+
+class MoveContactToGroup(_ContactInGroup):
+    """Make one group the contact's only group."""
+
+
+__all__ = [
+    "AddContactToGroup",
+    "Contact",
+    "CreateContact",
+    "MoveContactToGroup",
+    "RemoveContactFromGroup",
+    "UpdateContact",
+    "UpdateContactByPhone",
+]
