@@ -8,7 +8,6 @@ bodies are refused with 415 before any route runs or the body is read. Everythin
 cross-site page sends needs a preflight, which only `FACADE_CORS_ORIGINS` pass.
 """
 
-import json
 from collections.abc import Iterable, Sequence
 from typing import Final
 from urllib.parse import urlsplit
@@ -20,7 +19,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from facade.errors import ErrorCode
-from facade.rest.errors import problem
+from facade.vocabulary.problems import PROBLEM_JSON, graphql_body, problem_body
 
 __all__ = [
     "CORS_ALLOW_HEADERS",
@@ -67,13 +66,10 @@ def _has_body(headers: Headers) -> bool:
 def _refusal(path: str) -> Response:
     """415 in the wire format of whatever lives at `path`."""
     if path == "/graphql" or path.startswith("/graphql/"):
-        body = {
-            "errors": [{"message": _REFUSAL, "extensions": {"code": ErrorCode.INVALID_INPUT.value}}]
-        }
-        return Response(
-            json.dumps(body, separators=(",", ":")), status_code=415, media_type="application/json"
-        )
-    return problem(415, ErrorCode.INVALID_INPUT, _REFUSAL)
+        body = graphql_body(ErrorCode.INVALID_INPUT, _REFUSAL)
+        return Response(body, status_code=415, media_type="application/json")
+    body = problem_body(415, ErrorCode.INVALID_INPUT, _REFUSAL)
+    return Response(body, status_code=415, media_type=PROBLEM_JSON)
 
 
 class CrossSiteBodyGuard:

@@ -1,7 +1,7 @@
 """What a `JobSpec` must be as a whole before SMSC can be told it (smsc-jobs.txt).
 
-`check_job` is the last step of `facade.domain.job_request.job_spec`, after each field's own rule:
-it holds the fields against each other (a subject only for MMS and EMAIL, a time zone only with a
+`check_job` is the last step of `facade.vocabulary.jobs.CreateJob.to_domain`, after each field's
+own rule: it holds the fields against each other (a subject only for MMS and EMAIL, a time zone only with a
 moment or a window, ...) and against the way `jobs.php?add` writes them (a `list` line's sender,
 phones and text must not read as another line). A spec it passes encodes (`facade.smsc`) without
 fail. Each refusal is an `InputError` naming the public, camelCase field.

@@ -19,7 +19,6 @@
   time, expected ones included, with a traceback.
 """
 
-import dataclasses
 import logging
 import re
 from collections.abc import Iterable, Iterator
@@ -36,6 +35,7 @@ from strawberry.types.field import StrawberryField
 
 from facade import errors as tree
 from facade.errors import ErrorCode
+from facade.vocabulary.problems import SMSC_RETRY_AFTER, ErrorDetails
 from facade.vocabulary.shapes import input_error
 
 logger = logging.getLogger("facade.graphql")
@@ -44,51 +44,11 @@ INTERNAL_MESSAGE = "Internal error."
 # graphql-core's words for a value a scalar refused by raising: "Expected value of type 'Int',
 # but encountered error '<the exception's text>'; found: ...". The type is the schema's own.
 _EXPECTED_TYPE = re.compile(r"Expected value of type '([A-Za-z0-9_!\[\]]{1,200})'")
-SMSC_RETRY_AFTER = tree.SmscRateLimited.RETRY_AFTER
 
 # The GraphQL enum is the facade's own: one vocabulary, nothing to keep in step.
 strawberry.enum(
     ErrorCode, description="Why a request failed; the same codes as REST problems and the logs."
 )
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class ErrorDetails:
-    """What clients are told about a `FacadeError`, in union members and `extensions` alike."""
-
-    code: ErrorCode
-    message: str
-    field: str | None = None
-    upstream_code: int | None = None
-    retry_after: float | None = None
-    outcome_unknown: bool = False
-
-    @classmethod
-    def of(cls, error: tree.FacadeError) -> Self:
-        retry_after = None
-        if isinstance(error, tree.RateLimitedError | tree.InProgressError):
-            retry_after = error.retry_after
-        elif isinstance(error, tree.SmscRateLimited):
-            retry_after = SMSC_RETRY_AFTER
-        return cls(
-            code=error.code,
-            message=error.message,
-            field=error.field if isinstance(error, tree.InputError) else None,
-            upstream_code=error.upstream_code if isinstance(error, tree.SmscError) else None,
-            retry_after=retry_after,
-            outcome_unknown=isinstance(error, tree.UpstreamOutcomeUnknown)
-            or (isinstance(error, tree.InProgressError) and error.outcome_unknown),
-        )
-
-    def extensions(self) -> dict[str, Any]:
-        found = {
-            "code": self.code.value,
-            "field": self.field,
-            "upstreamCode": self.upstream_code,
-            "retryAfter": self.retry_after,
-            "outcomeUnknown": self.outcome_unknown or None,
-        }
-        return {key: value for key, value in found.items() if value is not None}
 
 
 @strawberry.interface(description="Every expected error: a code and a message for people.")
@@ -278,7 +238,6 @@ __all__ = [
     "MEMBERS",
     "Error",
     "ErrorCode",
-    "ErrorDetails",
     "ErrorExtension",
     "FacadeSchema",
     "InvalidInputError",

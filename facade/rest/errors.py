@@ -12,23 +12,19 @@ Exceptions no row matches are masked as INTERNAL (500) and logged once, with the
 import logging
 import math
 from collections.abc import Mapping
-from http import HTTPStatus
-from typing import Any, Final
+from typing import Final
 
-from pydantic import BaseModel, ConfigDict, Field
-from pydantic.alias_generators import to_camel
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
 from facade import errors as tree
 from facade.errors import ErrorCode
+from facade.vocabulary.problems import PROBLEM_JSON, ErrorDetails, Problem
 
 logger = logging.getLogger("facade.rest")
 
-PROBLEM_JSON: Final = "application/problem+json"
 INTERNAL_DETAIL: Final = "Internal error."
-SMSC_RETRY_AFTER: Final = tree.SmscRateLimited.RETRY_AFTER
 
 # The one table: exception class → status. Order matters: subclasses first.
 PROBLEMS: Final[tuple[tuple[type[Exception], int], ...]] = (
@@ -60,28 +56,6 @@ _HTTP_CODES: Final[Mapping[int, ErrorCode]] = {
 }
 
 
-class Problem(BaseModel):
-    """An RFC 9457 problem document with the facade's extension members."""
-
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
-
-    type: str = Field(description="A URI naming the kind of problem.")
-    title: str
-    status: int
-    detail: str
-    code: ErrorCode
-    field: str | None = Field(
-        default=None, description="INVALID_INPUT: the camelCase path at fault, e.g. `phones[2]`."
-    )
-    upstream_code: int | None = Field(default=None, description="SMSC's own error number.")
-    retry_after: float | None = Field(
-        default=None, description="RATE_LIMITED: seconds to wait; also the Retry-After header."
-    )
-    outcome_unknown: bool | None = Field(
-        default=None, description="The write may have reached SMSC: check before repeating it."
-    )
-
-
 def status_of(error: BaseException) -> int | None:
     """The status `PROBLEMS` gives `error`; None when no row matches (an internal error)."""
     return next((status for cls, status in PROBLEMS if isinstance(error, cls)), None)
@@ -95,13 +69,11 @@ def statuses_of(code: ErrorCode) -> frozenset[int]:
     return frozenset(found or {500})
 
 
-def problem_type(code: ErrorCode) -> str:
-    return f"urn:smsc-facade:problem:{code.value.lower().replace('_', '-')}"
-
-
-def render(problem: Problem, headers: Mapping[str, str] | None = None) -> Response:
-    body = problem.model_dump_json(by_alias=True, exclude_none=True)
-    return Response(body, status_code=problem.status, headers=headers, media_type=PROBLEM_JSON)
+def render(
+    status: int, details: ErrorDetails, headers: Mapping[str, str] | None = None
+) -> Response:
+    body = Problem.of(status, details).body()
+    return Response(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
 
 
 def problem(
@@ -109,17 +81,10 @@ def problem(
     code: ErrorCode,
     detail: str,
     headers: Mapping[str, str] | None = None,
-    **extra: Any,
+    *,
+    field: str | None = None,
 ) -> Response:
-    found = Problem(
-        type=problem_type(code),
-        title=HTTPStatus(status).phrase,
-        status=status,
-        detail=detail,
-        code=code,
-        **extra,
-    )
-    return render(found, headers)
+    return render(status, ErrorDetails(code=code, message=detail, field=field), headers)
 
 
 def error_response(error: Exception, where: str) -> Response:
@@ -131,27 +96,13 @@ def error_response(error: Exception, where: str) -> Response:
         logger.error("unexpected error in %s", where, exc_info=error)
         return problem(500, ErrorCode.INTERNAL, INTERNAL_DETAIL)
     logger.info("REST %s in %s: %s", error.code.value, where, error.diagnostic)
+    details = ErrorDetails.of(error)
     headers: dict[str, str] = {}
-    extra: dict[str, Any] = {}
-    if isinstance(error, tree.InputError):
-        extra["field"] = error.field
-    if isinstance(error, tree.SmscError):
-        extra["upstream_code"] = error.upstream_code
-    if isinstance(error, tree.UpstreamOutcomeUnknown) or (
-        isinstance(error, tree.InProgressError) and error.outcome_unknown
-    ):
-        extra["outcome_unknown"] = True
-    if status in (409, 429):
-        retry_after = (
-            error.retry_after
-            if isinstance(error, tree.RateLimitedError | tree.InProgressError)
-            else SMSC_RETRY_AFTER
-        )
-        extra["retry_after"] = retry_after
-        headers["Retry-After"] = str(math.ceil(retry_after))
+    if details.retry_after is not None:
+        headers["Retry-After"] = str(math.ceil(details.retry_after))
     if isinstance(error, tree.AuthError):
         headers["WWW-Authenticate"] = "Bearer"
-    return problem(status, error.code, error.message, headers, **extra)
+    return render(status, details, headers)
 
 
 def http_problem(error: HTTPException) -> Response:
@@ -172,8 +123,6 @@ EXCEPTION_HANDLERS: Final = {HTTPException: http_exception_handler}
 __all__ = [
     "EXCEPTION_HANDLERS",
     "PROBLEMS",
-    "PROBLEM_JSON",
-    "Problem",
     "error_response",
     "http_exception_handler",
     "http_problem",

@@ -14,7 +14,7 @@ from http import HTTPStatus
 from typing import Any, Final
 
 from facade.errors import ErrorCode
-from facade.rest.errors import Problem, problem_type
+from facade.vocabulary.problems import Problem, problem_type
 
 _REF_PREFIX: Final = "#/components/schemas/"
 # What a value of each JSON type is, when nothing more is declared.

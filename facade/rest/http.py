@@ -139,13 +139,13 @@ def _endpoint(
                     return found.response(request.headers.get("if-none-match"))
                 with reads.recording() as log:
                     response, body = await _read(
-                        operation, adapter, _call(request, smsc, operation, links)
+                        operation, adapter, await _call(request, smsc, operation, links)
                     )
                 if body is not None:
                     bodies.put(kept, log, body)
                 return response
             key = request_key(request) if operation.idempotent else None
-            call = _call(request, smsc, operation, links, await _body(operation, request))
+            call = await _call(request, smsc, operation, links, body=True)
             if key is None:
                 return _respond(operation, adapter, await operation.handler(call), call)
             if idempotency is None:
@@ -157,19 +157,19 @@ def _endpoint(
     return endpoint
 
 
-def _call(
-    request: Request,
-    smsc: SmscClient,
-    operation: Operation,
-    links: Links,
-    body: BaseModel | None = None,
+async def _call(
+    request: Request, smsc: SmscClient, operation: Operation, links: Links, *, body: bool = False
 ) -> Call[Any, Any, Any]:
+    """The request validated in the order GraphQL's inputs name it: what the path names (the id,
+    the phone), the query, then the body."""
+    path = _params(operation.path_model, request.path_params)
+    query = _params(operation.query_model, request.query_params)
     return Call(
         request=request,
         smsc=smsc,
-        path=_params(operation.path_model, request.path_params),
-        query=_params(operation.query_model, request.query_params),
-        body=body,
+        path=path,
+        query=query,
+        body=await _body(operation, request) if body else None,
         links=links,
     )
 

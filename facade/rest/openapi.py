@@ -18,13 +18,14 @@ from starlette.routing import BaseRoute, Route
 from facade.credentials.scopes import Scope
 from facade.errors import ErrorCode
 from facade.rest.docs import docs_routes
-from facade.rest.errors import PROBLEM_JSON, Problem, statuses_of
+from facade.rest.errors import statuses_of
 from facade.rest.events import EVENT_STREAM
 from facade.rest.examples import event_example, example_of, problem_examples
 from facade.rest.http import MAX_BODY_BYTES, ClientGetter, guarded
 from facade.rest.idempotent import HEADER, MAX_KEY_LENGTH, REPLAYED_HEADER
 from facade.rest.kept import CACHE_HEADER, JSON
 from facade.rest.operations import EventStream, Operation, Resource
+from facade.vocabulary.problems import PROBLEM_JSON, Problem
 
 OPENAPI_VERSION: Final = "3.1.0"
 REF: Final = "#/components/schemas/{model}"

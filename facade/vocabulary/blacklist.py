@@ -4,8 +4,11 @@ from typing import Self
 
 from pydantic import Field
 
-from facade.domain import blacklist, drafts
+from facade.domain import blacklist
 from facade.domain.blacklist import BlockScope
+from facade.domain.bounds import MAX_COMMENT_LENGTH
+from facade.domain.rules import optional_lines, require_phone
+from facade.errors import InputError
 from facade.vocabulary.shapes import ID, Input, Output, example
 
 
@@ -49,7 +52,13 @@ class AddToBlacklist(Input):
     comment: str | None = None
 
     def to_domain(self) -> blacklist.BlacklistDraft:
-        return drafts.blacklist_draft(self)
+        if self.scope is BlockScope.UNKNOWN:
+            raise InputError("scope", "must be a known block scope")
+        return blacklist.BlacklistDraft(
+            phone=require_phone(self.phone, "phone"),
+            scope=self.scope,
+            comment=optional_lines(self.comment, "comment", MAX_COMMENT_LENGTH),
+        )
 
 
 __all__ = ["AddToBlacklist", "BlacklistEntry"]

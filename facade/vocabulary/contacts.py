@@ -5,12 +5,29 @@ group's id) from the path; GraphQL's inputs carry them as fields, first (`...ByP
 """
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import ClassVar, Self
 
 from pydantic import Field
 
-from facade.domain import contacts, drafts
-from facade.domain.rules import require_id, require_listed_phone
+from facade.domain import contacts
+from facade.domain.bounds import (
+    MAX_CLIENT_ID_LENGTH,
+    MAX_COMMENT_LENGTH,
+    MAX_NAME_LENGTH,
+    MAX_TAG_LENGTH,
+)
+from facade.domain.rules import (
+    ids,
+    lines,
+    optional_birthday,
+    optional_line,
+    optional_lines,
+    phones,
+    require_id,
+    require_listed_phone,
+)
+from facade.errors import InputError
 from facade.vocabulary.shapes import ID, Input, Output, example
 
 
@@ -90,7 +107,22 @@ class CreateContact(Input):
     other_phones: list[str] = Field(default=[])
 
     def to_domain(self) -> contacts.ContactDraft:
-        return drafts.contact_draft(self)
+        draft = contacts.ContactDraft(
+            phones=phones(self.phones, "phones"),
+            name=optional_line(self.name, "name", MAX_NAME_LENGTH),
+            group_ids=ids(self.group_ids, "groupIds"),
+            first_name=optional_line(self.first_name, "firstName", MAX_NAME_LENGTH),
+            last_name=optional_line(self.last_name, "lastName", MAX_NAME_LENGTH),
+            middle_name=optional_line(self.middle_name, "middleName", MAX_NAME_LENGTH),
+            birthday=optional_birthday(self.birthday, "birthday"),
+            client_id=optional_line(self.client_id, "clientId", MAX_CLIENT_ID_LENGTH),
+            comment=optional_lines(self.comment, "comment", MAX_COMMENT_LENGTH),
+            tags=_tags(lines(self.tags, "tags", MAX_TAG_LENGTH)),
+            other_phones=phones(self.other_phones, "otherPhones"),
+        )
+        if not draft.phones:
+            raise InputError("phones", "give at least one phone")
+        return draft
 
 
 class UpdateContact(Input):
@@ -113,7 +145,41 @@ class UpdateContact(Input):
     other_phones: list[str] | None = None
 
     def to_domain(self) -> contacts.ContactChanges:
-        return drafts.contact_changes(self, self.whole)
+        """An empty string or list clears a field; `None` keeps it."""
+        changes = contacts.ContactChanges(
+            new_phones=None if self.new_phones is None else phones(self.new_phones, "newPhones"),
+            name=optional_line(self.name, "name", MAX_NAME_LENGTH),
+            group_ids=None if self.group_ids is None else ids(self.group_ids, "groupIds"),
+            first_name=optional_line(self.first_name, "firstName", MAX_NAME_LENGTH),
+            last_name=optional_line(self.last_name, "lastName", MAX_NAME_LENGTH),
+            middle_name=optional_line(self.middle_name, "middleName", MAX_NAME_LENGTH),
+            birthday=optional_birthday(self.birthday, "birthday"),
+            client_id=optional_line(self.client_id, "clientId", MAX_CLIENT_ID_LENGTH),
+            comment=optional_lines(self.comment, "comment", MAX_COMMENT_LENGTH),
+            tags=None if self.tags is None else _tags(lines(self.tags, "tags", MAX_TAG_LENGTH)),
+            other_phones=None
+            if self.other_phones is None
+            else phones(self.other_phones, "otherPhones"),
+        )
+        if changes == contacts.ContactChanges():
+            raise InputError(self.whole, "give at least one field to change")
+        if changes.new_phones is not None and not changes.new_phones:
+            raise InputError("newPhones", "give at least one phone")
+        return changes
+
+
+_TAG_SEPARATORS = frozenset(",;")
+
+
+def _tags(tags: Sequence[str]) -> tuple[str, ...]:
+    """SMSC takes a contact's tags as one comma-separated value: none may be blank or hold a
+    separator (a line break is refused already, as in any line)."""
+    for tag in tags:
+        if not tag.strip():
+            raise InputError("tags", "must not be blank")
+        if _TAG_SEPARATORS & set(tag):
+            raise InputError("tags", f"{tag!r} contains a separator character")
+    return tuple(tags)
 
 
 class _ContactPhone(Input):

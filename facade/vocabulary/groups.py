@@ -4,9 +4,10 @@ from typing import ClassVar, Self
 
 from pydantic import Field
 
-from facade.domain import drafts, groups
+from facade.domain import groups
+from facade.domain.bounds import MAX_GROUP_NUMBER
 from facade.domain.groups import GroupKind
-from facade.domain.rules import require_id
+from facade.domain.rules import require_id, require_int, require_name
 from facade.vocabulary.shapes import ID, Input, Output, example
 
 
@@ -41,7 +42,12 @@ class CreateGroup(Input):
     kind: GroupKind = GroupKind.PHONES
 
     def to_domain(self) -> groups.GroupDraft:
-        return drafts.group_draft(self)
+        number = self.number
+        return groups.GroupDraft(
+            name=require_name(self.name, "name"),
+            number=None if number is None else require_int(number, "number", 0, MAX_GROUP_NUMBER),
+            kind=self.kind,
+        )
 
 
 class RenameGroup(Input):
@@ -53,7 +59,7 @@ class RenameGroup(Input):
     name: str
 
     def to_domain(self) -> str:
-        return drafts.group_name(self.name)
+        return require_name(self.name, "name")
 
 
 class _GroupId(Input):

@@ -1,7 +1,9 @@
 """Mailings (jobs.php): a job, the job SMSC accepted, and every documented option of creating one.
 
-`CreateJob.to_domain()` applies the rules of `facade.domain.job_request` (within
-`facade.domain.bounds`); after it, nothing SMSC could refuse as malformed is left.
+`CreateJob.to_domain()` is the job, validated completely: each field by its rule
+(`facade.domain.rules`, within `facade.domain.bounds`), then the whole job by
+`facade.domain.job_checks`; the `InputError` names the public field path (`messages[1].sender`).
+After it, nothing SMSC could refuse as malformed is left.
 """
 
 import datetime as dt
@@ -11,9 +13,39 @@ from typing import ClassVar, Self
 from pydantic import Field
 
 from facade.domain import jobs
-from facade.domain.job_request import job_spec
+from facade.domain.bounds import (
+    MAX_CALL_ATTEMPTS,
+    MAX_CALL_INTERVAL,
+    MAX_CALL_WAIT,
+    MAX_CONFIRM_DAYS,
+    MAX_FREQUENCY_MINUTES,
+    MAX_GROUP_NUMBER,
+    MAX_REPEAT_COUNT,
+    MAX_SUBJECT_LENGTH,
+    MAX_TIME_ZONE,
+    MAX_URL_LENGTH,
+    MAX_VALIDITY,
+    MIN_CONFIRM_DAYS,
+    MIN_FREQUENCY_MINUTES,
+    MIN_TIME_ZONE,
+    MIN_VALIDITY,
+)
+from facade.domain.job_checks import check_job
 from facade.domain.jobs import Channel, JobStatus, Repeat, Transliteration, Voice
-from facade.domain.rules import one_send_time
+from facade.domain.rules import (
+    job_name,
+    job_recipient,
+    language_code,
+    one_send_time,
+    optional_line,
+    optional_sender,
+    require_hours,
+    require_id,
+    require_int,
+    require_message,
+    require_name,
+    telegram_bot,
+)
 from facade.vocabulary.shapes import ID, Input, Output, example
 
 
@@ -116,6 +148,19 @@ class CallParams(Input):
     retry_interval_seconds: int = Field(description="Between attempts (10-3600).")
     attempts: int = Field(description="Dial attempts in all (1-9).")
 
+    def to_domain(self) -> jobs.CallParams:
+        """smsc-jobs.txt, "param": w 0-99, i 0-3600, n 0-9 (SMSC raises what is below its range)."""
+        return jobs.CallParams(
+            wait_seconds=require_int(self.wait_seconds, "callParams.waitSeconds", 0, MAX_CALL_WAIT),
+            retry_interval_seconds=require_int(
+                self.retry_interval_seconds,
+                "callParams.retryIntervalSeconds",
+                0,
+                MAX_CALL_INTERVAL,
+            ),
+            attempts=require_int(self.attempts, "callParams.attempts", 0, MAX_CALL_ATTEMPTS),
+        )
+
 
 class RecipientMessage(Input):
     """Recipients with their own text, sender and time zone."""
@@ -190,7 +235,101 @@ class CreateJob(Input):
     multiline_messages: bool = Field(default=False, description="messages keep their line breaks.")
 
     def to_domain(self) -> jobs.JobSpec:
-        return job_spec(self)
+        channel = self.channel
+        binary = channel is Channel.BINARY
+        phones = tuple(
+            job_recipient(phone, channel, f"phones[{index}]")
+            for index, phone in enumerate(self.phones)
+        )
+        groups = tuple(
+            f"G{require_int(number, f'groupNumbers[{index}]', 0, MAX_GROUP_NUMBER)}"
+            for index, number in enumerate(self.group_numbers)
+        )
+        spec = jobs.JobSpec(
+            name=job_name(require_name(self.name, "name"), "name"),
+            phones=phones + groups,
+            message=None
+            if self.message is None
+            else require_message(self.message, "message", binary=binary),
+            template_id=None
+            if self.template_id is None
+            else require_id(self.template_id, "templateId"),
+            messages=tuple(
+                _line(line, f"messages[{index}]", channel)
+                for index, line in enumerate(self.messages)
+            ),
+            sender=optional_sender(self.sender, "sender"),
+            fallback_sender=optional_sender(self.fallback_sender, "fallbackSender"),
+            fallback_message=None
+            if self.fallback_message is None
+            else require_message(self.fallback_message, "fallbackMessage"),
+            send_time=None if self.send_time is None else self.send_time.to_domain(),
+            time_zone=_time_zone(self.time_zone, "timeZone"),
+            repeat=self.repeat,
+            repeat_count=None
+            if self.repeat_count is None
+            else require_int(self.repeat_count, "repeatCount", 1, MAX_REPEAT_COUNT),
+            period_hours=None
+            if self.period_hours is None
+            else require_hours(self.period_hours, "periodHours"),
+            frequency_minutes=None
+            if self.frequency_minutes is None
+            else require_int(
+                self.frequency_minutes,
+                "frequencyMinutes",
+                MIN_FREQUENCY_MINUTES,
+                MAX_FREQUENCY_MINUTES,
+            ),
+            validity=None
+            if self.validity_minutes is None
+            else _MINUTE
+            * require_int(
+                self.validity_minutes,
+                "validityMinutes",
+                MIN_VALIDITY // _MINUTE,
+                MAX_VALIDITY // _MINUTE,
+            ),
+            transliteration=self.transliteration,
+            shorten_links=self.shorten_links,
+            channel=channel,
+            subject=optional_line(self.subject, "subject", MAX_SUBJECT_LENGTH),
+            voice=self.voice,
+            voice_language=None
+            if self.voice_language is None
+            else language_code(self.voice_language, "voiceLanguage"),
+            call_params=None if self.call_params is None else self.call_params.to_domain(),
+            telegram_bot=None
+            if self.telegram_bot is None
+            else telegram_bot(self.telegram_bot, "telegramBot"),
+            confirm_after_days=None
+            if self.confirm_after_days is None
+            else require_int(
+                self.confirm_after_days, "confirmAfterDays", MIN_CONFIRM_DAYS, MAX_CONFIRM_DAYS
+            ),
+            file_url=optional_line(self.file_url, "fileUrl", MAX_URL_LENGTH),
+            with_cost=self.with_cost,
+            multiline_messages=self.multiline_messages,
+        )
+        return check_job(spec)
+
+
+_MINUTE = dt.timedelta(minutes=1)
+
+
+def _time_zone(value: int | None, field: str) -> int | None:
+    return None if value is None else require_int(value, field, MIN_TIME_ZONE, MAX_TIME_ZONE)
+
+
+def _line(line: RecipientMessage, where: str, channel: Channel) -> jobs.RecipientMessage:
+    return jobs.RecipientMessage(
+        phones=tuple(
+            job_recipient(phone, channel, f"{where}.phones[{number}]")
+            for number, phone in enumerate(line.phones)
+        ),
+        message=require_message(line.message, f"{where}.message", binary=channel is Channel.BINARY),
+        sender=optional_sender(line.sender, f"{where}.sender"),
+        time_zone=_time_zone(line.time_zone, f"{where}.timeZone"),
+    )
 
 
 __all__ = [

@@ -4,10 +4,17 @@ from typing import ClassVar, Self
 
 from pydantic import Field
 
-from facade.domain import drafts, segments, templates
-from facade.domain.rules import require_id
+from facade.domain import segments, templates
+from facade.domain.rules import (
+    optional_sender,
+    require_id,
+    require_message,
+    require_name,
+    require_sender,
+)
 from facade.domain.segments import SmsEncoding
 from facade.domain.templates import MessageFormat
+from facade.errors import InputError
 from facade.vocabulary.shapes import ID, Input, Output, example
 
 
@@ -101,7 +108,14 @@ class CreateTemplate(Input):
     auto_sign: bool = Field(default=False, description="Append the signature.")
 
     def to_domain(self) -> templates.TemplateDraft:
-        return drafts.template_draft(self)
+        format_ = _known(self.format)
+        return templates.TemplateDraft(
+            name=require_name(self.name, "name"),
+            message=require_message(self.message, "message", binary=format_ is MessageFormat.BIN),
+            format=format_,
+            sender=optional_sender(self.sender, "sender"),
+            auto_sign=self.auto_sign,
+        )
 
 
 class UpdateTemplate(Input):
@@ -121,7 +135,26 @@ class UpdateTemplate(Input):
     auto_sign: bool | None = None
 
     def to_domain(self) -> templates.TemplateChanges:
-        return drafts.template_changes(self, self.whole)
+        """An empty `sender` removes the sender."""
+        format_ = None if self.format is None else _known(self.format)
+        changes = templates.TemplateChanges(
+            name=None if self.name is None else require_name(self.name, "name"),
+            message=None
+            if self.message is None
+            else require_message(self.message, "message", binary=format_ is MessageFormat.BIN),
+            format=format_,
+            sender=require_sender(self.sender, "sender") if self.sender else self.sender,
+            auto_sign=self.auto_sign,
+        )
+        if changes == templates.TemplateChanges():
+            raise InputError(self.whole, "give at least one field to change")
+        return changes
+
+
+def _known(format_: MessageFormat) -> MessageFormat:
+    if format_ is MessageFormat.UNKNOWN:
+        raise InputError("format", "must be a known message format")
+    return format_
 
 
 class _TemplateId(Input):

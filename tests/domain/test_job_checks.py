@@ -1,4 +1,4 @@
-"""The rules of a whole job (`check_job`), which `job_spec` applies last: every refusal names the
+"""The rules of a whole job (`check_job`), which `CreateJob.to_domain` applies last: every refusal names the
 public field. These were the encoder's refusals (facade/smsc/job_options.py) before validation
 moved to the domain; what `check_job` passes, the encoder encodes (tests/smsc/test_commands.py).
 """
@@ -7,14 +7,12 @@ import dataclasses
 import datetime as dt
 import decimal
 from collections.abc import Callable
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from facade.domain.common import MOSCOW
 from facade.domain.job_checks import check_job, list_text
-from facade.domain.job_request import job_spec
 from facade.domain.jobs import (
     CallParams,
     Channel,
@@ -533,51 +531,6 @@ def test_refusal_messages(build: Callable[[], object], field: str, message: str)
     with pytest.raises(InputError) as caught:
         build()
     assert (caught.value.field, caught.value.message) == (field, message)
-
-
-def _source(**changes: Any) -> SimpleNamespace:
-    """A createJob input as either API passes it to `job_spec`."""
-    fields: dict[str, Any] = {
-        "name": "Promo",
-        "phones": [PHONE],
-        "group_numbers": [],
-        "message": "Hello",
-        "template_id": None,
-        "messages": [],
-        "sender": None,
-        "fallback_sender": None,
-        "fallback_message": None,
-        "send_time": None,
-        "time_zone": None,
-        "repeat": None,
-        "repeat_count": None,
-        "period_hours": None,
-        "frequency_minutes": None,
-        "validity_minutes": None,
-        "transliteration": None,
-        "shorten_links": False,
-        "channel": Channel.SMS,
-        "subject": None,
-        "voice": None,
-        "voice_language": None,
-        "call_params": None,
-        "telegram_bot": None,
-        "confirm_after_days": None,
-        "file_url": None,
-        "with_cost": False,
-        "multiline_messages": False,
-    }
-    return SimpleNamespace(**(fields | changes))
-
-
-def test_job_spec_checks_the_whole_job_last() -> None:
-    assert job_spec(_source()) == job()
-    with pytest.raises(InputError) as caught:
-        job_spec(_source(subject="S"))
-    assert caught.value.field == "subject"
-    with pytest.raises(InputError) as caught:
-        job_spec(_source(subject="S", sender="far too long a sender"))
-    assert caught.value.field == "sender", "each field's own rule comes first"
 
 
 @pytest.mark.parametrize(

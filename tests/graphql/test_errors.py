@@ -12,8 +12,6 @@ from starlette.routing import Route
 
 from facade import errors as tree
 from facade.graphql.errors import (
-    SMSC_RETRY_AFTER,
-    ErrorDetails,
     ErrorExtension,
     FacadeSchema,
     InvalidInputError,
@@ -22,6 +20,7 @@ from facade.graphql.errors import (
     UpstreamError,
     member_type,
 )
+from facade.vocabulary.problems import SMSC_RETRY_AFTER, ErrorDetails
 
 pytestmark = pytest.mark.anyio
 

@@ -1,41 +1,47 @@
 """The rules both APIs apply to templates, contacts, groups, the blacklist, ids, phones and
-listings before idempotency and before any SMSC command is built. These were the SMSC command
-builders' refusals (tests/smsc/test_commands.py) until validation moved to the domain; each is
-refused here with the same code and field, or with the item's path where a field's own rule
-already refused the value (`phones[0]`)."""
+listings before idempotency and before any SMSC command is built: an input model refuses a bad
+value as it is built (facade.vocabulary). These were the SMSC command builders' refusals
+(tests/smsc/test_commands.py) until validation moved out of facade/smsc; each is refused here with
+the same code and field, or with the item's path where a field's own rule already refused the
+value (`phones[0]`)."""
 
 import datetime as dt
 from collections.abc import Callable
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
-from facade.domain import drafts
 from facade.domain.answers import MAX_ANSWER_HOURS
 from facade.domain.blacklist import BlockScope
 from facade.domain.contacts import ContactChanges, ContactDraft
 from facade.domain.groups import GroupKind
+from facade.domain.jobs import JobSpec
 from facade.domain.rules import job_dates, require_id, require_int, require_listed_phone
 from facade.domain.templates import MessageFormat
 from facade.errors import InputError
+from facade.vocabulary.blacklist import AddToBlacklist
+from facade.vocabulary.contacts import CreateContact, UpdateContact, UpdateContactByPhone
+from facade.vocabulary.groups import CreateGroup, RenameGroup
+from facade.vocabulary.jobs import CreateJob
+from facade.vocabulary.shapes import ID
+from facade.vocabulary.templates import CreateTemplate, UpdateTemplateById
 
 PHONE = "79990000001"
 OTHER_PHONE = "79990000002"
 LONG = "x" * 1001
 
 
-def template(**changes: Any) -> SimpleNamespace:
+def template(**changes: Any) -> dict[str, Any]:
     fields = {"name": "n", "message": "m", "format": MessageFormat.UNSPECIFIED}
-    return SimpleNamespace(**(fields | {"sender": None, "auto_sign": False} | changes))
+    return fields | {"sender": None, "auto_sign": False} | changes
 
 
-def template_changes(**changes: Any) -> SimpleNamespace:
+def template_changes(**changes: Any) -> dict[str, Any]:
     fields = dict.fromkeys(("name", "message", "format", "sender", "auto_sign"))
-    return SimpleNamespace(**(fields | changes))
+    return fields | changes
 
 
-def contact(**changes: Any) -> SimpleNamespace:
+def contact(**changes: Any) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "phones": [PHONE],
         "group_ids": [],
@@ -45,10 +51,10 @@ def contact(**changes: Any) -> SimpleNamespace:
             ("name", "first_name", "last_name", "middle_name", "birthday", "client_id", "comment")
         ),
     }
-    return SimpleNamespace(**(fields | changes))
+    return fields | changes
 
 
-def contact_changes(**changes: Any) -> SimpleNamespace:
+def contact_changes(**changes: Any) -> dict[str, Any]:
     names = [
         "new_phones",
         "name",
@@ -62,15 +68,15 @@ def contact_changes(**changes: Any) -> SimpleNamespace:
         "tags",
         "other_phones",
     ]
-    return SimpleNamespace(**(dict.fromkeys(names) | changes))
+    return dict.fromkeys(names) | changes
 
 
-def group(**changes: Any) -> SimpleNamespace:
-    return SimpleNamespace(**({"name": "g", "number": None, "kind": GroupKind.PHONES} | changes))
+def group(**changes: Any) -> dict[str, Any]:
+    return {"name": "g", "number": None, "kind": GroupKind.PHONES} | changes
 
 
-def blocked(**changes: Any) -> SimpleNamespace:
-    return SimpleNamespace(**({"phone": PHONE, "scope": BlockScope.ALL, "comment": None} | changes))
+def blocked(**changes: Any) -> dict[str, Any]:
+    return {"phone": PHONE, "scope": BlockScope.ALL, "comment": None} | changes
 
 
 @pytest.mark.parametrize(
@@ -78,20 +84,22 @@ def blocked(**changes: Any) -> SimpleNamespace:
     [
         # templates
         pytest.param(
-            lambda: drafts.template_draft(template(name=" ")), "name", id="template-add-blank-name"
+            lambda: CreateTemplate(**template(name=" ")).to_domain(),
+            "name",
+            id="template-add-blank-name",
         ),
         pytest.param(
-            lambda: drafts.template_draft(template(message="")),
+            lambda: CreateTemplate(**template(message="")).to_domain(),
             "message",
             id="template-add-empty-message",
         ),
         pytest.param(
-            lambda: drafts.template_draft(template(message=LONG)),
+            lambda: CreateTemplate(**template(message=LONG)).to_domain(),
             "message",
             id="template-add-long-message",
         ),
         pytest.param(
-            lambda: drafts.template_draft(template(format=MessageFormat.UNKNOWN)),
+            lambda: CreateTemplate(**template(format=MessageFormat.UNKNOWN)).to_domain(),
             "format",
             id="template-add-unknown-format",
         ),
@@ -99,19 +107,19 @@ def blocked(**changes: Any) -> SimpleNamespace:
         pytest.param(lambda: require_id("1a", "id"), "id", id="template-change-non-digit-id"),
         pytest.param(lambda: require_id("١٢", "id"), "id", id="template-change-non-ascii-digits"),
         pytest.param(
-            lambda: drafts.template_changes(template_changes(name=""), "input"),
+            lambda: UpdateTemplateById(id=ID("1"), **template_changes(name="")).to_domain(),
             "name",
             id="template-change-blank-name",
         ),
         pytest.param(
-            lambda: drafts.template_changes(template_changes(message=LONG), "input"),
+            lambda: UpdateTemplateById(id=ID("1"), **template_changes(message=LONG)).to_domain(),
             "message",
             id="template-change-long-message",
         ),
         pytest.param(
-            lambda: drafts.template_changes(
-                template_changes(format=MessageFormat.UNKNOWN), "input"
-            ),
+            lambda: UpdateTemplateById(
+                id=ID("1"), **template_changes(format=MessageFormat.UNKNOWN)
+            ).to_domain(),
             "format",
             id="template-change-unknown-format",
         ),
@@ -127,25 +135,27 @@ def blocked(**changes: Any) -> SimpleNamespace:
         ),
         # contacts
         pytest.param(
-            lambda: drafts.contact_draft(contact(phones=[])), "phones", id="contact-add-no-phones"
+            lambda: CreateContact(**contact(phones=[])).to_domain(),
+            "phones",
+            id="contact-add-no-phones",
         ),
         pytest.param(
-            lambda: drafts.contact_draft(contact(phones=["1,2"])),
+            lambda: CreateContact(**contact(phones=["1,2"])).to_domain(),
             "phones[0]",
             id="contact-add-phone-with-comma",
         ),
         pytest.param(
-            lambda: drafts.contact_draft(contact(group_ids=["g"])),
+            lambda: CreateContact(**contact(group_ids=["g"])).to_domain(),
             "groupIds[0]",
             id="contact-add-bad-group",
         ),
         pytest.param(
-            lambda: drafts.contact_draft(contact(tags=["a,b"])),
+            lambda: CreateContact(**contact(tags=["a,b"])).to_domain(),
             "tags",
             id="contact-add-tag-with-comma",
         ),
         pytest.param(
-            lambda: drafts.contact_draft(contact(other_phones=[""])),
+            lambda: CreateContact(**contact(other_phones=[""])).to_domain(),
             "otherPhones[0]",
             id="contact-add-blank-other-phone",
         ),
@@ -153,22 +163,26 @@ def blocked(**changes: Any) -> SimpleNamespace:
             lambda: require_listed_phone("", "phone"), "phone", id="contact-change-blank-phone"
         ),
         pytest.param(
-            lambda: drafts.contact_changes(contact_changes(new_phones=[]), "input"),
+            lambda: UpdateContactByPhone(phone=PHONE, **contact_changes(new_phones=[])).to_domain(),
             "newPhones",
             id="contact-change-no-new-phones",
         ),
         pytest.param(
-            lambda: drafts.contact_changes(contact_changes(new_phones=["1;2"]), "input"),
+            lambda: UpdateContactByPhone(
+                phone=PHONE, **contact_changes(new_phones=["1;2"])
+            ).to_domain(),
             "newPhones[0]",
             id="contact-change-new-phone-with-semicolon",
         ),
         pytest.param(
-            lambda: drafts.contact_changes(contact_changes(group_ids=[""]), "input"),
+            lambda: UpdateContactByPhone(
+                phone=PHONE, **contact_changes(group_ids=[""])
+            ).to_domain(),
             "groupIds[0]",
             id="contact-change-empty-group",
         ),
         pytest.param(
-            lambda: drafts.contact_changes(contact_changes(tags=[" "]), "input"),
+            lambda: UpdateContactByPhone(phone=PHONE, **contact_changes(tags=[" "])).to_domain(),
             "tags",
             id="contact-change-blank-tag",
         ),
@@ -179,13 +193,17 @@ def blocked(**changes: Any) -> SimpleNamespace:
         ),
         # groups
         pytest.param(
-            lambda: drafts.group_draft(group(name=" ")), "name", id="group-add-blank-name"
+            lambda: CreateGroup(**group(name=" ")).to_domain(), "name", id="group-add-blank-name"
         ),
         pytest.param(
-            lambda: drafts.group_draft(group(number=-1)), "number", id="group-add-negative-number"
+            lambda: CreateGroup(**group(number=-1)).to_domain(),
+            "number",
+            id="group-add-negative-number",
         ),
         pytest.param(lambda: require_id("x", "id"), "id", id="group-rename-bad-id"),
-        pytest.param(lambda: drafts.group_name(" "), "name", id="group-rename-blank-name"),
+        pytest.param(
+            lambda: RenameGroup(name=" ").to_domain(), "name", id="group-rename-blank-name"
+        ),
         pytest.param(lambda: require_id("", "id"), "id", id="group-delete-empty-id"),
         pytest.param(lambda: require_id("g", "groupId"), "groupId", id="group-move-bad-group"),
         pytest.param(
@@ -193,12 +211,12 @@ def blocked(**changes: Any) -> SimpleNamespace:
         ),
         # blacklist
         pytest.param(
-            lambda: drafts.blacklist_draft(blocked(scope=BlockScope.UNKNOWN)),
+            lambda: AddToBlacklist(**blocked(scope=BlockScope.UNKNOWN)).to_domain(),
             "scope",
             id="blacklist-add-unknown-scope",
         ),
         pytest.param(
-            lambda: drafts.blacklist_draft(blocked(phone=" ")),
+            lambda: AddToBlacklist(**blocked(phone=" ")).to_domain(),
             "phone",
             id="blacklist-add-blank-phone",
         ),
@@ -234,37 +252,37 @@ def test_refused(build: Callable[[], object], field: str) -> None:
     ("build", "field", "message"),
     [
         pytest.param(
-            lambda: drafts.contact_draft(contact(phones=[])),
+            lambda: CreateContact(**contact(phones=[])).to_domain(),
             "phones",
             "phones: give at least one phone",
             id="contact-no-phones",
         ),
         pytest.param(
-            lambda: drafts.contact_draft(contact(tags=["ok", "a;b"])),
+            lambda: CreateContact(**contact(tags=["ok", "a;b"])).to_domain(),
             "tags",
             "tags: 'a;b' contains a separator character",
             id="contact-tag-separator",
         ),
         pytest.param(
-            lambda: drafts.contact_changes(contact_changes(new_phones=[]), "input"),
+            lambda: UpdateContactByPhone(phone=PHONE, **contact_changes(new_phones=[])).to_domain(),
             "newPhones",
             "newPhones: give at least one phone",
             id="changes-no-new-phones",
         ),
         pytest.param(
-            lambda: drafts.contact_changes(contact_changes(tags=["a,b"]), "body"),
+            lambda: UpdateContact(**contact_changes(tags=["a,b"])).to_domain(),
             "tags",
             "tags: 'a,b' contains a separator character",
             id="changes-tag-separator",
         ),
         pytest.param(
-            lambda: drafts.contact_changes(contact_changes(tags=[""]), "body"),
+            lambda: UpdateContact(**contact_changes(tags=[""])).to_domain(),
             "tags",
             "tags: must not be blank",
             id="changes-empty-tag",
         ),
         pytest.param(
-            lambda: drafts.contact_changes(contact_changes(), "body"),
+            lambda: UpdateContact(**contact_changes()).to_domain(),
             "body",
             "body: give at least one field to change",
             id="changes-nothing",
@@ -278,10 +296,30 @@ def test_refusal_messages(build: Callable[[], object], field: str, message: str)
 
 
 def test_contact_drafts_pass_what_smsc_can_be_told() -> None:
-    assert drafts.contact_draft(contact(tags=["vip", "2025"])) == ContactDraft(
+    assert CreateContact(**contact(tags=["vip", "2025"])).to_domain() == ContactDraft(
         phones=(PHONE,), tags=("vip", "2025")
     )
-    assert drafts.contact_changes(contact_changes(tags=[], new_phones=[PHONE]), "input") == (
-        ContactChanges(new_phones=(PHONE,), tags=())
-    )
-    assert drafts.contact_changes(contact_changes(name="N"), "input") == ContactChanges(name="N")
+    assert UpdateContactByPhone(
+        phone=PHONE, **contact_changes(tags=[], new_phones=[PHONE])
+    ).to_domain() == (ContactChanges(new_phones=(PHONE,), tags=()))
+    assert UpdateContactByPhone(
+        phone=PHONE, **contact_changes(name="N")
+    ).to_domain() == ContactChanges(name="N")
+
+
+def test_create_job_checks_the_whole_job_last() -> None:
+    job = CreateJob(name="Promo", phones=[PHONE], message="Hello")
+
+    assert job.to_domain() == JobSpec(name="Promo", phones=(PHONE,), message="Hello")
+    with pytest.raises(InputError) as caught:
+        CreateJob(name="Promo", phones=[PHONE], message="Hello", subject="S")
+    assert caught.value.field == "subject"
+    with pytest.raises(InputError) as caught:
+        CreateJob(
+            name="Promo",
+            phones=[PHONE],
+            message="Hello",
+            subject="S",
+            sender="far too long a sender",
+        )
+    assert caught.value.field == "sender", "each field's own rule comes first"
