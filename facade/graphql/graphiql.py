@@ -16,13 +16,11 @@ import os
 import pathlib
 import re
 
-from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount
-from starlette.staticfiles import StaticFiles
-from starlette.types import Scope
 from strawberry.http.ides import get_graphql_ide_html
 
 from facade import vendored
+from facade.static import IMMUTABLE, PageFiles
 from facade.vendored import Asset
 
 logger = logging.getLogger(__name__)
@@ -30,8 +28,6 @@ logger = logging.getLogger(__name__)
 ASSETS_PATH = "/graphql/assets"
 ASSETS_DIR = vendored.GRAPHIQL.target
 MAKE_TARGET = vendored.GRAPHIQL.make_target
-# Every URL names an exact package version, so a file never changes under its URL.
-CACHE_CONTROL = "public, max-age=31536000, immutable"
 
 SANDBOX_EXAMPLE_QUERY = """\
 # Sandbox mode: demo data from the built-in emulator.
@@ -56,8 +52,6 @@ _CDN_ASSET = re.compile(
 )
 _FETCH_URL = re.compile(r'const fetchURL = window\.location\.href\.split\("\?"\)\[0\];')
 _EXAMPLE_QUERY = re.compile(r"const EXAMPLE_QUERY = `.*?`;", re.DOTALL)
-# RFC 9239 for JavaScript; set here rather than guessed from the machine's mime.types.
-_CONTENT_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
 
 
 def assets() -> tuple[Asset, ...]:
@@ -137,23 +131,9 @@ def asset_routes(assets_dir: pathlib.Path | None = None) -> list[BaseRoute]:
             MAKE_TARGET,
         )
         return []
-    return [Mount(ASSETS_PATH, app=_AssetFiles(directory=where), name="graphiql-assets")]
-
-
-class _AssetFiles(StaticFiles):
-    def file_response(
-        self,
-        full_path: str | os.PathLike[str],
-        stat_result: os.stat_result,
-        scope: Scope,
-        status_code: int = 200,
-    ) -> Response:
-        response = super().file_response(full_path, stat_result, scope, status_code)
-        suffix = pathlib.PurePath(full_path).suffix
-        response.headers["Content-Type"] = _CONTENT_TYPES.get(suffix, response.media_type or "")
-        response.headers["Cache-Control"] = CACHE_CONTROL
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        return response
+    # Every URL names an exact package version, so a file never changes under its URL.
+    files = PageFiles(directory=where, cache_control=IMMUTABLE)
+    return [Mount(ASSETS_PATH, app=files, name="graphiql-assets")]
 
 
 def install_assets(

@@ -10,17 +10,15 @@ Everything is loaded from this origin, under a Content-Security-Policy that allo
 
 import html
 import logging
-import os
 import pathlib
 from typing import Final
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
-from starlette.staticfiles import StaticFiles
-from starlette.types import Scope
 
 from facade import vendored
+from facade.static import IMMUTABLE, REVALIDATE, PageFiles
 
 logger = logging.getLogger(__name__)
 
@@ -35,14 +33,6 @@ CONTENT_SECURITY_POLICY: Final = (
     "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
-# Versioned URLs (unpkg's layout) never change; the page's own two files may with a release.
-IMMUTABLE: Final = "public, max-age=31536000, immutable"
-REVALIDATE: Final = "no-cache"
-# RFC 9239 for JavaScript; set here rather than guessed from the machine's mime.types.
-_CONTENT_TYPES: Final = {
-    ".js": "text/javascript; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-}
 _PAGE_HEADERS: Final = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "Cache-Control": REVALIDATE,
@@ -137,40 +127,11 @@ def docs_routes(title: str, vendor_dir: pathlib.Path | None = None) -> list[Base
 
     routes: list[BaseRoute] = [Route(DOCS_PATH, docs)]
     if not missing:
-        vendor = _DocsFiles(directory=where, cache_control=IMMUTABLE)
+        vendor = PageFiles(directory=where, cache_control=IMMUTABLE)
         routes.append(Mount(VENDOR_PATH, app=vendor, name="docs-vendor"))
-    own = _DocsFiles(directory=STATIC_DIR, cache_control=REVALIDATE, flat=True)
+    own = PageFiles(directory=STATIC_DIR, cache_control=REVALIDATE, flat=True)
     routes.append(Mount(ASSETS_PATH, app=own, name="docs-assets"))
     return routes
-
-
-class _DocsFiles(StaticFiles):
-    """The page's files, with their media type, `nosniff` and `cache_control`; `flat`: only
-    those directly in `directory` (the page's own, not the installed ones beside them)."""
-
-    def __init__(self, *, directory: pathlib.Path, cache_control: str, flat: bool = False) -> None:
-        super().__init__(directory=directory)
-        self._cache_control = cache_control
-        self._flat = flat
-
-    def lookup_path(self, path: str) -> tuple[str, os.stat_result | None]:
-        if self._flat and pathlib.PurePosixPath(path).parent != pathlib.PurePosixPath("."):
-            return "", None
-        return super().lookup_path(path)
-
-    def file_response(
-        self,
-        full_path: str | os.PathLike[str],
-        stat_result: os.stat_result,
-        scope: Scope,
-        status_code: int = 200,
-    ) -> Response:
-        response = super().file_response(full_path, stat_result, scope, status_code)
-        suffix = pathlib.PurePath(full_path).suffix
-        response.headers["Content-Type"] = _CONTENT_TYPES.get(suffix, response.media_type or "")
-        response.headers["Cache-Control"] = self._cache_control
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        return response
 
 
 __all__ = [
