@@ -115,7 +115,7 @@ def test_emulator_serves_a_large_phonebook_over_http():
             headers={"Content-Type": "application/x-www-form-urlencoded"},
         )
     assert response.status_code == 200
-    assert len(json.loads(response.content.decode("utf-8"))) == 3006
+    assert len(json.loads(response.content.decode("utf-8"))) == 3008
 
 
 def test_serve_runs_the_measured_loop_and_http_implementation_unless_told(monkeypatch, capsys):

@@ -27,6 +27,10 @@ MAX_VALIDITY: Final = dt.timedelta(hours=24)
 # smsc-jobs.txt, "smsreq": "Range of values from 10 to 999."
 MIN_CONFIRM_DAYS: Final = 10
 MAX_CONFIRM_DAYS: Final = 999
+# smsc-jobs.txt, "sender": "English letters, numbers, spaces, and some characters ... 11
+# characters or 15 digits".
+MAX_SENDER_NAME_LENGTH: Final = 11
+MAX_SENDER_DIGITS: Final = 15
 # smsc-jobs.txt, "param": w 0-99 s, i up to 3600 s (lower values are raised to 10), n 0-9.
 MAX_CALL_WAIT: Final = 99
 MAX_CALL_INTERVAL: Final = 3600
@@ -44,6 +48,10 @@ BIRTHDAY_YEARS: Final = range(1900, 2100)
 # `tz`, hours from Moscow: the world's zones, UTC-12 (-15) to UTC+14 (+11).
 MIN_TIME_ZONE: Final = -15
 MAX_TIME_ZONE: Final = 11
+# A phone: international format, which SMSC needs to route without guessing (ITU-T E.164 allows
+# 15 digits; 10 leaves out the local numbers SMSC would have to guess the country of).
+MIN_PHONE_DIGITS: Final = 10
+MAX_PHONE_DIGITS: Final = 15
 # SMSC ids (templates, jobs, groups, answers, download tasks) and cursor positions: 1-18 ASCII
 # digits, so any of them fits a signed 64-bit integer (the emulator reads no more either).
 MAX_ID_DIGITS: Final = 18
@@ -66,5 +74,7 @@ MAX_TAG_LENGTH: Final = 100  # each of a contact's tags
 MAX_COMMENT_LENGTH: Final = 1000  # comments of contacts and blacklist entries, as a message
 MAX_SEARCH_LENGTH: Final = 100  # the contact list's `search`
 MAX_URL_LENGTH: Final = 2000  # `fileurl`; the length above which SMSC's own libraries POST
-MAX_EMAIL_LENGTH: Final = 254  # an e-mail recipient: RFC 5321's path limit, brackets aside
+# An e-mail address (a recipient; a contact's; a blacklisted one): RFC 5321's path limit,
+# brackets aside.
+MAX_EMAIL_LENGTH: Final = 254
 MAX_CURSOR_LENGTH: Final = 200  # a page cursor; those the facade issues are under 100

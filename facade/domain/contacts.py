@@ -1,4 +1,8 @@
-"""Contacts (phones.php `add`, `chg`, `del`, `get`)."""
+"""Contacts (phones.php `add`, `chg`, `del`, `get`).
+
+A contact holds phones or e-mail addresses, never both (docs/smsc-wire.md, "phones.php get=1",
+an assumption); any one of them is its address, what finds it for a change, a deletion or a move.
+"""
 
 import collections
 import dataclasses
@@ -11,7 +15,8 @@ from typing import Final
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class Contact:
-    """One contact as SMSC lists it; `client_id` is the client's own id (`myid`)."""
+    """One contact as SMSC lists it; `client_id` is the client's own id (`myid`). An e-mail
+    contact has `emails` (and `other_emails`) where a phone contact has `phones`."""
 
     phones: tuple[str, ...]
     name: str | None
@@ -24,13 +29,15 @@ class Contact:
     comment: str | None
     tags: tuple[str, ...]
     other_phones: tuple[str, ...]
+    emails: tuple[str, ...] = ()
+    other_emails: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class ContactDraft:
-    """A contact to create."""
+    """A contact to create: with `phones`, or with `emails` (an e-mail contact), not both."""
 
-    phones: tuple[str, ...]
+    phones: tuple[str, ...] = ()
     name: str | None = None
     group_ids: tuple[str, ...] = ()
     first_name: str | None = None
@@ -41,6 +48,14 @@ class ContactDraft:
     comment: str | None = None
     tags: tuple[str, ...] = ()
     other_phones: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()
+    other_emails: tuple[str, ...] = ()
+
+
+def is_email(address: str) -> bool:
+    """Whether an address (of a contact or a blacklist entry) is an e-mail address rather than
+    a phone: it holds an "@", which no phone does."""
+    return "@" in address
 
 
 # Contact's slot setters in field order: what its frozen dataclass `__init__` calls, through
@@ -67,14 +82,29 @@ def contacts_from_rows(rows: Iterable[Sequence[object]]) -> list[Contact]:
     return made
 
 
+def addresses(contact: Contact) -> tuple[str, ...]:
+    """What finds `contact`: each of its phones and e-mail addresses (its other ones do not)."""
+    return contact.phones + contact.emails
+
+
+def is_found_by(contact: Contact, address: str) -> bool:
+    """Whether `address` finds `contact`: one of its phones, with or without a leading +, or
+    one of its e-mail addresses as listed."""
+    if is_email(address):
+        return address in contact.emails
+    return address.removeprefix("+") in contact.phones
+
+
 def page_key(contact: Contact) -> str:
-    """What names a contact in a page cursor: its first phone, which no other contact holds
-    (SMSC addresses contacts by phone); "-" keeps a malformed record pageable."""
-    return contact.phones[0] if contact.phones else "-"
+    """What names a contact in a page cursor: its first address (phone, else e-mail address),
+    which no other contact holds; "-" keeps a malformed record pageable."""
+    found = addresses(contact)
+    return found[0] if found else "-"
 
 
 def listed(draft: ContactDraft) -> Contact:
-    """The contact as SMSC lists it after creating `draft` (phones without a leading +)."""
+    """The contact as SMSC lists it after creating `draft` (phones without a leading +,
+    e-mail addresses as given)."""
     return Contact(
         phones=tuple(phone.removeprefix("+") for phone in draft.phones),
         name=draft.name or None,
@@ -87,12 +117,15 @@ def listed(draft: ContactDraft) -> Contact:
         comment=draft.comment or None,
         tags=draft.tags,
         other_phones=tuple(phone.removeprefix("+") for phone in draft.other_phones),
+        emails=draft.emails,
+        other_emails=draft.other_emails,
     )
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class ContactChanges:
-    """The fields of a contact to change; `None` leaves a field as it is."""
+    """The fields of a contact to change; `None` leaves a field as it is. `new_emails` and
+    `other_emails` change an e-mail contact, `new_phones` and `other_phones` a phone contact."""
 
     new_phones: tuple[str, ...] | None = None
     name: str | None = None
@@ -105,6 +138,8 @@ class ContactChanges:
     comment: str | None = None
     tags: tuple[str, ...] | None = None
     other_phones: tuple[str, ...] | None = None
+    new_emails: tuple[str, ...] | None = None
+    other_emails: tuple[str, ...] | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)

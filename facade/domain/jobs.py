@@ -16,8 +16,11 @@ from facade.domain.common import MOSCOW
 # that it can be found in SMSC's job list when SMSC's answer to `add` was lost. SMSC's job name
 # is free text that listings give back as it was sent (docs/smsc-wire.md, jobs.php get_all).
 MARKER_LENGTH = 10
-_MARKER = re.compile(r"[A-Z2-7]{10}")
-_MARKED_NAME = re.compile(r"(?P<name>.*) \[fx:(?P<marker>[A-Z2-7]{10})\]", re.DOTALL)
+MARKER_PATTERN = f"[A-Z2-7]{{{MARKER_LENGTH}}}"
+# The end of a marked name (what a job's own name must not end with).
+MARKED_END_PATTERN = rf" \[fx:{MARKER_PATTERN}\]"
+_MARKER = re.compile(MARKER_PATTERN)
+_MARKED_NAME = re.compile(rf"(?P<name>.*) \[fx:(?P<marker>{MARKER_PATTERN})\]", re.DOTALL)
 _HOUR = dt.timedelta(hours=1)
 _MOSCOW_OFFSET = MOSCOW.utcoffset(None)
 

@@ -21,28 +21,82 @@ from facade.domain.bounds import (
     MAX_MESSAGE_LENGTH,
     MAX_NAME_LENGTH,
     MAX_PERIOD_HOURS,
+    MAX_PHONE_DIGITS,
     MAX_SEARCH_LENGTH,
     MAX_SEND_AFTER_MINUTES,
+    MAX_SENDER_DIGITS,
+    MAX_SENDER_NAME_LENGTH,
     MIN_PERIOD_HOURS,
+    MIN_PHONE_DIGITS,
     MOMENT_YEARS,
 )
 from facade.domain.common import MOSCOW
+from facade.domain.contacts import ContactChanges, is_email
 from facade.errors import InputError
 
+# The shapes of values, as regular expressions that Python, pydantic (Rust's `regex`) and JSON
+# Schema (ECMA 262) read alike: ASCII classes, white space spelled out, no look-around. Each is
+# the whole value (`fullmatch` here, `^(?:...)$` in a schema): `facade.vocabulary.fields` declares
+# the public fields with them, so that `/openapi.json` states what these rules hold a value to.
+
+# White space as Python takes it (`str.isspace`, `str.strip`, `\s`), as the inside of a class.
+SPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# A character of one line: no control character (C0, DEL, C1).
+LINE_CHARACTER = r"[^\x00-\x1f\x7f-\x9f]"
+# A character of text of several lines: tabs and line breaks too.
+TEXT_CHARACTER = r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+# A character of a line or a text that is not white space: one makes either not blank.
+VISIBLE_CHARACTER = r"[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+# Any character but white space: one makes a binary message not blank.
+NOT_SPACE = f"[^{SPACE}]"
+ID_PATTERN = f"[0-9]{{1,{MAX_ID_DIGITS}}}"
+ID_RULE = f"must be 1 to {MAX_ID_DIGITS} ASCII digits"
 # +?, then 10-15 digits: international format, which SMSC needs to route without guessing.
-_PHONE = re.compile(r"\+?[0-9]{10,15}")
-_PHONE_RULE = "must be a phone number: 10 to 15 digits, optionally after +"
+PHONE_PATTERN = rf"\+?[0-9]{{{MIN_PHONE_DIGITS},{MAX_PHONE_DIGITS}}}"
+PHONE_RULE = (
+    f"must be a phone number: {MIN_PHONE_DIGITS} to {MAX_PHONE_DIGITS} digits, optionally after +"
+)
+_PHONE = re.compile(PHONE_PATTERN)
 # smsc-jobs.txt, "sender": "English letters, numbers, spaces, and some characters ... 11
-# characters or 15 digits".
-_SENDER_NAME = re.compile(r"(?=.*[A-Za-z])[A-Za-z0-9 !#&'()*+,\-./:?@_]{1,11}")
-_SENDER_NUMBER = re.compile(r"\+?[0-9]{1,15}")
-_EMAIL = re.compile(r"[^@\s,;]+@(?:[^@\s,;.]+\.)+[^@\s,;.]+")
+# characters or 15 digits"; a name holds a letter.
+SENDER_PUNCTUATION = " !#&'()*+,-./:?@_"
+SENDER_RULE = (
+    f"must be up to {MAX_SENDER_NAME_LENGTH} Latin letters, digits, spaces or "
+    f"{SENDER_PUNCTUATION.strip()}, or up to {MAX_SENDER_DIGITS} digits"
+)
+
+
+def sender_pattern(punctuation: str = SENDER_PUNCTUATION) -> str:
+    """A sender of letters, digits and `punctuation`: a name (a letter at some position among at
+    most `MAX_SENDER_NAME_LENGTH`), or a number (+? and digits)."""
+    other = "[0-9" + "".join("\\" + c if c in "\\]^-" else c for c in punctuation) + "]"
+    any_ = "[A-Za-z" + other[1:]
+    names = (
+        f"{other}{{{before}}}[A-Za-z]{any_}{{0,{MAX_SENDER_NAME_LENGTH - 1 - before}}}"
+        for before in range(MAX_SENDER_NAME_LENGTH)
+    )
+    return "|".join((*names, rf"\+?[0-9]{{1,{MAX_SENDER_DIGITS}}}"))
+
+
+_SENDER = re.compile(sender_pattern())
+# A practical e-mail address: one "@", no white space, control character or list separator (SMSC
+# takes several comma-joined), a local part and a domain of dotted labels.
+EMAIL_PATTERN = "{0}+@(?:{1}+\\.)+{1}+".format(
+    VISIBLE_CHARACTER.replace("[^", "[^@,;"), VISIBLE_CHARACTER.replace("[^", "[^@,;.")
+)
+_EMAIL = re.compile(EMAIL_PATTERN)
+_EMAIL_RULE = "must be an e-mail address such as name@example.com"
 # smsc-jobs.txt, "phones": telegram takes "the subscriber's nickname or ID ... in the form #ID".
-_TELEGRAM_ID = re.compile(r"#[A-Za-z0-9_]{1,32}")
+TELEGRAM_ID_PATTERN = "#[A-Za-z0-9_]{1,32}"
+_TELEGRAM_ID = re.compile(TELEGRAM_ID_PATTERN)
 # smsc-jobs.txt, "bot": "@botname_bot"; Telegram usernames are 5-32 characters.
-_TELEGRAM_BOT = re.compile(r"@[A-Za-z][A-Za-z0-9_]{1,28}[Bb][Oo][Tt]")
+TELEGRAM_BOT_PATTERN = "@[A-Za-z][A-Za-z0-9_]{1,28}[Bb][Oo][Tt]"
+TELEGRAM_BOT_RULE = "must be a bot's name such as @name_bot"
+_TELEGRAM_BOT = re.compile(TELEGRAM_BOT_PATTERN)
 # smsc-jobs.txt, "voice": the language of the text as "m,en", "w,fr".
-_LANGUAGE = re.compile(r"[A-Za-z]{2,8}")
+LANGUAGE_PATTERN = "[A-Za-z]{2,8}"
+LANGUAGE_RULE = "must be a language code such as en"
+_LANGUAGE = re.compile(LANGUAGE_PATTERN)
 # Unicode's control characters (C0, DEL, C1) and lone surrogates: a line of text holds none. A
 # lone surrogate is no text at all: no charset SMSC takes (UTF-8, which the facade sends,
 # windows-1251, koi8-r) can encode it.
@@ -61,7 +115,7 @@ def is_id(value: str) -> bool:
 
 def require_id(value: str, field: str) -> str:
     if not is_id(value):
-        raise InputError(field, f"must be 1 to {MAX_ID_DIGITS} ASCII digits")
+        raise InputError(field, ID_RULE)
     return value
 
 
@@ -82,17 +136,13 @@ def require_range(value: int, field: str, low: int, high: int | None = None) -> 
 
 def require_phone(value: str, field: str) -> str:
     if not _PHONE.fullmatch(value):
-        raise InputError(field, _PHONE_RULE)
+        raise InputError(field, PHONE_RULE)
     return value
 
 
 def require_sender(value: str, field: str) -> str:
-    if not (_SENDER_NAME.fullmatch(value) or _SENDER_NUMBER.fullmatch(value)):
-        raise InputError(
-            field,
-            "must be up to 11 Latin letters, digits, spaces or !#&'()*+,-./:?@_, "
-            "or up to 15 digits",
-        )
+    if not _SENDER.fullmatch(value):
+        raise InputError(field, SENDER_RULE)
     return value
 
 
@@ -160,7 +210,7 @@ def search_text(value: str | None, field: str = "search") -> str | None:
 
 def language_code(value: str, field: str) -> str:
     if not _LANGUAGE.fullmatch(value):
-        raise InputError(field, "must be a language code such as en")
+        raise InputError(field, LANGUAGE_RULE)
     return value
 
 
@@ -200,6 +250,49 @@ def ids(values: Sequence[str], field: str) -> tuple[str, ...]:
     return tuple(require_id(value, f"{field}[{index}]") for index, value in enumerate(values))
 
 
+# e-mail addresses (contacts and the blacklist)
+
+
+def require_email(value: str, field: str) -> str:
+    """An e-mail address: one line of at most `MAX_EMAIL_LENGTH` characters, of `_EMAIL`'s
+    shape (one "@", no spaces or separators, a domain with a dot)."""
+    require_line(value, field, MAX_EMAIL_LENGTH)
+    if not _EMAIL.fullmatch(value):
+        raise InputError(field, _EMAIL_RULE)
+    return value
+
+
+def emails(values: Sequence[str], field: str) -> tuple[str, ...]:
+    return tuple(require_email(value, f"{field}[{index}]") for index, value in enumerate(values))
+
+
+def require_listed_address(value: str, field: str) -> str:
+    """What finds a contact or a blacklist entry: an e-mail address (it holds an "@",
+    `contacts.is_email`), else a phone as SMSC lists it (without +)."""
+    return require_email(value, field) if is_email(value) else require_listed_phone(value, field)
+
+
+def one_kind_of_address(phones: Sequence[str], emails: Sequence[str], field: str) -> None:
+    """A contact holds phones or e-mail addresses, never both (docs/smsc-wire.md)."""
+    if phones and emails:
+        raise InputError(field, "a contact holds phones or e-mail addresses, not both")
+
+
+def changes_of_kind(address: str, changes: ContactChanges, field: str) -> ContactChanges:
+    """`changes` to the contact `address` finds: an e-mail contact's (`new_emails`,
+    `other_emails`) for an e-mail address, a phone contact's (`new_phones`, `other_phones`) for
+    a phone; `field` names the changes in the error."""
+    if is_email(address):
+        other_kind = changes.new_phones is not None or changes.other_phones is not None
+        what = "an e-mail contact has no phones: change newEmails or otherEmails"
+    else:
+        other_kind = changes.new_emails is not None or changes.other_emails is not None
+        what = "a phone contact has no e-mail addresses: change newPhones or otherPhones"
+    if other_kind:
+        raise InputError(field, what)
+    return changes
+
+
 # jobs
 
 
@@ -225,7 +318,7 @@ def job_recipient(value: str, channel: jobs.Channel, field: str) -> str:
 
 def telegram_bot(value: str, field: str) -> str:
     if not _TELEGRAM_BOT.fullmatch(value):
-        raise InputError(field, "must be a bot's name such as @name_bot")
+        raise InputError(field, TELEGRAM_BOT_RULE)
     return value
 
 

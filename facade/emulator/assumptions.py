@@ -46,8 +46,20 @@ Commands (`facade.emulator.<endpoint module>`):
   semicolons and white space; any of its phones finds a contact; `myid` is shown as the contact's
   `id`; `after_id` pages by the internal id; an unknown group in `grp` is 3; a duplicate contact
   phone, a duplicate blacklist phone, a duplicate group number or a name of only spaces is 5;
-  deleting a group takes it off its contacts. `fio`, `mail`, `lmt` and e-mail contacts are not
-  supported (ignored).
+  deleting a group takes it off its contacts. `fio` and `lmt` are not supported (ignored).
+- e-mail contacts (docs/smsc-wire.md, "phones.php get=1"): `mail` in place of `phone` on `add`,
+  `chg`, `del` and `move_group`, `new_mail` in place of `new_phone`, `mail_other` in place of
+  `pho`; an address is text with one `@` and something on both sides, no white space and no
+  separator, split and deduplicated like phones and stored as given (compared case-sensitively).
+  A request naming both `phone` and `mail`, or neither, is 1; so is a change of the other kind
+  (`new_phone` or `pho` for an e-mail contact, `new_mail` or `mail_other` for a phone one); an
+  address another contact holds is 5. A group's `type` is kept but not enforced: a contact of
+  either kind may join a group of either type. `get` lists both kinds; `search` also looks in
+  e-mail addresses.
+- the e-mail blacklist: `add_black` and `del_black` with `mail=<one address>` in place of
+  `phone`, `get_black` with `mail` set (not empty nor `0`) lists it, its records say `email`; it
+  shares the blacklist's ids; both `phone` and `mail` (or neither) is 1, an address already on
+  it is 5.
 - get.php: `after_id` and `hour` both apply; `to_phone` matches with or without a leading `+`.
 - downloads: `get_file&name=` matches the task name or its file name; the file is `;`-separated
   CSV with CRLF line ends.

@@ -24,6 +24,8 @@ _DIGITS: Final = re.compile(rf"\d{{1,{MAX_DIGITS}}}", re.ASCII)
 _DATE: Final = re.compile(r"(\d{2})\.(\d{2})\.(\d{4})", re.ASCII)
 _PHONE: Final = re.compile(r"\+?(\d{5,15})", re.ASCII)
 _PHONE_SEPARATORS: Final = re.compile(r"[,;\s]+")
+# An e-mail address [A]: one "@" with text on both sides, no white space, no separator.
+_EMAIL: Final = re.compile(r"[^@\s,;]+@[^@\s,;]+")
 
 
 class CommandError(Exception):
@@ -119,6 +121,20 @@ def parse_phones(raw: str) -> list[str]:
     if not phones:
         raise CommandError(PARAMETERS_ERROR)
     return phones
+
+
+def parse_emails(raw: str) -> list[str]:
+    """An e-mail address list with any separator, as phones take (`mail`, `new_mail`,
+    `mail_other` [A]); stored as given, an address given twice kept once."""
+    emails: list[str] = []
+    for item in filter(None, _PHONE_SEPARATORS.split(raw)):
+        if not _EMAIL.fullmatch(item):
+            raise CommandError(PARAMETERS_ERROR)
+        if item not in emails:
+            emails.append(item)
+    if not emails:
+        raise CommandError(PARAMETERS_ERROR)
+    return emails
 
 
 def split_list(raw: str) -> list[str]:

@@ -2,7 +2,9 @@
 
 A contact is identified by any of its phones; `get` lists `myid` as `id` (smsc-api-notes.md §2.3)
 and answers error 3 `no records found` when nothing matches. Changes answer a bare `OK` in fmt 3
-(recorded, smsc-api-notes.md §1.7).
+(recorded, smsc-api-notes.md §1.7). An e-mail contact holds e-mail addresses instead of phones
+(`mail`, `new_mail`: smsc-api-notes.md §2.2), found by any of them; its other addresses are
+`mail_other`, and a contact never holds both kinds (docs/smsc-wire.md [A]).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from facade.emulator.command import (
     Handler,
     Reply,
     parse_day,
+    parse_emails,
     parse_number,
     parse_phones,
     split_list,
@@ -52,17 +55,31 @@ def parse_groups(data: AccountData, raw: str) -> set[int]:
     return groups
 
 
-def _ensure_free(data: AccountData, phones: list[str], owner: Contact | None) -> None:
-    """A phone belongs to one contact only: a duplicate is error 5 `save error` [A]."""
-    for phone in phones:
-        holder = data.contact_by_phone(phone)
-        if holder is not None and holder is not owner:
-            raise CommandError(SAVE_ERROR)
+def _ensure_free(data: AccountData, contact: Contact, owner: Contact | None) -> None:
+    """A phone or an e-mail address belongs to one contact only: a duplicate is error 5 `save
+    error` [A]."""
+    holders = [data.contact_by_phone(phone) for phone in contact.phones]
+    holders += [data.contact_by_email(email) for email in contact.emails]
+    if any(holder is not None and holder is not owner for holder in holders):
+        raise CommandError(SAVE_ERROR)
+
+
+def _addresses(ctx: Context) -> tuple[bool, list[str]]:
+    """Whether the request names e-mail addresses (`mail`) or phones (`phone`), and which: one
+    of the two, not both [A]."""
+    phone, mail = ctx.text("phone"), ctx.text("mail")
+    if bool(phone) == bool(mail):
+        raise CommandError(PARAMETERS_ERROR)
+    return (True, parse_emails(mail)) if mail else (False, parse_phones(phone))
 
 
 def _apply(ctx: Context, contact: Contact) -> None:
-    """Set every field the request names; an empty value clears it."""
+    """Set every field the request names; an empty value clears it. A contact's other addresses
+    are of its own kind: `pho` for a phone contact, `mail_other` for an e-mail one, else error 1
+    [A]."""
     params = ctx.params
+    if ("mail_other" if contact.phones else "pho") in params:
+        raise CommandError(PARAMETERS_ERROR)
     for name, attribute in _TEXT_FIELDS.items():
         if name in params:
             setattr(contact, attribute, params[name])
@@ -73,22 +90,31 @@ def _apply(ctx: Context, contact: Contact) -> None:
         contact.tags = split_list(params["tags"])
     if "pho" in params:
         contact.other_phones = split_list(params["pho"])
+    if "mail_other" in params:
+        contact.other_emails = split_list(params["mail_other"])
     if "grp" in params:
         contact.groups = parse_groups(ctx.data, params["grp"])
 
 
 def _matching(ctx: Context) -> list[Contact]:
-    phones = parse_phones(ctx.required("phone"))
-    found = [c for c in ctx.data.contacts.values() if any(p in c.phones for p in phones)]
+    """The contacts holding any of the request's phones (`phone`) or e-mail addresses (`mail`)."""
+    emails, addresses = _addresses(ctx)
+    found = [
+        c
+        for c in ctx.data.contacts.values()
+        if any(a in (c.emails if emails else c.phones) for a in addresses)
+    ]
     if not found:
         raise CommandError(RECORD_NOT_FOUND)
     return found
 
 
 def add(ctx: Context) -> Reply:
-    phones = parse_phones(ctx.required("phone"))
-    _ensure_free(ctx.data, phones, None)
-    contact = Contact(id=0, phones=phones)
+    emails, addresses = _addresses(ctx)
+    contact = (
+        Contact(id=0, phones=[], emails=addresses) if emails else Contact(id=0, phones=addresses)
+    )
+    _ensure_free(ctx.data, contact, None)
     _apply(ctx, contact)
     contact.id = ctx.data.next_id("contact", start=FIRST_ID)
     ctx.data.contacts[contact.id] = contact
@@ -96,12 +122,17 @@ def add(ctx: Context) -> Reply:
 
 
 def change(ctx: Context) -> Reply:
-    """`phone` finds the contact, `new_phone` replaces all its phones (smsc-api-notes.md §2.3)."""
+    """`phone` finds the contact, `new_phone` replaces all its phones (smsc-api-notes.md §2.3);
+    `mail` and `new_mail` do the same for an e-mail contact, and the other kind is error 1 [A]."""
     contact = _matching(ctx)[0]
     updated = replace(contact)  # applied as a whole or not at all
+    if ("new_mail" if contact.phones else "new_phone") in ctx.params:
+        raise CommandError(PARAMETERS_ERROR)
     if "new_phone" in ctx.params:
         updated.phones = parse_phones(ctx.params["new_phone"])
-        _ensure_free(ctx.data, updated.phones, contact)
+    if "new_mail" in ctx.params:
+        updated.emails = parse_emails(ctx.params["new_mail"])
+    _ensure_free(ctx.data, updated, contact)
     _apply(ctx, updated)
     ctx.data.contacts[contact.id] = updated
     return Reply(render_ok(ctx.fmt, json_result=False))

@@ -36,6 +36,8 @@ class Job:
 
 @dataclass(slots=True)
 class Contact:
+    """A phone contact has `phones`, an e-mail contact `emails` instead, never both [A]."""
+
     id: int
     phones: list[str]
     name: str = ""
@@ -48,10 +50,13 @@ class Contact:
     comment: str = ""
     tags: list[str] = field(default_factory=list)
     other_phones: list[str] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
+    other_emails: list[str] = field(default_factory=list)
 
     def searchable(self) -> str:
         """The text `phones.php?get=1&search=` looks in (docs/smsc-wire.md, "phones.php get")."""
-        parts = [*self.phones, self.name, self.first_name, self.last_name, self.middle_name]
+        parts = [*self.phones, *self.emails, self.name, self.first_name, self.last_name]
+        parts.append(self.middle_name)
         return "\n".join([*parts, self.comment, *self.tags]).casefold()
 
 
@@ -101,6 +106,8 @@ class AccountData:
     contacts: dict[int, Contact] = field(default_factory=dict)
     groups: dict[int, Group] = field(default_factory=dict)
     blacklist: dict[int, BlacklistEntry] = field(default_factory=dict)
+    # The e-mail blacklist: `phone` holds the address; ids are the blacklist's.
+    email_blacklist: dict[int, BlacklistEntry] = field(default_factory=dict)
     answers: dict[int, Answer] = field(default_factory=dict)
     downloads: dict[int, DownloadTask] = field(default_factory=dict)
     _ids: dict[str, itertools.count[int]] = field(default_factory=dict)
@@ -111,6 +118,9 @@ class AccountData:
 
     def contact_by_phone(self, phone: str) -> Contact | None:
         return next((c for c in self.contacts.values() if phone in c.phones), None)
+
+    def contact_by_email(self, email: str) -> Contact | None:
+        return next((c for c in self.contacts.values() if email in c.emails), None)
 
     def group_size(self, group_id: int) -> int:
         return sum(group_id in contact.groups for contact in self.contacts.values())
@@ -142,9 +152,16 @@ def job_record(job: Job) -> Record:
 
 
 def contact_record(contact: Contact) -> Record:
-    """Eleven fields, every value a string, lists comma-joined ("phones.php get=1")."""
+    """Eleven fields, every value a string, lists comma-joined ("phones.php get=1"); an e-mail
+    contact has `mail` and `mail_other` in the places of `phone` and `phone_other` [A]."""
+    if contact.emails:
+        addresses = (("mail", ",".join(contact.emails)),)
+        others = (("mail_other", ",".join(contact.other_emails)),)
+    else:
+        addresses = (("phone", ",".join(contact.phones)),)
+        others = (("phone_other", ",".join(contact.other_phones)),)
     return (
-        ("phone", ",".join(contact.phones)),
+        *addresses,
         ("name", contact.name),
         ("group", ",".join(map(str, sorted(contact.groups))) if contact.groups else ""),
         ("first_name", contact.first_name),
@@ -154,7 +171,7 @@ def contact_record(contact: Contact) -> Record:
         ("id", contact.client_id),
         ("comments", contact.comment),
         ("tags", ",".join(contact.tags)),
-        ("phone_other", ",".join(contact.other_phones)),
+        *others,
     )
 
 
@@ -163,11 +180,12 @@ def group_record(group: Group, size: int) -> Record:
     return (("id", group.id), ("name", group.name), ("number", group.number), ("cnt", str(size)))
 
 
-def blacklist_record(entry: BlacklistEntry) -> Record:
-    """`id, phone, type, comment`; id and type numbers ("phones.php get_black=1")."""
+def blacklist_record(entry: BlacklistEntry, *, email: bool = False) -> Record:
+    """`id, phone, type, comment`; id and type numbers ("phones.php get_black=1"); an entry of
+    the `email` blacklist has `email` in the place of `phone` [A]."""
     return (
         ("id", entry.id),
-        ("phone", entry.phone),
+        ("email" if email else "phone", entry.phone),
         ("type", entry.type),
         ("comment", entry.comment),
     )

@@ -10,7 +10,8 @@ ambiguous"), the data keeps to these rules:
   tags, other phones) are comma-joined without spaces (so a tag never starts with a space);
 - a contact's free text other than its name holds no comma at all, and a comma in its name is
   never followed by digits: fmt 1 puts six free-text fields side by side, and there nothing but
-  the name can hold a comma and still be placed (facade/smsc/parse/__init__.py lists the cases).
+  the name can hold a comma and still be placed (facade/smsc/parse/__init__.py lists the cases);
+- no free text and no tag holds an "@": fmt 1 tells an e-mail contact's addresses by it.
 Times are relative to the emulator's clock at seeding, so the data always looks recent.
 """
 
@@ -133,6 +134,38 @@ _BLACKLIST: Final = (
     ("79990000003", 2, ""),
 )
 
+# E-mail groups (`type=1`), after the phone groups: (name, number)
+_EMAIL_GROUPS: Final = (("Подписчики, e-mail «Новости»", 800),)
+# E-mail contacts, after the phone ones (docs/smsc-wire.md, "phones.php get=1" [A]): (e-mail
+# addresses, name, e-mail group indexes, first, last, middle, birthday, myid, comment, tags,
+# other e-mail addresses)
+_EMAIL_CONTACTS: Final[tuple[tuple[Any, ...], ...]] = (
+    (
+        ["maria.sidorova@example.com", "m.sidorova@example.org"],
+        "Сидорова Мария",
+        (0,),
+        ("Мария", "Сидорова", "Олеговна"),
+        "12.03.1988",
+        "crm-7",
+        "Подписана на «Новости» & <акции>",
+        ["newsletter", "vip"],
+        ["maria@home.example"],
+    ),
+    (
+        ["anna.o'neil@example.co.uk"],
+        "O'Neil, Anna",
+        (0,),
+        ("Anna", "O'Neil", ""),
+        "",
+        "",
+        'Пишет по-английски\nлучше "утром" 😀',
+        ["en"],
+        [],
+    ),
+)
+# The e-mail blacklist: (address, type, comment)
+_EMAIL_BLACKLIST: Final = (("no-spam@example.net", 0, "Отписался, <жалоба> & просил не писать"),)
+
 # (days ago, name, status, send time relative to now in days or None, recipients, message)
 _JOBS: Final = (
     (95, "Летняя распродажа", 2, None, 120, "Скидки до 30% на всё!"),
@@ -187,11 +220,8 @@ def sent_messages_csv() -> str:
 
 
 def _seed_phonebook(data: AccountData) -> None:
-    group_ids = []
-    for name, number in _GROUPS:
-        group = Group(id=data.next_id("group", start=groups.FIRST_ID), name=name, number=number)
-        data.groups[group.id] = group
-        group_ids.append(group.id)
+    group_ids = _seed_groups(data, _GROUPS, group_type=0)
+    email_group_ids = _seed_groups(data, _EMAIL_GROUPS, group_type=1)
     for phones, name, member_of, names, birthday, myid, comment, tags, other in _CONTACTS:
         contact = Contact(
             id=data.next_id("contact", start=contacts.FIRST_ID),
@@ -208,9 +238,40 @@ def _seed_phonebook(data: AccountData) -> None:
             other_phones=list(other),
         )
         data.contacts[contact.id] = contact
+    for emails, name, member_of, names, birthday, myid, comment, tags, other in _EMAIL_CONTACTS:
+        contact = Contact(
+            id=data.next_id("contact", start=contacts.FIRST_ID),
+            phones=[],
+            emails=list(emails),
+            name=name,
+            groups={email_group_ids[index] for index in member_of},
+            first_name=names[0],
+            last_name=names[1],
+            middle_name=names[2],
+            birthday=birthday,
+            client_id=myid,
+            comment=comment,
+            tags=list(tags),
+            other_emails=list(other),
+        )
+        data.contacts[contact.id] = contact
     for phone, block_type, comment in _BLACKLIST:
         entry_id = data.next_id("black", start=blacklist.FIRST_ID)
         data.blacklist[entry_id] = BlacklistEntry(entry_id, phone, block_type, comment)
+    for email, block_type, comment in _EMAIL_BLACKLIST:
+        entry_id = data.next_id("black", start=blacklist.FIRST_ID)
+        data.email_blacklist[entry_id] = BlacklistEntry(entry_id, email, block_type, comment)
+
+
+def _seed_groups(
+    data: AccountData, seeded: tuple[tuple[str, int | None], ...], *, group_type: int
+) -> list[int]:
+    group_ids = []
+    for name, number in seeded:
+        group_id = data.next_id("group", start=groups.FIRST_ID)
+        data.groups[group_id] = Group(id=group_id, name=name, number=number, type=group_type)
+        group_ids.append(group_id)
+    return group_ids
 
 
 def _seed_messages(data: AccountData, now: float) -> None:

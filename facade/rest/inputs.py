@@ -3,21 +3,14 @@
 
 from typing import Annotated
 
-from pydantic import AfterValidator, Field
+from pydantic import Field
 
 from facade.domain.bounds import MAX_ID_DIGITS
-from facade.domain.rules import require_id
 from facade.rest.operations import Params
-
-
-def _id(value: str) -> str:
-    return require_id(value, "id")
-
+from facade.vocabulary import fields
 
 SmscId = Annotated[
-    str,
-    AfterValidator(_id),
-    Field(description=f"An SMSC id: 1 to {MAX_ID_DIGITS} ASCII digits."),
+    fields.SmscId, Field(description=f"An SMSC id: 1 to {MAX_ID_DIGITS} ASCII digits.")
 ]
 
 

@@ -16,6 +16,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from facade.credentials.scopes import Scope
+from facade.domain.rules import ID_PATTERN
 from facade.errors import ErrorCode
 from facade.rest.docs import docs_routes
 from facade.rest.errors import statuses_of
@@ -25,6 +26,7 @@ from facade.rest.http import MAX_BODY_BYTES, ClientGetter, guarded
 from facade.rest.idempotent import HEADER, MAX_KEY_LENGTH, REPLAYED_HEADER
 from facade.rest.kept import CACHE_HEADER, JSON
 from facade.rest.operations import EventStream, Operation, Resource
+from facade.vocabulary.fields import whole
 from facade.vocabulary.problems import PROBLEM_JSON, Problem
 
 OPENAPI_VERSION: Final = "3.1.0"
@@ -246,21 +248,37 @@ def _problems(
     return {PROBLEM_JSON: {"schema": problem_ref, "examples": examples}}
 
 
+# An event's id: the id of its data (an SMSC id).
+_EVENT_ID: Final = {"type": "string", "pattern": whole(ID_PATTERN)}
 _LAST_EVENT_ID: Final = {
     "name": "Last-Event-ID",
     "in": "header",
     "required": False,
-    "description": "The id of the last event received: the stream starts after it. Browsers' "
-    "`EventSource` sends it by itself when it reconnects.",
-    "schema": {"type": "string", "pattern": "^[0-9]+$"},
+    "description": "The id of the last event received: the stream starts after it (an empty "
+    "one is none). Browsers' `EventSource` sends it by itself when it reconnects.",
+    "schema": {"type": "string", "pattern": f"^(?:{ID_PATTERN})?$"},
 }
+
+
+def _event(name: str, data: Mapping[str, Any], *, with_id: bool) -> dict[str, Any]:
+    """The event `name`: its `data` is JSON of the schema `data`."""
+    properties = {
+        "event": {"const": name},
+        "data": {"type": "string", "contentMediaType": JSON, "contentSchema": dict(data)},
+    }
+    return {
+        "properties": {**properties, "id": _EVENT_ID} if with_id else properties,
+        "required": ["event", "data", "id"] if with_id else ["event", "data"],
+    }
 
 
 def _stream(
     stream: EventStream, refs: dict[tuple[tuple[str, str], Any], Any], schemas: dict[str, Any]
 ) -> dict[str, Any]:
-    """A Server-Sent Events GET. OpenAPI 3.1 has no schema for the events themselves, so
-    `x-events` maps each event name to the schema of its `data`."""
+    """A Server-Sent Events GET. Its media type's schema is that of one event, as the HTML
+    Living Standard parses it (`event`, `data`, `id`): what OpenAPI 3.1 tools that check events
+    read there (OpenAPI 3.2's `itemSchema`), each event's `data` JSON (`contentMediaType`) of
+    its `contentSchema`. `x-events` maps each event name to the schema of its `data`."""
     problem_ref = refs[(("", "problem"), "serialization")]
     data_ref = refs[((stream.operation_id, "event"), "serialization")]
     events = {stream.event: data_ref, "error": problem_ref}
@@ -272,9 +290,16 @@ def _stream(
         "content": {
             EVENT_STREAM: {
                 "schema": {
-                    "type": "string",
-                    "description": "Events (`id:`, `event:`, `data:` lines, then a blank one) "
-                    "and `:` comments, as the HTML Living Standard's Server-sent events define.",
+                    "type": "object",
+                    "description": "One event of the stream (`id:`, `event:`, `data:` lines, "
+                    "then a blank one; `:` lines are comments), as the HTML Living Standard's "
+                    "Server-sent events parse it: its `data` is one line of JSON. The stream's "
+                    f"`{stream.event}` events carry their data's id; an `error` event (a problem, "
+                    "that of a stream that cannot go on) is its last.",
+                    "oneOf": [
+                        _event(stream.event, data_ref, with_id=True),
+                        _event("error", problem_ref, with_id=False),
+                    ],
                 },
                 "example": event_example(stream.event, data, event_id),
                 "x-events": events,

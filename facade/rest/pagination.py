@@ -17,6 +17,7 @@ from pydantic import Field
 
 from facade.rest.operations import Call, Params, Reply
 from facade.upstream.client import Fetched
+from facade.vocabulary.fields import Cursor
 from facade.vocabulary.paging import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
@@ -35,7 +36,9 @@ class PageQuery(Params):
     limit: int = Field(
         default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="Items per page."
     )
-    cursor: str | None = Field(default=None, description="Where to go on: a page's `nextCursor`.")
+    cursor: Cursor | None = Field(
+        default=None, description="Where to go on: a page's `nextCursor`."
+    )
 
     def page(self, kind: Kind[Any]) -> PageRequest:
         """`limit` and `cursor` for a `kind` list, checked before anything is read."""

@@ -17,8 +17,8 @@ from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from facade.domain.answers import MAX_ANSWER_COUNT, Answer, AnswerQuery
-from facade.domain.blacklist import BlacklistDraft, BlacklistEntry
-from facade.domain.contacts import Contact, ContactChanges, ContactDraft, ContactQuery
+from facade.domain.blacklist import BlacklistDraft, BlacklistEntry, BlacklistQuery
+from facade.domain.contacts import Contact, ContactChanges, ContactDraft, ContactQuery, is_email
 from facade.domain.downloads import DownloadFile, DownloadTask
 from facade.domain.groups import Group, GroupDraft, GroupMove
 from facade.domain.jobs import Job, JobCreated, JobQuery, JobSpec
@@ -252,41 +252,51 @@ def list_jobs(query: JobQuery = JobQuery()) -> Command[list[Job]]:  # noqa: B008
     )
 
 
-# phones.php: contacts (smsc-api-notes §2, smsc-contacts-responses.txt)
+# phones.php: contacts (smsc-api-notes §2, smsc-contacts-responses.txt). An e-mail contact is
+# sent `mail`, `new_mail` and `mail_other` where a phone contact is sent `phone`, `new_phone` and
+# `pho`; `mail=` (one address) finds it for `chg`, `del` and `move_group`, as `phone=` finds a
+# phone contact (`_address`). `mail` and `new_mail` are SMSC's (smsc-api-notes §2.2); the rest
+# are assumptions (docs/smsc-wire.md, "phones.php get=1").
 
 
 def add_contact(draft: ContactDraft) -> Command[str]:
+    """`mail` for a draft with `emails`, else `phone`; a draft holding both sends both."""
     return _command(
         Endpoint.PHONES,
         "add",
         parse_created_id,
-        ("phone", join_values(draft.phones)),
+        ("phone", join_values(draft.phones) if draft.phones or not draft.emails else None),
+        ("mail", join_values(draft.emails) if draft.emails else None),
         ("name", draft.name),
         ("grp", join_ids(draft.group_ids) if draft.group_ids else None),
-        *_contact_fields(draft, draft.tags or None, draft.other_phones or None),
+        *_contact_fields(draft, draft.tags or None),
+        ("pho", _optional(draft.other_phones or None, join_values)),
+        ("mail_other", _optional(draft.other_emails or None, join_values)),
         writes=True,
     )
 
 
-def change_contact(phone: str, changes: ContactChanges) -> Command[None]:
-    """`chg=1`: a tuple field given empty clears it; a field left `None` stays as it is."""
+def change_contact(address: str, changes: ContactChanges) -> Command[None]:
+    """`chg=1` of the contact `address` finds (a phone, or an e-mail address): a tuple field
+    given empty clears it; a field left `None` stays as it is."""
     return _command(
         Endpoint.PHONES,
         "chg",
         parse_ok,
-        ("phone", _phone(phone)),
+        _address(address),
         ("new_phone", _optional(changes.new_phones, join_values)),
+        ("new_mail", _optional(changes.new_emails, join_values)),
         ("name", changes.name),
         ("grp", _optional(changes.group_ids, join_ids)),
-        *_contact_fields(changes, changes.tags, changes.other_phones),
+        *_contact_fields(changes, changes.tags),
+        ("pho", _optional(changes.other_phones, join_values)),
+        ("mail_other", _optional(changes.other_emails, join_values)),
         writes=True,
     )
 
 
 def _contact_fields(
-    contact: ContactDraft | ContactChanges,
-    tags: tuple[str, ...] | None,
-    other_phones: tuple[str, ...] | None,
+    contact: ContactDraft | ContactChanges, tags: tuple[str, ...] | None
 ) -> tuple[tuple[str, str | None], ...]:
     return (
         ("fnm", contact.first_name),
@@ -296,12 +306,11 @@ def _contact_fields(
         ("myid", contact.client_id),
         ("cmt", contact.comment),
         ("tags", _optional(tags, join_values)),
-        ("pho", _optional(other_phones, join_values)),
     )
 
 
-def delete_contact(phone: str) -> Command[None]:
-    return _command(Endpoint.PHONES, "del", parse_ok, ("phone", _phone(phone)), writes=True)
+def delete_contact(address: str) -> Command[None]:
+    return _command(Endpoint.PHONES, "del", parse_ok, _address(address), writes=True)
 
 
 def list_contacts(query: ContactQuery = ContactQuery()) -> Command[list[Contact]]:  # noqa: B008 - frozen
@@ -320,6 +329,12 @@ def list_contacts(query: ContactQuery = ContactQuery()) -> Command[list[Contact]
 def _phone(phone: str) -> str:
     """One phone: not blank, and no separator that would make it several (else `ValueError`)."""
     return join_values((phone,))
+
+
+def _address(address: str) -> tuple[str, str]:
+    """What finds a contact or a blacklist entry: `mail=` an e-mail address (`is_email`), else
+    `phone=` a phone; one value either way."""
+    return ("mail" if is_email(address) else "phone", _phone(address))
 
 
 # phones.php: groups
@@ -356,20 +371,22 @@ def list_groups() -> Command[list[Group]]:
     return _command(Endpoint.PHONES, "get_group", parse_groups, writes=False)
 
 
-def move_contact(phone: str, group_id: str, mode: GroupMove) -> Command[None]:
+def move_contact(address: str, group_id: str, mode: GroupMove) -> Command[None]:
     """`move_group=1` replaces the contact's groups, `2` adds one, `3` removes one."""
     return _command(
         Endpoint.PHONES,
         "move_group",
         parse_ok,
-        ("phone", _phone(phone)),
+        _address(address),
         ("grp", encode_id(group_id)),
         value=str(GROUP_MOVES.encode(mode)),
         writes=True,
     )
 
 
-# phones.php: blacklist (`get_black` is an assumption: docs/smsc-wire.md)
+# phones.php: blacklist (`get_black` is an assumption: docs/smsc-wire.md). An e-mail address
+# goes on the e-mail blacklist with `mail=` in place of `phone=` (`_address`), which
+# `get_black=1&mail=1` lists (assumptions too).
 
 
 def add_to_blacklist(draft: BlacklistDraft) -> Command[str]:
@@ -378,19 +395,25 @@ def add_to_blacklist(draft: BlacklistDraft) -> Command[str]:
         Endpoint.PHONES,
         "add_black",
         parse_created_id,
-        ("phone", _phone(draft.phone)),
+        _address(draft.phone),
         ("type", str(BLOCK_SCOPES.encode(draft.scope))),
         ("cmt", draft.comment),
         writes=True,
     )
 
 
-def remove_from_blacklist(phone: str) -> Command[None]:
-    return _command(Endpoint.PHONES, "del_black", parse_ok, ("phone", _phone(phone)), writes=True)
+def remove_from_blacklist(address: str) -> Command[None]:
+    return _command(Endpoint.PHONES, "del_black", parse_ok, _address(address), writes=True)
 
 
-def list_blacklist() -> Command[list[BlacklistEntry]]:
-    return _command(Endpoint.PHONES, "get_black", parse_blacklist, writes=False)
+def list_blacklist(query: BlacklistQuery = BlacklistQuery()) -> Command[list[BlacklistEntry]]:  # noqa: B008 - frozen
+    return _command(
+        Endpoint.PHONES,
+        "get_black",
+        parse_blacklist,
+        ("mail", "1" if query.emails else None),
+        writes=False,
+    )
 
 
 # get.php (smsc-answers.txt)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from facade.domain import blacklist
 from facade.domain.answers import Answer, AnswerQuery
-from facade.domain.blacklist import BlacklistDraft, BlacklistEntry
+from facade.domain.blacklist import BlacklistDraft, BlacklistEntry, BlacklistQuery
 from facade.domain.contacts import Contact, ContactChanges, ContactDraft, ContactQuery
 from facade.domain.downloads import DownloadFile, DownloadTask
 from facade.domain.groups import Group, GroupDraft, GroupMove
@@ -132,8 +132,10 @@ class SmscClient:
     async def groups(self) -> Fetched[list[Group]]:
         return await self._read(commands.list_groups(), effects.GROUPS)
 
-    async def blacklist(self) -> Fetched[list[BlacklistEntry]]:
-        return await self._read(commands.list_blacklist(), effects.BLACKLIST)
+    async def blacklist(self, query: BlacklistQuery | None = None) -> Fetched[list[BlacklistEntry]]:
+        """The phones' blacklist, or with `query.emails` the e-mail one (cached apart)."""
+        query = query or BlacklistQuery()
+        return await self._read(commands.list_blacklist(query), effects.blacklist_tag(query.emails))
 
     async def answers(self, query: AnswerQuery = AnswerQuery()) -> Fetched[list[Answer]]:  # noqa: B008 - frozen
         return await self._read(commands.list_answers(query), effects.ANSWERS)
@@ -181,14 +183,14 @@ class SmscClient:
     async def create_contact(self, draft: ContactDraft) -> str:
         return await self._write(commands.add_contact(draft), effects.CONTACTS_CHANGED)
 
-    async def update_contact(self, phone: str, changes: ContactChanges) -> None:
-        await self._write(commands.change_contact(phone, changes), effects.CONTACTS_CHANGED)
+    async def update_contact(self, address: str, changes: ContactChanges) -> None:
+        await self._write(commands.change_contact(address, changes), effects.CONTACTS_CHANGED)
 
-    async def delete_contact(self, phone: str) -> None:
-        await self._write(commands.delete_contact(phone), effects.CONTACTS_CHANGED)
+    async def delete_contact(self, address: str) -> None:
+        await self._write(commands.delete_contact(address), effects.CONTACTS_CHANGED)
 
-    async def move_contact(self, phone: str, group_id: str, mode: GroupMove) -> None:
-        await self._write(commands.move_contact(phone, group_id, mode), effects.CONTACTS_CHANGED)
+    async def move_contact(self, address: str, group_id: str, mode: GroupMove) -> None:
+        await self._write(commands.move_contact(address, group_id, mode), effects.CONTACTS_CHANGED)
 
     async def create_group(self, draft: GroupDraft) -> Group:
         id = await self._write(commands.add_group(draft))
@@ -208,8 +210,9 @@ class SmscClient:
         await self._apply(effects.blacklisted(entry))
         return entry
 
-    async def remove_from_blacklist(self, phone: str) -> None:
-        await self._write(commands.remove_from_blacklist(phone), effects.unblacklisted(phone))
+    async def remove_from_blacklist(self, address: str) -> None:
+        """Off the phones' blacklist, or an e-mail address off the e-mail one."""
+        await self._write(commands.remove_from_blacklist(address), effects.unblacklisted(address))
 
     def purge(self) -> int:
         """Drop every cached read of this account; returns how many entries were dropped.
@@ -439,10 +442,7 @@ def _masked(
             diagnostic=redactor.redact(error.diagnostic),
         )
     return UpstreamProtocolError(
-        redactor.redact(error.reason),
-        endpoint=error.endpoint,
-        fmt=error.fmt,
-        body=error.body,
+        redactor.redact(error.reason), endpoint=error.endpoint, fmt=error.fmt, body=error.body
     )
 
 

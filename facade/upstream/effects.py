@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from facade.domain.blacklist import BlacklistEntry
+from facade.domain.contacts import is_email
 from facade.domain.groups import Group, GroupDraft
 from facade.domain.templates import (
     AUTO_SIGN_FLAG,
@@ -29,6 +30,7 @@ JOBS = "jobs"
 CONTACTS = "contacts"
 GROUPS = "groups"
 BLACKLIST = "blacklist"
+EMAIL_BLACKLIST = "email_blacklist"
 ANSWERS = "answers"
 DOWNLOADS = "downloads"
 
@@ -109,7 +111,8 @@ def template_deleted(id: str) -> Effect:
 # Jobs: SMSC computes statuses, counts and times, and `tpl` expands server-side.
 JOBS_CHANGED = Effect(invalidate=(JOBS,))
 
-# Contacts: listings are filtered server-side (search, group) and group counts follow them.
+# Contacts, phone and e-mail alike: listings are filtered server-side (search, group) and group
+# counts follow them.
 CONTACTS_CHANGED = Effect(invalidate=(CONTACTS, GROUPS))
 
 
@@ -127,10 +130,19 @@ def group_deleted(id: str) -> Effect:
     return Effect(invalidate=(CONTACTS,), update=((GROUPS, removed(lambda g: g.id == id)),))
 
 
+def blacklist_tag(emails: bool) -> str:
+    """The tag of the phones' blacklist, or with `emails` of the e-mail one: SMSC lists them
+    apart, and an entry goes on the one its address's kind names."""
+    return EMAIL_BLACKLIST if emails else BLACKLIST
+
+
 def blacklisted(entry: BlacklistEntry) -> Effect:
-    return Effect(update=((BLACKLIST, appended(entry)),))
+    return Effect(update=((blacklist_tag(is_email(entry.phone)), appended(entry)),))
 
 
-def unblacklisted(phone: str) -> Effect:
-    bare = phone.removeprefix("+")
+def unblacklisted(address: str) -> Effect:
+    """Off its list: an e-mail address as listed, a phone with or without a leading +."""
+    if is_email(address):
+        return Effect(update=((EMAIL_BLACKLIST, removed(lambda e: e.phone == address)),))
+    bare = address.removeprefix("+")
     return Effect(update=((BLACKLIST, removed(lambda e: e.phone.removeprefix("+") == bare)),))

@@ -9,6 +9,7 @@ from facade.domain.blacklist import BlockScope
 from facade.domain.bounds import MAX_COMMENT_LENGTH
 from facade.domain.rules import optional_lines, require_phone
 from facade.errors import InputError
+from facade.vocabulary.fields import Comment, Phone, known
 from facade.vocabulary.shapes import ID, Input, Output, example
 
 
@@ -47,9 +48,9 @@ class AddToBlacklist(Input):
 
     model_config = example({"phone": "+79991234567", "scope": "MASS", "comment": "No mailings"})
 
-    phone: str = Field(description="10-15 digits, optionally after +.")
-    scope: BlockScope = BlockScope.ALL
-    comment: str | None = None
+    phone: Phone = Field(description="10-15 digits, optionally after +.")
+    scope: BlockScope = Field(default=BlockScope.ALL, json_schema_extra=known(BlockScope))
+    comment: Comment | None = None
 
     def to_domain(self) -> blacklist.BlacklistDraft:
         if self.scope is BlockScope.UNKNOWN:

@@ -6,7 +6,7 @@ group's id) from the path; GraphQL's inputs carry them as fields, first (`...ByP
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import ClassVar, Self
+from typing import Annotated, Any, ClassVar, Final, Self
 
 from pydantic import Field
 
@@ -18,6 +18,8 @@ from facade.domain.bounds import (
     MAX_TAG_LENGTH,
 )
 from facade.domain.rules import (
+    LINE_CHARACTER,
+    VISIBLE_CHARACTER,
     ids,
     lines,
     optional_birthday,
@@ -28,6 +30,19 @@ from facade.domain.rules import (
     require_listed_phone,
 )
 from facade.errors import InputError
+from facade.vocabulary.fields import (
+    Birthday,
+    ClientId,
+    Comment,
+    PersonName,
+    Phone,
+    SmscId,
+    Tag,
+    any_change,
+    at_least_one,
+    schema_of,
+    whole,
+)
 from facade.vocabulary.shapes import ID, Input, Output, example
 
 
@@ -79,6 +94,23 @@ class Contact(Output):
         )
 
 
+_TAG_SEPARATORS = frozenset(",;")
+# What each tag is besides a line (`_tags` checks it): not blank, no separator.
+_TAGS: Final[dict[str, Any]] = {
+    "items": {
+        **schema_of(Tag),
+        "pattern": whole(
+            "{0}*{1}{0}*".format(
+                *(
+                    class_.replace("[^", "[^" + "".join(sorted(_TAG_SEPARATORS)))
+                    for class_ in (LINE_CHARACTER, VISIBLE_CHARACTER)
+                )
+            )
+        ),
+    }
+}
+
+
 class CreateContact(Input):
     """A contact to create; its phones address it afterwards."""
 
@@ -94,17 +126,17 @@ class CreateContact(Input):
         }
     )
 
-    phones: list[str]
-    name: str | None = None
-    group_ids: list[ID] = Field(default=[])
-    first_name: str | None = None
-    last_name: str | None = None
-    middle_name: str | None = None
-    birthday: dt.date | None = None
-    client_id: str | None = Field(default=None, description="Your own id for it.")
-    comment: str | None = None
-    tags: list[str] = Field(default=[])
-    other_phones: list[str] = Field(default=[])
+    phones: Annotated[list[Phone], at_least_one("phone")]
+    name: PersonName | None = None
+    group_ids: list[SmscId] = Field(default=[])
+    first_name: PersonName | None = None
+    last_name: PersonName | None = None
+    middle_name: PersonName | None = None
+    birthday: Birthday | None = None
+    client_id: ClientId | None = Field(default=None, description="Your own id for it.")
+    comment: Comment | None = None
+    tags: list[Tag] = Field(default=[], json_schema_extra=_TAGS)
+    other_phones: list[Phone] = Field(default=[])
 
     def to_domain(self) -> contacts.ContactDraft:
         draft = contacts.ContactDraft(
@@ -129,20 +161,22 @@ class UpdateContact(Input):
     """Fields of a contact to change; null or absent keeps a field, an empty string or list
     clears it."""
 
-    model_config = example({"comment": "Call after 18:00", "tags": ["vip", "evening"]})
+    model_config = example({"comment": "Call after 18:00", "tags": ["vip", "evening"]}, any_change)
     whole: ClassVar[str] = "body"
 
-    new_phones: list[str] | None = Field(default=None, description="Replaces all its phones.")
-    name: str | None = None
-    group_ids: list[ID] | None = None
-    first_name: str | None = None
-    last_name: str | None = None
-    middle_name: str | None = None
-    birthday: dt.date | None = None
-    client_id: str | None = None
-    comment: str | None = None
-    tags: list[str] | None = None
-    other_phones: list[str] | None = None
+    new_phones: Annotated[list[Phone], at_least_one("phone")] | None = Field(
+        default=None, description="Replaces all its phones."
+    )
+    name: PersonName | None = None
+    group_ids: list[SmscId] | None = None
+    first_name: PersonName | None = None
+    last_name: PersonName | None = None
+    middle_name: PersonName | None = None
+    birthday: Birthday | None = None
+    client_id: ClientId | None = None
+    comment: Comment | None = None
+    tags: list[Tag] | None = Field(default=None, json_schema_extra=_TAGS)
+    other_phones: list[Phone] | None = None
 
     def to_domain(self) -> contacts.ContactChanges:
         """An empty string or list clears a field; `None` keeps it."""
@@ -168,9 +202,6 @@ class UpdateContact(Input):
         return changes
 
 
-_TAG_SEPARATORS = frozenset(",;")
-
-
 def _tags(tags: Sequence[str]) -> tuple[str, ...]:
     """SMSC takes a contact's tags as one comma-separated value: none may be blank or hold a
     separator (a line break is refused already, as in any line)."""
@@ -183,7 +214,7 @@ def _tags(tags: Sequence[str]) -> tuple[str, ...]:
 
 
 class _ContactPhone(Input):
-    phone: str = Field(description="Any phone of the contact.")
+    phone: Phone = Field(description="Any phone of the contact.")
 
 
 class UpdateContactByPhone(UpdateContact, _ContactPhone):
@@ -204,7 +235,7 @@ class UpdateContactByPhone(UpdateContact, _ContactPhone):
 class _ContactInGroup(_ContactPhone):
     """A contact and one group: GraphQL's inputs (REST's path)."""
 
-    group_id: ID
+    group_id: SmscId
 
     def to_domain(self) -> tuple[str, str]:
         return require_listed_phone(self.phone, "phone"), require_id(self.group_id, "groupId")

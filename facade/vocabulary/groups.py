@@ -8,6 +8,7 @@ from facade.domain import groups
 from facade.domain.bounds import MAX_GROUP_NUMBER
 from facade.domain.groups import GroupKind
 from facade.domain.rules import require_id, require_int, require_name
+from facade.vocabulary.fields import GroupNumber, Name, SmscId
 from facade.vocabulary.shapes import ID, Input, Output, example
 
 
@@ -35,8 +36,8 @@ class CreateGroup(Input):
 
     model_config = example({"name": "New clients", "number": 400})
 
-    name: str
-    number: int | None = Field(
+    name: Name
+    number: GroupNumber | None = Field(
         default=None, description="Its short number, unique in the account (G<number> in jobs)."
     )
     kind: GroupKind = GroupKind.PHONES
@@ -56,14 +57,14 @@ class RenameGroup(Input):
     model_config = example({"name": "VIP clients, 2025"})
     whole: ClassVar[str] = "body"
 
-    name: str
+    name: Name
 
     def to_domain(self) -> str:
         return require_name(self.name, "name")
 
 
 class _GroupId(Input):
-    id: ID
+    id: SmscId
 
 
 class RenameGroupById(RenameGroup, _GroupId):

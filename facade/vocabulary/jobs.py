@@ -14,6 +14,7 @@ from pydantic import Field
 
 from facade.domain import jobs
 from facade.domain.bounds import (
+    HOURS_PER_DAY,
     MAX_CALL_ATTEMPTS,
     MAX_CALL_INTERVAL,
     MAX_CALL_WAIT,
@@ -21,6 +22,7 @@ from facade.domain.bounds import (
     MAX_FREQUENCY_MINUTES,
     MAX_GROUP_NUMBER,
     MAX_REPEAT_COUNT,
+    MAX_SEND_AFTER_MINUTES,
     MAX_SUBJECT_LENGTH,
     MAX_TIME_ZONE,
     MAX_URL_LENGTH,
@@ -46,6 +48,30 @@ from facade.domain.rules import (
     require_name,
     telegram_bot,
 )
+from facade.vocabulary.fields import (
+    CallAttempts,
+    CallInterval,
+    CallWait,
+    ConfirmAfterDays,
+    FileUrl,
+    FrequencyMinutes,
+    GroupNumber,
+    LanguageCode,
+    MessageText,
+    Name,
+    PeriodHours,
+    RepeatCount,
+    Sender,
+    SmscId,
+    Subject,
+    TelegramBot,
+    TextMessage,
+    TimeZone,
+    ValidityMinutes,
+    given,
+    when,
+)
+from facade.vocabulary.job_schema import JOB_RULES, LINE_SENDER, MOMENT, YEAR
 from facade.vocabulary.shapes import ID, Input, Output, example
 
 
@@ -109,24 +135,48 @@ class CreatedJob(Output):
 class SendWindow(Input):
     """Hours of the day, in the job's time zone: at once inside, else at start."""
 
-    start_hour: int
-    end_hour: int
+    # 0 <= startHour < endHour <= 24, refused as `sendTime` (`to_domain()` of SendTime).
+    model_config = example(
+        None,
+        *(
+            when(
+                {"properties": {"startHour": {"const": start}}},
+                {"properties": {"endHour": {"minimum": start + 1}}},
+            )
+            for start in range(1, HOURS_PER_DAY)
+        ),
+    )
+
+    start_hour: int = Field(json_schema_extra={"minimum": 0, "maximum": HOURS_PER_DAY - 1})
+    end_hour: int = Field(json_schema_extra={"minimum": 1, "maximum": HOURS_PER_DAY})
 
 
 class SendTime(Input):
     """When to send: exactly one of the four forms."""
 
-    # Exactly one field is given (GraphQL's @oneOf; REST's body says so in `to_domain`).
+    # Exactly one field is given (GraphQL's @oneOf; REST's body says so in `to_domain`); what
+    # each form is held to is refused as `sendTime`, so the schema alone states it.
     one_of: ClassVar[bool] = True
+    model_config = example(
+        None, {"oneOf": [given(form) for form in ("at", "atTimestamp", "window", "afterMinutes")]}
+    )
 
     at: dt.datetime | None = Field(
-        default=None, description="A moment with its offset (sent as day and time)."
+        default=None,
+        description="A moment with its offset (sent as day and time).",
+        json_schema_extra={"pattern": MOMENT},
     )
     at_timestamp: dt.datetime | None = Field(
-        default=None, description="A moment with its offset (sent as a Unix time)."
+        default=None,
+        description="A moment with its offset (sent as a Unix time).",
+        json_schema_extra={"pattern": YEAR},
     )
     window: SendWindow | None = None
-    after_minutes: int | None = Field(default=None, description="Minutes from now.")
+    after_minutes: int | None = Field(
+        default=None,
+        description="Minutes from now.",
+        json_schema_extra={"minimum": 0, "maximum": MAX_SEND_AFTER_MINUTES},
+    )
 
     def to_domain(self) -> jobs.SendTime:
         at, at_timestamp, window = self.at, self.at_timestamp, self.window
@@ -144,9 +194,9 @@ class SendTime(Input):
 class CallParams(Input):
     """How a CALL dials: the documented ranges are 0-99, 0-3600, 0-9."""
 
-    wait_seconds: int = Field(description="Wait for an answer (SMSC uses 10-35).")
-    retry_interval_seconds: int = Field(description="Between attempts (10-3600).")
-    attempts: int = Field(description="Dial attempts in all (1-9).")
+    wait_seconds: CallWait = Field(description="Wait for an answer (SMSC uses 10-35).")
+    retry_interval_seconds: CallInterval = Field(description="Between attempts (10-3600).")
+    attempts: CallAttempts = Field(description="Dial attempts in all (1-9).")
 
     def to_domain(self) -> jobs.CallParams:
         """smsc-jobs.txt, "param": w 0-99, i 0-3600, n 0-9 (SMSC raises what is below its range)."""
@@ -165,10 +215,14 @@ class CallParams(Input):
 class RecipientMessage(Input):
     """Recipients with their own text, sender and time zone."""
 
-    phones: list[str]
-    message: str
-    sender: str | None = None
-    time_zone: int | None = Field(default=None, description="Hours from Moscow; needs sendTime.at.")
+    # A line's phones, sender and text must not read as another line (`check_job`: refused as
+    # `messages`).
+    phones: list[str] = Field(json_schema_extra={"minItems": 1})
+    message: MessageText
+    sender: Sender | None = Field(default=None, json_schema_extra={"pattern": LINE_SENDER})
+    time_zone: TimeZone | None = Field(
+        default=None, description="Hours from Moscow; needs sendTime.at."
+    )
 
 
 class CreateJob(Input):
@@ -182,55 +236,58 @@ class CreateJob(Input):
             "message": "Hello! Your appointment is tomorrow at 10:00.",
             "sender": "Clinic",
             "withCost": True,
-        }
+        },
+        *JOB_RULES,
     )
 
-    name: str
+    name: Name = Field(json_schema_extra={"not": {"pattern": f"{jobs.MARKED_END_PATTERN}$"}})
     phones: list[str] = Field(
         default=[],
         description="Phones (10-15 digits, optionally after +); e-mail addresses for EMAIL; "
         "also #id for TELEGRAM.",
     )
-    group_numbers: list[int] = Field(
+    group_numbers: list[GroupNumber] = Field(
         default=[], description="Every contact of the groups with these numbers."
     )
-    message: str | None = Field(default=None, description="At most 1,000 characters.")
-    template_id: ID | None = None
+    message: MessageText | None = Field(default=None, description="At most 1,000 characters.")
+    template_id: SmscId | None = None
     messages: list[RecipientMessage] = Field(default=[])
-    sender: str | None = None
-    fallback_message: str | None = Field(
+    sender: Sender | None = None
+    fallback_message: TextMessage | None = Field(
         default=None, description="Sent by SMS when a messenger route fails."
     )
-    fallback_sender: str | None = Field(default=None, description="The sender of fallbackMessage.")
+    fallback_sender: Sender | None = Field(
+        default=None, description="The sender of fallbackMessage."
+    )
     send_time: SendTime | None = None
-    time_zone: int | None = Field(
+    time_zone: TimeZone | None = Field(
         default=None, description="Hours from Moscow of sendTime.at or .window (-15 to 11)."
     )
     repeat: Repeat | None = None
-    repeat_count: int | None = Field(default=None, description="Needs repeat.")
-    period_hours: float | None = Field(
+    repeat_count: RepeatCount | None = Field(default=None, description="Needs repeat.")
+    period_hours: PeriodHours | None = Field(
         default=None, description="Spread the job over 0.1-720 hours."
     )
-    frequency_minutes: int | None = Field(
+    frequency_minutes: FrequencyMinutes | None = Field(
         default=None, description="Send the next batch every 1-1440 minutes; needs periodHours."
     )
-    validity_minutes: int | None = Field(
+    validity_minutes: ValidityMinutes | None = Field(
         default=None, description="How long the operator tries to deliver: 1-1440 minutes."
     )
     transliteration: Transliteration | None = None
     shorten_links: bool = False
     channel: Channel = Channel.SMS
-    subject: str | None = Field(default=None, description="MMS and EMAIL only.")
+    subject: Subject | None = Field(default=None, description="MMS and EMAIL only.")
     voice: Voice | None = Field(default=None, description="CALL only.")
-    voice_language: str | None = Field(
+    voice_language: LanguageCode | None = Field(
         default=None, description="With voice: a language code such as en."
     )
     call_params: CallParams | None = Field(default=None, description="CALL only.")
-    telegram_bot: str | None = Field(default=None, description="@name_bot")
-    confirm_after_days: int | None = Field(
+    telegram_bot: TelegramBot | None = Field(default=None, description="@name_bot")
+    confirm_after_days: ConfirmAfterDays | None = Field(
         default=None, description="Ask to confirm the phone after 10-999 days."
     )
-    file_url: str | None = Field(default=None, description="An http(s) file to attach.")
+    file_url: FileUrl | None = Field(default=None, description="An http(s) file to attach.")
     with_cost: bool = Field(default=False, description="Ask SMSC for the cost.")
     multiline_messages: bool = Field(default=False, description="messages keep their line breaks.")
 

@@ -12,7 +12,7 @@ a GraphQL argument the same way (`facade.graphql.derive`); both before idempoten
 (`input_error`).
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
@@ -45,10 +45,22 @@ class Input(BaseModel):
         return self
 
 
-def example(value: Mapping[str, Any]) -> ConfigDict:
-    """The config of a shape with its documented example, in JSON (camelCase): REST's
-    `/openapi.json` shows it."""
-    return ConfigDict(json_schema_extra={"examples": [dict(value)]})
+# What a shape's JSON Schema says of the whole shape (`facade.vocabulary.fields.when`, ...): a
+# subschema, or one made from the shape's own schema (its properties).
+SchemaRule = Mapping[str, Any] | Callable[[Mapping[str, Any]], Mapping[str, Any]]
+
+
+def example(value: Mapping[str, Any] | None, *rules: SchemaRule) -> ConfigDict:
+    """The config of a shape with its documented example, in JSON (camelCase), and the `rules`
+    its JSON Schema states besides its fields' (`allOf`): REST's `/openapi.json` shows both."""
+
+    def extra(schema: dict[str, Any]) -> None:
+        if value is not None:
+            schema["examples"] = [dict(value)]
+        if rules:
+            schema["allOf"] = [dict(rule(schema) if callable(rule) else rule) for rule in rules]
+
+    return ConfigDict(json_schema_extra=extra)
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -112,6 +124,7 @@ __all__ = [
     "ID",
     "Input",
     "Output",
+    "SchemaRule",
     "checked",
     "example",
     "field_path",

@@ -1,6 +1,6 @@
 """Templates (templates.php): a template, its SMS segments, and what creates or changes one."""
 
-from typing import ClassVar, Self
+from typing import ClassVar, Final, Self
 
 from pydantic import Field
 
@@ -15,6 +15,18 @@ from facade.domain.rules import (
 from facade.domain.segments import SmsEncoding
 from facade.domain.templates import MessageFormat
 from facade.errors import InputError
+from facade.vocabulary.fields import (
+    AS_TEXT,
+    MessageText,
+    Name,
+    Sender,
+    SenderOrEmpty,
+    SmscId,
+    any_change,
+    known,
+    one_of_values,
+    when,
+)
 from facade.vocabulary.shapes import ID, Input, Output, example
 
 
@@ -89,6 +101,12 @@ class Template(Output):
         )
 
 
+# A message is text, but in the BIN format (`to_domain()` checks it).
+_TEXT_UNLESS_BINARY: Final = when(
+    {"not": one_of_values("format", [MessageFormat.BIN])}, {"properties": {"message": AS_TEXT}}
+)
+
+
 class CreateTemplate(Input):
     """A message template to create."""
 
@@ -98,13 +116,16 @@ class CreateTemplate(Input):
             "message": "Your code: {code}. Do not share it.",
             "format": "SMS",
             "sender": "Bank",
-        }
+        },
+        _TEXT_UNLESS_BINARY,
     )
 
-    name: str
-    message: str = Field(description="At most 1,000 characters.")
-    format: MessageFormat = MessageFormat.UNSPECIFIED
-    sender: str | None = None
+    name: Name
+    message: MessageText = Field(description="At most 1,000 characters.")
+    format: MessageFormat = Field(
+        default=MessageFormat.UNSPECIFIED, json_schema_extra=known(MessageFormat)
+    )
+    sender: Sender | None = None
     auto_sign: bool = Field(default=False, description="Append the signature.")
 
     def to_domain(self) -> templates.TemplateDraft:
@@ -122,16 +143,18 @@ class UpdateTemplate(Input):
     """Fields of a template to change; null or absent keeps a field."""
 
     model_config = example(
-        {"message": "Hello, {name}! See you on {date} at {time}.", "autoSign": True}
+        {"message": "Hello, {name}! See you on {date} at {time}.", "autoSign": True},
+        _TEXT_UNLESS_BINARY,
+        any_change,
     )
 
     # What a rule about the whole change names: the protocol's word for it.
     whole: ClassVar[str] = "body"
 
-    name: str | None = None
-    message: str | None = None
-    format: MessageFormat | None = None
-    sender: str | None = Field(default=None, description="An empty string removes it.")
+    name: Name | None = None
+    message: MessageText | None = None
+    format: MessageFormat | None = Field(default=None, json_schema_extra=known(MessageFormat))
+    sender: SenderOrEmpty | None = Field(default=None, description="An empty string removes it.")
     auto_sign: bool | None = None
 
     def to_domain(self) -> templates.TemplateChanges:
@@ -158,7 +181,7 @@ def _known(format_: MessageFormat) -> MessageFormat:
 
 
 class _TemplateId(Input):
-    id: ID
+    id: SmscId
 
 
 class UpdateTemplateById(UpdateTemplate, _TemplateId):

@@ -38,5 +38,5 @@ def test_contacts_from_rows_are_the_contacts_keyword_calls_make() -> None:
 
 
 def test_contacts_from_rows_refuses_a_row_of_another_length() -> None:
-    with pytest.raises(ValueError, match="11 fields"):
+    with pytest.raises(ValueError, match="13 fields"):
         contacts_from_rows([(("79000000001",), None)])

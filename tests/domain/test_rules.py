@@ -9,14 +9,21 @@ from typing import Any
 import pytest
 
 from facade.domain import bounds, jobs
+from facade.domain.bounds import MAX_EMAIL_LENGTH
+from facade.domain.contacts import ContactChanges
 from facade.domain.rules import (
+    changes_of_kind,
+    emails,
     job_dates,
+    one_kind_of_address,
     one_send_time,
     optional_birthday,
+    require_email,
     require_hours,
     require_id,
     require_line,
     require_lines,
+    require_listed_address,
     require_message,
     require_name,
     search_text,
@@ -166,3 +173,81 @@ def test_a_value_past_its_bound_is_refused_naming_its_field(
 )
 def test_a_value_at_its_bound_is_taken(rule: Callable[[], Any], expected: Any) -> None:
     assert rule() == expected
+
+
+# e-mail addresses (contacts and the blacklist)
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["ivan@example.com", "a.b+tag@mail.example.ru", "почта@пример.рф", "x@y.z"],
+)
+def test_an_email_address_passes_as_it_is(address: str) -> None:
+    assert require_email(address, "emails[0]") == address
+    assert require_listed_address(address, "phone") == address
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        pytest.param("ivan", id="no-at"),
+        pytest.param("ivan@example", id="no-dot-in-the-domain"),
+        pytest.param("@example.com", id="no-local-part"),
+        pytest.param("ivan@@example.com", id="two-ats"),
+        pytest.param("ivan @example.com", id="a-space"),
+        pytest.param("a@b.com,c@d.com", id="two-joined"),
+        pytest.param("a;b@example.com", id="a-semicolon"),
+        pytest.param("ivan@example.com\n", id="a-line-break"),
+        pytest.param(
+            "a" * (MAX_EMAIL_LENGTH - len("@example.com") + 1) + "@example.com", id="long"
+        ),
+    ],
+)
+def test_a_bad_email_address_is_refused_by_its_field(address: str) -> None:
+    with pytest.raises(InputError) as caught:
+        require_email(address, "emails[1]")
+    assert caught.value.field == "emails[1]"
+
+
+def test_emails_name_the_item_at_fault() -> None:
+    assert emails(["a@example.com"], "emails") == ("a@example.com",)
+    with pytest.raises(InputError) as caught:
+        emails(["a@example.com", "b"], "otherEmails")
+    assert caught.value.field == "otherEmails[1]"
+
+
+def test_a_listed_address_is_an_email_or_a_phone_without_plus() -> None:
+    assert require_listed_address("79161234567", "phone") == "79161234567"
+    with pytest.raises(InputError) as caught:
+        require_listed_address("not-an-address", "phone")
+    assert caught.value.field == "phone"
+
+
+def test_a_contact_holds_one_kind_of_address() -> None:
+    one_kind_of_address(["79161234567"], [], "input")
+    one_kind_of_address([], ["a@example.com"], "input")
+    with pytest.raises(InputError) as caught:
+        one_kind_of_address(["79161234567"], ["a@example.com"], "emails")
+    assert caught.value.field == "emails"
+
+
+@pytest.mark.parametrize(
+    ("address", "changes", "refused"),
+    [
+        pytest.param("a@example.com", ContactChanges(new_emails=("b@example.com",)), False),
+        pytest.param("a@example.com", ContactChanges(new_phones=("79161234567",)), True),
+        pytest.param("a@example.com", ContactChanges(other_phones=()), True),
+        pytest.param("79161234567", ContactChanges(other_phones=("79031112233",)), False),
+        pytest.param("79161234567", ContactChanges(other_emails=("b@example.com",)), True),
+        pytest.param("79161234567", ContactChanges(name="N"), False),
+    ],
+)
+def test_changes_are_of_the_contact_s_kind(
+    address: str, changes: ContactChanges, refused: bool
+) -> None:
+    if not refused:
+        assert changes_of_kind(address, changes, "input") is changes
+        return
+    with pytest.raises(InputError) as caught:
+        changes_of_kind(address, changes, "input")
+    assert caught.value.field == "input"

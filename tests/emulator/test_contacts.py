@@ -314,3 +314,218 @@ async def test_move_group_errors(client, params, error):
     await call(client, "phones.php", add=1, phone="79991112233")
     base = {"move_group": 1, "grp": "41", "phone": "79991112233"}
     assert await call(client, "phones.php", **{**base, **params}) == error
+
+
+# E-mail contacts (docs/smsc-wire.md, "E-mail contacts" [A]): `mail`, `new_mail`, `mail_other`.
+
+EMAIL_CONTACT = {
+    "add": 1,
+    "mail": "ann@example.com; Ann.B@example.org",
+    "name": "Ann, Jr.",
+    "grp": "41",
+    "tags": "news",
+    "mail_other": "ann@home.example",
+}
+EMAIL_FIELDS = (
+    "ann@example.com,Ann.B@example.org",
+    "Ann, Jr.",
+    "41",
+    "",
+    "",
+    "",
+    "",
+    "",
+    "",
+    "news",
+    "ann@home.example",
+)
+EMAIL_NAMES = ["mail", *NAMES[1:-1], "mail_other"]
+
+
+async def add_email_group(client: httpx.AsyncClient) -> None:
+    await call(client, "phones.php", add_group=1, name="Подписчики", type=1)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("fmt", "body"),
+    [
+        pytest.param(0, "ID = 3001", id="fmt0"),
+        pytest.param(1, "3001", id="fmt1"),
+        pytest.param(2, "<phone>\n<id>3001</id>\n</phone>", id="fmt2-phone-root"),
+        pytest.param(3, '{\n"id": 3001\n}', id="fmt3"),
+    ],
+)
+async def test_add_an_e_mail_contact(client, fmt, body):
+    await add_email_group(client)
+    assert await call(client, "phones.php", fmt=fmt, **EMAIL_CONTACT) == body
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("fmt", "body"),
+    [
+        pytest.param(
+            0,
+            ", ".join(f"{n} = {v}" for n, v in zip(EMAIL_NAMES, EMAIL_FIELDS, strict=True)),
+            id="fmt0-mail-labels",
+        ),
+        pytest.param(1, ",".join(EMAIL_FIELDS), id="fmt1-same-columns"),
+        pytest.param(
+            2,
+            "<list>\n<contact>\n"
+            + "\n".join(f"<{n}>{v}</{n}>" for n, v in zip(EMAIL_NAMES, EMAIL_FIELDS, strict=True))
+            + "\n</contact>\n</list>",
+            id="fmt2-mail-elements",
+        ),
+        pytest.param(
+            3,
+            "[{\n"
+            + ",\n".join(f'"{n}": "{v}"' for n, v in zip(EMAIL_NAMES, EMAIL_FIELDS, strict=True))
+            + "\n}]",
+            id="fmt3-mail-keys",
+        ),
+    ],
+)
+async def test_get_an_e_mail_contact(client, fmt, body):
+    await add_email_group(client)
+    await call(client, "phones.php", **EMAIL_CONTACT)
+    assert await call(client, "phones.php", fmt=fmt, get=1) == body
+
+
+@pytest.mark.anyio
+async def test_one_listing_holds_both_kinds_each_with_its_own_keys(client):
+    await call(client, "phones.php", add=1, phone="79991112233", pho="74950000001")
+    await call(client, "phones.php", add=1, mail="ann@example.com")
+    phone, email = await contacts(client)
+    assert (phone["phone"], phone["phone_other"]) == ("79991112233", "74950000001")
+    assert {"mail", "mail_other"}.isdisjoint(phone)
+    assert (email["mail"], email["mail_other"]) == ("ann@example.com", "")
+    assert {"phone", "phone_other"}.isdisjoint(email)
+
+
+@pytest.mark.anyio
+async def test_change_replaces_e_mail_addresses_and_fields(client):
+    await call(client, "phones.php", add=1, mail="ann@example.com,ann@example.org", name="Old")
+    answer = await call(
+        client,
+        "phones.php",
+        fmt=3,
+        chg=1,
+        mail="ann@example.org",
+        new_mail="anna@example.net",
+        mail_other="a@home.example",
+        name="New",
+    )
+    assert answer == "OK"
+    [contact] = await contacts(client)
+    assert (contact["mail"], contact["mail_other"], contact["name"]) == (
+        "anna@example.net",
+        "a@home.example",
+        "New",
+    )
+
+
+@pytest.mark.anyio
+async def test_an_e_mail_address_finds_its_contact_to_delete_and_move(client):
+    await add_email_group(client)
+    await call(client, "phones.php", add=1, mail="ann@example.com")
+    await call(client, "phones.php", add=1, mail="bob@example.com")
+    await call(client, "phones.php", add=1, phone="79991112233")
+    assert await call(client, "phones.php", move_group=2, grp="41", mail="bob@example.com") == "OK"
+    assert await groups(client) == {41: "1"}
+    assert await call(client, "phones.php", **{"del": 1, "mail": "ann@example.com"}) == "OK"
+    assert [c.get("mail", c.get("phone")) for c in await contacts(client)] == [
+        "bob@example.com",
+        "79991112233",
+    ]
+
+
+@pytest.mark.anyio
+async def test_an_e_mail_address_given_twice_is_kept_once_as_given(client):
+    await call(client, "phones.php", add=1, mail="Ann@Example.com Ann@Example.com;b@example.com")
+    assert (await contacts(client))[0]["mail"] == "Ann@Example.com,b@example.com"
+
+
+@pytest.mark.anyio
+async def test_search_looks_in_e_mail_addresses(client):
+    await call(client, "phones.php", add=1, mail="ann@example.com")
+    await call(client, "phones.php", add=1, phone="79991112233")
+    assert [c["mail"] for c in await contacts(client, search="EXAMPLE")] == ["ann@example.com"]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("params", "error"),
+    [
+        pytest.param(
+            {"add": 1, "phone": "79990000000", "mail": "x@example.com"},
+            "ERROR = 1 (parameters error)",
+            id="add-both-kinds",
+        ),
+        pytest.param(
+            {"add": 1, "mail": "not an address"},
+            "ERROR = 1 (parameters error)",
+            id="add-bad-address",
+        ),
+        pytest.param(
+            {"add": 1, "mail": "a@b@c"}, "ERROR = 1 (parameters error)", id="add-two-at-signs"
+        ),
+        pytest.param(
+            {"add": 1, "mail": " ,;"}, "ERROR = 1 (parameters error)", id="add-only-separators"
+        ),
+        pytest.param(
+            {"add": 1, "mail": "ann@example.com"}, "ERROR = 5 (save error)", id="add-duplicate"
+        ),
+        pytest.param(
+            {"add": 1, "mail": "x@example.com", "pho": "79990000000"},
+            "ERROR = 1 (parameters error)",
+            id="add-e-mail-contact-with-other-phones",
+        ),
+        pytest.param(
+            {"add": 1, "phone": "79990000000", "mail_other": "x@example.com"},
+            "ERROR = 1 (parameters error)",
+            id="add-phone-contact-with-other-addresses",
+        ),
+        pytest.param(
+            {"chg": 1, "mail": "ann@example.com", "new_phone": "79990000000"},
+            "ERROR = 1 (parameters error)",
+            id="chg-e-mail-contact-new-phone",
+        ),
+        pytest.param(
+            {"chg": 1, "phone": "79991112233", "new_mail": "x@example.com"},
+            "ERROR = 1 (parameters error)",
+            id="chg-phone-contact-new-mail",
+        ),
+        pytest.param(
+            {"chg": 1, "mail": "ann@example.com", "new_mail": "bob@example.com"},
+            "ERROR = 5 (save error)",
+            id="chg-taken-new-mail",
+        ),
+        pytest.param(
+            {"chg": 1, "mail": "ann@example.com", "phone": "79991112233"},
+            "ERROR = 1 (parameters error)",
+            id="chg-both-kinds",
+        ),
+        pytest.param(
+            {"chg": 1, "mail": "Ann@Example.com"},
+            "ERROR = 3 (record not found)",
+            id="chg-compared-case-sensitively",
+        ),
+        pytest.param(
+            {"del": 1, "mail": "nobody@example.com"},
+            "ERROR = 3 (record not found)",
+            id="del-unknown",
+        ),
+        pytest.param(
+            {"del": 1, "mail": "79991112233"},
+            "ERROR = 1 (parameters error)",
+            id="del-phone-as-mail",
+        ),
+    ],
+)
+async def test_e_mail_contact_errors(client, params, error):
+    await call(client, "phones.php", add=1, phone="79991112233")
+    await call(client, "phones.php", add=1, mail="ann@example.com")
+    await call(client, "phones.php", add=1, mail="bob@example.com")
+    assert await call(client, "phones.php", **params) == error

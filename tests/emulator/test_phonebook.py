@@ -78,7 +78,7 @@ def test_no_phone_of_the_seed_is_taken_again():
     seeded = [c for c in data.contacts.values() if c.client_id.startswith("crm-")]
 
     phones = [phone for contact in data.contacts.values() for phone in contact.phones]
-    assert len(data.contacts) == COUNT + 6
+    assert len(data.contacts) == COUNT + 8  # the demo's 6 phone and 2 e-mail contacts
     assert len(set(phones)) == len(phones)
     assert seeded
 
@@ -112,7 +112,7 @@ def test_the_emulator_generates_them_at_every_reseed():
     app = create_emulator(seed="demo", contacts=300)
     state = app.state.emulator
 
-    assert len(state.account().contacts) == 306
+    assert len(state.account().contacts) == 308  # with the demo's 8
     state.reset(seed="empty")
     assert len(state.account().contacts) == 300
 

@@ -30,8 +30,8 @@ FREE_TEXT = {
     "id",
 }
 CONTACT_TEXT = {"first_name", "last_name", "middle_name", "id", "comments"}
-LISTS = {"phone", "group", "tags", "phone_other"}
-RECORD_START = re.compile(r"\n(\d+,|[a-z_]+ = )")
+LISTS = {"phone", "group", "tags", "phone_other", "mail", "mail_other"}
+RECORD_START = re.compile(r"\n(\d+,|[a-z_]+ = |[^@\s,;]+@[^@\s,;]+,)")
 
 
 def demo() -> AccountData:
@@ -46,6 +46,7 @@ def all_records(data: AccountData) -> Iterator[Record]:
     yield from (contact_record(c) for c in data.contacts.values())
     yield from (group_record(g, data.group_size(g.id)) for g in data.groups.values())
     yield from (blacklist_record(b) for b in data.blacklist.values())
+    yield from (blacklist_record(b, email=True) for b in data.email_blacklist.values())
     yield from (answer_record(a, message_last=True) for a in data.answers.values())
     yield from (download_record(d) for d in data.downloads.values())
 
@@ -64,6 +65,8 @@ def test_records_stay_recoverable_in_fmt_0_and_1(record):
             assert "," not in value, "fmt 1 cannot place a comma in a contact's text but its name"
         if key in LISTS:
             assert not re.search(r" ,|, ", value), "a space around a list comma"
+        if key in FREE_TEXT | {"tags"} and "first_name" in dict(record):
+            assert "@" not in value, "fmt 1 tells a contact's e-mail addresses by their @"
 
 
 def test_demo_has_the_variety_the_clients_must_handle():
@@ -76,6 +79,16 @@ def test_demo_has_the_variety_the_clients_must_handle():
     assert any(g.number is None for g in data.groups.values())
     assert any(data.group_size(g.id) == 0 for g in data.groups.values())
     assert {b.type for b in data.blacklist.values()} == {0, 1, 2}
+    emailed = [c for c in contacts if c.emails]
+    assert len(emailed) >= 2
+    assert not any(c.phones or c.other_phones for c in emailed), "phones or e-mails, not both"
+    assert any(len(c.emails) > 1 and c.other_emails for c in emailed)
+    email_groups = {g.id for g in data.groups.values() if g.type == 1}
+    assert all(c.groups and c.groups <= email_groups for c in emailed)
+    assert len({g for c in emailed for g in c.groups}) == 1, "in one e-mail group"
+    assert data.email_blacklist
+    assert all("@" in b.phone for b in data.email_blacklist.values())
+    assert not data.email_blacklist.keys() & data.blacklist.keys(), "one sequence of ids"
     assert {d.status for d in data.downloads.values()} == {0, 1, 2, 3, 4}
     assert len({a.to_phone for a in data.answers.values()}) > 1
     text = "".join(str(value) for record in all_records(data) for _, value in record)

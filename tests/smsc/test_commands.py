@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from facade.domain.answers import AnswerQuery
-from facade.domain.blacklist import BlacklistDraft, BlockScope
+from facade.domain.blacklist import BlacklistDraft, BlacklistQuery, BlockScope
 from facade.domain.common import MOSCOW
 from facade.domain.contacts import ContactChanges, ContactDraft, ContactQuery
 from facade.domain.groups import GroupDraft, GroupKind, GroupMove
@@ -48,6 +48,8 @@ from facade.smsc.wire import Endpoint, Fmt, Reply
 
 PHONE = "79990000001"
 OTHER_PHONE = "79990000002"
+EMAIL = "ann.o'neil+news@example.com"
+OTHER_EMAIL = "ann@home.example"
 LONG = "x" * 1001
 JOB_HEAD = (("add", "1"), ("name", "Promo"), ("phones", PHONE), ("mes", "Hello"))
 
@@ -377,6 +379,78 @@ def at(tz: dt.tzinfo | None, *, year: int = 2025, second: int = 0) -> dt.datetim
             False,
             id="group-list",
         ),
+        # e-mail contacts: `mail`, `new_mail`, `mail_other` (docs/smsc-wire.md, "E-mail contacts")
+        pytest.param(
+            commands.add_contact(ContactDraft(emails=(EMAIL,))),
+            Endpoint.PHONES,
+            "add",
+            (("add", "1"), ("mail", EMAIL)),
+            True,
+            id="e-mail-contact-add-minimal",
+        ),
+        pytest.param(
+            commands.add_contact(
+                ContactDraft(
+                    emails=(EMAIL, OTHER_EMAIL),
+                    name="Ann",
+                    group_ids=("45",),
+                    tags=("news",),
+                    other_emails=("ann@work.example",),
+                )
+            ),
+            Endpoint.PHONES,
+            "add",
+            (
+                ("add", "1"),
+                ("mail", f"{EMAIL},{OTHER_EMAIL}"),
+                ("name", "Ann"),
+                ("grp", "45"),
+                ("tags", "news"),
+                ("mail_other", "ann@work.example"),
+            ),
+            True,
+            id="e-mail-contact-add-full",
+        ),
+        pytest.param(
+            commands.add_contact(ContactDraft(phones=(PHONE,), emails=(EMAIL,))),
+            Endpoint.PHONES,
+            "add",
+            (("add", "1"), ("phone", PHONE), ("mail", EMAIL)),
+            True,
+            id="contact-add-both-kinds-sends-both",
+        ),
+        pytest.param(
+            commands.change_contact(
+                EMAIL, ContactChanges(new_emails=(OTHER_EMAIL,), other_emails=(), name="A")
+            ),
+            Endpoint.PHONES,
+            "chg",
+            (
+                ("chg", "1"),
+                ("mail", EMAIL),
+                ("new_mail", OTHER_EMAIL),
+                ("name", "A"),
+                ("mail_other", ""),
+            ),
+            True,
+            id="e-mail-contact-change",
+        ),
+        pytest.param(
+            commands.delete_contact(EMAIL),
+            Endpoint.PHONES,
+            "del",
+            (("del", "1"), ("mail", EMAIL)),
+            True,
+            id="e-mail-contact-delete",
+        ),
+        pytest.param(
+            commands.move_contact(EMAIL, "45", GroupMove.ADD),
+            Endpoint.PHONES,
+            "move_group",
+            (("move_group", "2"), ("mail", EMAIL), ("grp", "45")),
+            True,
+            id="e-mail-contact-move",
+        ),
         pytest.param(
             commands.move_contact(PHONE, "7", GroupMove.REPLACE),
             Endpoint.PHONES,
@@ -434,6 +508,41 @@ def at(tz: dt.tzinfo | None, *, year: int = 2025, second: int = 0) -> dt.datetim
             (("get_black", "1"),),
             False,
             id="blacklist-list",
+        ),
+        # the e-mail blacklist (docs/smsc-wire.md, "phones.php get_black=1")
+        pytest.param(
+            commands.add_to_blacklist(
+                BlacklistDraft(phone=EMAIL, scope=BlockScope.MASS, comment="unsubscribed")
+            ),
+            Endpoint.PHONES,
+            "add_black",
+            (("add_black", "1"), ("mail", EMAIL), ("type", "1"), ("cmt", "unsubscribed")),
+            True,
+            id="e-mail-blacklist-add",
+        ),
+        pytest.param(
+            commands.remove_from_blacklist(EMAIL),
+            Endpoint.PHONES,
+            "del_black",
+            (("del_black", "1"), ("mail", EMAIL)),
+            True,
+            id="e-mail-blacklist-remove",
+        ),
+        pytest.param(
+            commands.list_blacklist(BlacklistQuery(emails=True)),
+            Endpoint.PHONES,
+            "get_black",
+            (("get_black", "1"), ("mail", "1")),
+            False,
+            id="e-mail-blacklist-list",
+        ),
+        pytest.param(
+            commands.list_blacklist(BlacklistQuery(emails=False)),
+            Endpoint.PHONES,
+            "get_black",
+            (("get_black", "1"),),
+            False,
+            id="blacklist-list-phones",
         ),
         pytest.param(
             commands.list_answers(),
@@ -554,6 +663,11 @@ def test_builder(
         ),
         pytest.param(commands.remove_from_blacklist(PHONE), parse_ok, id="blacklist-remove"),
         pytest.param(commands.list_blacklist(), parse_blacklist, id="blacklist-list"),
+        pytest.param(
+            commands.list_blacklist(BlacklistQuery(emails=True)),
+            parse_blacklist,
+            id="e-mail-blacklist-list",
+        ),
         pytest.param(commands.list_answers(), parse_answers, id="answers-list"),
         pytest.param(commands.list_download_tasks(), parse_download_tasks, id="downloads-list"),
         pytest.param(commands.get_download_file(id="1"), parse_download_file, id="downloads-file"),
@@ -1032,6 +1146,18 @@ PROGRAMMING_ERRORS = (
         pytest.param(
             lambda: commands.delete_contact(f"{PHONE},{OTHER_PHONE}"),
             id="contact-delete-two-phones",
+        ),
+        pytest.param(
+            lambda: commands.delete_contact(f"{EMAIL};{OTHER_EMAIL}"),
+            id="contact-delete-two-e-mail-addresses",
+        ),
+        pytest.param(
+            lambda: commands.add_contact(ContactDraft(emails=(EMAIL, ""))),
+            id="contact-add-blank-e-mail-address",
+        ),
+        pytest.param(
+            lambda: commands.change_contact(EMAIL, ContactChanges(other_emails=("a@b,c@d",))),
+            id="contact-change-other-e-mail-with-comma",
         ),
         pytest.param(
             lambda: commands.list_contacts(ContactQuery(group_id="x")), id="contact-list-bad-group"

@@ -26,6 +26,12 @@ ENTRIES = [
     entry("903", "79990001122", 5, "a, b, c"),
 ]
 
+# The e-mail blacklist: `email` in place of `phone`, kept in the entry's `phone`.
+EMAIL_ENTRIES = [
+    entry("504", "no-spam@example.net", 0, "unsubscribed, asked twice"),
+    entry("505", "o'neil+news@example.co.uk", 1, None),
+]
+
 
 def get(path: str) -> Reply:
     return reply(f"phones/{path}", "get_black")
@@ -40,6 +46,10 @@ def get(path: str) -> Reply:
         ),
         *(
             pytest.param(get(f"error-no-records.fmt{n}.txt"), [], id=f"fmt{n}-no-records-is-empty")
+            for n in FMTS
+        ),
+        *(
+            pytest.param(get(f"blacklist-emails.fmt{n}.txt"), EMAIL_ENTRIES, id=f"fmt{n}-e-mails")
             for n in FMTS
         ),
         pytest.param(get("blacklist-empty.fmt0.txt"), [], id="fmt0-empty-body"),
@@ -80,6 +90,8 @@ def test_parse_blacklist_errors(sample, expected):
     [
         pytest.param(get("blacklist-bad-type.fmt3.txt"), id="fmt3-type-a-float"),
         pytest.param(get("groups.fmt2.txt"), id="fmt2-groups-are-not-a-blacklist"),
+        pytest.param(get("blacklist-both.fmt3.txt"), id="fmt3-phone-and-email"),
+        pytest.param(get("blacklist-bad-email.fmt1.txt"), id="fmt1-address-with-spaces"),
     ],
 )
 def test_parse_blacklist_protocol_errors(sample):

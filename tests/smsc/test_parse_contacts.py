@@ -66,6 +66,22 @@ CYRILLIC = contact(
     tags=("клиент", "опт"),
 )
 
+# E-mail contacts: `mail` and `mail_other` in place of `phone` and `phone_other`.
+PETROV = contact(
+    (),
+    emails=("ivan.petrov@example.com", "i.petrov@example.org"),
+    name="Petrov, Ivan",
+    group_ids=("45",),
+    first_name="Ivan",
+    last_name="Petrov",
+    birthday=dt.date(1988, 3, 12),
+    client_id="crm-7",
+    comment="newsletter only",
+    tags=("news", "vip"),
+    other_emails=("ivan@home.example",),
+)
+ANN = contact((), emails=("ann@example.com",))
+
 
 def get(path: str) -> Reply:
     return reply(f"phones/{path}", "get")
@@ -81,6 +97,42 @@ def get(path: str) -> Reply:
         *(
             pytest.param(get(f"error-no-records.fmt{n}.txt"), [], id=f"fmt{n}-no-records-is-empty")
             for n in FMTS
+        ),
+        *(
+            pytest.param(
+                get(f"contacts-emails.fmt{n}.txt"),
+                [IVAN, PETROV, ANN],
+                id=f"fmt{n}-e-mail-contacts",
+            )
+            for n in FMTS
+        ),
+        # Documented: a name shaped like an address ("ann@home") is read as another address when
+        # a comma further on (in "call me, later") lets the rest read; the fields shift left.
+        pytest.param(
+            get("contacts-mail-ambiguous.fmt1.txt"),
+            [
+                contact(
+                    (),
+                    emails=("ann@example.com", "ann@home"),
+                    client_id="call me",
+                    comment=" later",
+                )
+            ],
+            id="fmt1-ambiguous-address-shaped-name-read-as-an-address",
+        ),
+        # Documented: a tag holding an "@" before other addresses is read as one of them.
+        pytest.param(
+            get("contacts-mail-tags.fmt1.txt"),
+            [
+                contact(
+                    (),
+                    emails=("ann@example.com",),
+                    name="Ann",
+                    tags=("team",),
+                    other_emails=("x@y", "z@example.org"),
+                )
+            ],
+            id="fmt1-ambiguous-address-shaped-tag-read-as-another-address",
         ),
         pytest.param(get("contacts-empty.fmt2.txt"), [], id="fmt2-empty-list"),
         pytest.param(get("contacts-empty.fmt3.txt"), [], id="fmt3-empty-list"),
@@ -215,3 +267,31 @@ def test_parse_contacts_errors(sample, expected):
 def test_parse_contacts_protocol_errors(sample):
     with pytest.raises(UpstreamProtocolError):
         parse_contacts(sample)
+
+
+@pytest.mark.parametrize(
+    ("sample", "reason"),
+    [
+        pytest.param(
+            get("contacts-both-kinds.fmt3.txt"),
+            "a record holds both phone and mail fields",
+            id="fmt3-phone-and-mail",
+        ),
+        pytest.param(
+            get("contacts-mail-phone-other.fmt2.txt"),
+            "a record holds both phone and mail fields",
+            id="fmt2-mail-with-phone-other",
+        ),
+        pytest.param(
+            get("contacts-no-address.fmt3.txt"), "mail is missing", id="fmt3-mail-other-only"
+        ),
+        pytest.param(
+            get("contacts-bad-mail.fmt3.txt"), "mail is not of shape emails", id="fmt3-bad-mail"
+        ),
+    ],
+)
+def test_an_e_mail_contact_holds_one_kind_of_address(sample, reason):
+    """docs/smsc-wire.md, "E-mail contacts": phones or e-mail addresses, never both."""
+    with pytest.raises(UpstreamProtocolError) as caught:
+        parse_contacts(sample)
+    assert caught.value.reason == reason

@@ -46,6 +46,8 @@ STRINGS = st.sampled_from(
         "01.02.1990",
         "31.02.1990",
         "1.2.1990",
+        "a@b.c",
+        "a@b.c; d@e",
     ]
 )
 VALUES = st.one_of(
@@ -66,7 +68,14 @@ def one_by_one(items: list[Any]) -> list[dict[str, str | None]] | str:
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.lists(st.one_of(ITEM, st.just({"phone": "7999"}), st.just("not a record")), max_size=6))
+@given(
+    st.lists(
+        st.one_of(
+            ITEM, st.just({"phone": "7999"}), st.just({"mail": "a@b.c"}), st.just("not a record")
+        ),
+        max_size=6,
+    )
+)
 def test_a_batch_passes_exactly_when_every_record_reads(items: list[Any]) -> None:
     rows = one_by_one(copy.deepcopy(items))
     checked = copy.deepcopy(items)
@@ -144,9 +153,28 @@ def test_a_large_list_with_numbers_and_left_out_fields_reads() -> None:
     assert all(isinstance(contact, Contact) for contact in found)
 
 
+def test_a_large_list_of_phone_and_e_mail_contacts_reads() -> None:
+    records = [record(n) for n in range(3000)]
+    for n in range(0, 3000, 7):
+        records[n] = {"mail": f"user{n}@example.com", "name": f"Имя {n}", "mail_other": ""}
+
+    found = parse_contacts(body(records))
+
+    assert [c.emails for c in found[:8]] == [
+        ("user0@example.com",),
+        *[()] * 6,
+        ("user7@example.com",),
+    ]
+    assert [c.phones for c in found[:2]] == [(), ("79160000001",)]
+    assert sum(bool(c.emails) for c in found) == len(range(0, 3000, 7))
+    assert not any(c.phones and c.emails for c in found)
+
+
 @pytest.mark.parametrize(
     ("bad", "reason"),
     [
+        pytest.param({"mail": "a@b.c"}, "a record holds both phone and mail fields", id="both"),
+        pytest.param({"phone": None}, "phone or mail is missing", id="neither"),
         pytest.param({"phone": ["7999"]}, "phone is a JSON list", id="list-value"),
         pytest.param({"phone": ""}, "phone is not of shape phones", id="empty-phone"),
         pytest.param({"phone": "seven"}, "phone is not of shape phones", id="not-a-phone"),

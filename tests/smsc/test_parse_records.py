@@ -1,6 +1,7 @@
 """The generic record reader: shapes, conversions, and the fmt 0/1 field search."""
 
 import bisect
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 
@@ -11,7 +12,17 @@ from hypothesis import strategies as st
 from facade.domain.common import MOSCOW
 from facade.errors import UpstreamProtocolError
 from facade.smsc.parse import contacts, jobs, templates
-from facade.smsc.parse.fields import ID, INT, MOMENT, TEXT, Field, Record, RecordError
+from facade.smsc.parse.fields import (
+    EMAIL,
+    ID,
+    INT,
+    MOMENT,
+    PHONE,
+    TEXT,
+    Field,
+    Record,
+    RecordError,
+)
 from facade.smsc.parse.records import RecordSpec, _split, read_list, reorder, with_shapes
 from facade.smsc.wire import Endpoint, Fmt, Reply
 
@@ -101,6 +112,107 @@ def test_records_of_fixed_shape_fields_only_refused(body, fmt):
         read_list(shaped(body, fmt), SHAPED, lambda rec: rec)
 
 
+# Two kinds of record in one list, as contacts (phone or e-mail) and the blacklist.
+KINDS = RecordSpec(
+    fields=(
+        Field("id", ID),
+        Field("phone", PHONE, omissible=True),
+        Field("email", EMAIL, omissible=True),
+        Field("note", TEXT, optional=True),
+    ),
+    xml_item="x",
+    kinds=(("phone",), ("email",)),
+)
+
+
+def test_a_spec_of_kinds_has_a_layout_per_kind_in_fmt_0_and_1():
+    def names(layouts: tuple[tuple[Field, ...], ...]) -> list[list[str]]:
+        return [[field.name for field in layout] for layout in layouts]
+
+    expected = [["id", "phone", "note"], ["id", "email", "note"]]
+    assert names(KINDS.text_layouts) == names(KINDS.csv_layouts) == expected
+    assert names(dataclasses.replace(KINDS).csv_layouts) == expected, "made once, kept as made"
+    assert names(contacts.SPEC.csv_layouts) == [
+        [field.name for field in contacts.SPEC.fields if not field.name.startswith("mail")],
+        [field.name for field in contacts.SPEC.fields if not field.name.startswith("phone")],
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "fmt"),
+    [
+        pytest.param(
+            "id = 1, phone = 7999, note = a, b\nid = 2, email = a@b, note = ", 0, id="fmt0"
+        ),
+        pytest.param("1,7999,a, b\n2,a@b,", 1, id="fmt1"),
+        pytest.param(
+            "<list><x><id>1</id><phone>7999</phone><note>a, b</note></x>"
+            "<x><id>2</id><email>a@b</email><note/></x></list>",
+            2,
+            id="fmt2",
+        ),
+        pytest.param(
+            '[{"id": 1, "phone": "7999", "note": "a, b"}, {"id": 2, "email": "a@b", "note": ""}]',
+            3,
+            id="fmt3",
+        ),
+    ],
+)
+def test_records_of_two_kinds_read_in_every_fmt(body, fmt):
+    def build(rec: Record) -> tuple[str, str | None, str | None, str | None]:
+        return (
+            rec.text("id"),
+            rec.optional_text("phone"),
+            rec.optional_text("email"),
+            rec.optional_text("note"),
+        )
+
+    assert read_list(shaped(body, fmt), KINDS, build) == [
+        ("1", "7999", None, "a, b"),
+        ("2", None, "a@b", None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "fmt", "reason"),
+    [
+        pytest.param(
+            '[{"id": 1, "phone": "7999", "email": "a@b", "note": ""}]',
+            3,
+            "a record holds both phone and email fields",
+            id="fmt3-both",
+        ),
+        pytest.param('[{"id": 1, "note": ""}]', 3, "phone or email is missing", id="fmt3-neither"),
+        pytest.param(
+            "<list><x><id>1</id><phone>7999</phone><email>a@b</email><note/></x></list>",
+            2,
+            "a record holds both phone and email fields",
+            id="fmt2-both",
+        ),
+        pytest.param(
+            "<list><x><id>1</id><note/></x></list>",
+            2,
+            "phone or email is missing",
+            id="fmt2-neither",
+        ),
+        pytest.param("1,a b,", 1, "the body does not start with a record", id="fmt1-neither-shape"),
+        pytest.param(
+            "id = 1, note = x", 0, "the body does not start with a record", id="fmt0-neither"
+        ),
+        pytest.param(
+            "id = 1, phone = 7999, email = a@b, note = ",
+            0,
+            "the body does not start with a record",
+            id="fmt0-both",
+        ),
+    ],
+)
+def test_a_record_holds_one_kind_exactly(body, fmt, reason):
+    with pytest.raises(UpstreamProtocolError) as caught:
+        read_list(shaped(body, fmt), KINDS, lambda rec: rec)
+    assert caught.value.reason == reason
+
+
 REQUIRED_TEXT = RecordSpec(
     fields=(Field("id", ID), Field("name", TEXT), Field("n", INT)), xml_item="x"
 )
@@ -179,10 +291,13 @@ PIECES = st.sampled_from(
         "01.02.1990 10:00:00",
         "a = b",
         "-3",
+        "a@b.c",
+        "x@y",
     ]
 )
 LAYOUTS = [
     pytest.param(contacts.SPEC.csv_layouts[0], id="contacts"),
+    pytest.param(contacts.SPEC.csv_layouts[1], id="contacts-e-mail"),
     pytest.param(templates.SPEC.csv_layouts[0], id="templates-known-formats"),
     pytest.param(templates.SPEC.csv_layouts[1], id="templates-any-format"),
     pytest.param(jobs.SPEC.csv_layouts[0], id="jobs"),

@@ -21,6 +21,7 @@ from facade.rest.operations import Call, Event, NoParams, Params, Reply, Resourc
 from facade.rest.pagination import Page, PageQuery, page_reply
 from facade.upstream.pollers import DEFAULT_QUEUE_SIZE, Pollers, Subscription
 from facade.vocabulary.answers import Answer
+from facade.vocabulary.fields import Phone
 from facade.vocabulary.paging import ANSWERS, paginate
 
 PREFIX: Final = "/v1/answers"
@@ -35,10 +36,10 @@ def _listed_phone(value: str) -> str:
     return require_listed_phone(value, "toPhone")
 
 
-ListedPhone = Annotated[str, AfterValidator(_listed_phone)]
+ListedPhone = Annotated[Phone, AfterValidator(_listed_phone)]
 
 
-class AnswersQuery(PageQuery):
+class _Answers(Params):
     since_hours: int | None = Field(
         default=None,
         ge=1,
@@ -48,6 +49,10 @@ class AnswersQuery(PageQuery):
     to_phone: ListedPhone | None = Field(
         default=None, description="Only messages sent to this number of the account."
     )
+
+
+class AnswersQuery(PageQuery, _Answers):
+    """`sinceHours` and `toPhone`, then the page: the fault named first, as in GraphQL."""
 
 
 @resource.get(

@@ -12,6 +12,7 @@ from facade.domain.rules import require_listed_phone
 from facade.errors import ErrorCode, NotFoundError
 from facade.rest.operations import Call, NoParams, Params, Reply, Resource
 from facade.vocabulary.blacklist import AddToBlacklist, BlacklistEntry
+from facade.vocabulary.fields import Phone
 
 PREFIX = "/v1/blacklist"
 TTL = "phones.get_black"
@@ -31,7 +32,7 @@ def _phone(value: str) -> str:
 
 class PhonePath(Params):
     phone: Annotated[
-        str,
+        Phone,
         AfterValidator(_phone),
         Field(description="The blocked phone: 10-15 digits, optionally after +."),
     ]

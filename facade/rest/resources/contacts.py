@@ -14,12 +14,14 @@ from facade.domain import contacts
 from facade.domain.contacts import Contact as DomainContact
 from facade.domain.contacts import ContactQuery
 from facade.domain.groups import GroupMove
-from facade.domain.rules import require_id, require_listed_phone, search_text
+from facade.domain.rules import require_listed_phone, search_text
 from facade.errors import ErrorCode, NotFoundError, RateLimitedError, UpstreamError
+from facade.rest.inputs import SmscId
 from facade.rest.operations import Call, NoParams, Params, Reply, Resource
 from facade.rest.pagination import Page, PageQuery, page_reply
 from facade.upstream.client import SmscClient
 from facade.vocabulary.contacts import Contact, CreateContact, UpdateContact
+from facade.vocabulary.fields import Phone, SearchText
 from facade.vocabulary.paging import CONTACTS, paginate
 
 PREFIX = "/v1/contacts"
@@ -38,12 +40,8 @@ def _phone(value: str) -> str:
     return require_listed_phone(value, "phone")
 
 
-def _group_id(value: str) -> str:
-    return require_id(value, "groupId")
-
-
 ListedPhone = Annotated[
-    str,
+    Phone,
     AfterValidator(_phone),
     Field(description="Any phone of the contact: 10-15 digits, optionally after +."),
 ]
@@ -55,19 +53,21 @@ class PhonePath(Params):
 
 class ContactGroupPath(Params):
     phone: ListedPhone
-    group_id: Annotated[
-        str, AfterValidator(_group_id), Field(description="The group's id: ASCII digits.")
-    ]
+    group_id: Annotated[SmscId, Field(description="The group's id: ASCII digits.")]
 
 
 def _search(value: str | None) -> str | None:
     return search_text(value)
 
 
-class ContactsQuery(PageQuery):
-    search: Annotated[str | None, AfterValidator(_search)] = Field(
+class _Search(Params):
+    search: Annotated[SearchText | None, AfterValidator(_search)] = Field(
         default=None, description="Only contacts matching this text."
     )
+
+
+class ContactsQuery(PageQuery, _Search):
+    """`search`, then the page: a bad `search` is the fault named first, as in GraphQL."""
 
 
 @resource.get(

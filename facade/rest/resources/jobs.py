@@ -5,8 +5,6 @@ A job cannot be changed once SMSC has it (jobs.php has no change command): there
 cancel a waiting job (`POST /v1/jobs/{id}/cancel`), or delete it and create another.
 """
 
-import datetime as dt
-
 from pydantic import Field
 
 from facade.domain import jobs
@@ -15,6 +13,7 @@ from facade.errors import ErrorCode, RateLimitedError, UpstreamError
 from facade.rest.inputs import IdPath
 from facade.rest.operations import Call, NoParams, Params, Reply, Resource
 from facade.upstream.client import Freshness
+from facade.vocabulary.fields import Day
 from facade.vocabulary.jobs import CreatedJob, CreateJob, Job
 
 PREFIX = "/v1/jobs"
@@ -29,10 +28,10 @@ resource = Resource(
 
 
 class JobsQuery(Params):
-    since: dt.date | None = Field(
+    since: Day | None = Field(
         default=None, description="Jobs created on or after this day (Moscow time)."
     )
-    until: dt.date | None = Field(
+    until: Day | None = Field(
         default=None, description="Jobs created on or before this day (Moscow time)."
     )
 

@@ -28,9 +28,9 @@ keeps its commas and new lines. The rules, the same for every command:
 | jobs `get`, `get_all` | `id = N, name = ` / `N,` | `name` containing `, status = N, created = ` | `name` containing `,<digits>,<moment or empty>,<moment or empty>,<digits or empty>,` |
 | downloads `get_list` | `id = N, name = ` / `N,` | `name` containing `, status = N, created = ` | `name` containing `,<digits>,<moment or empty>,<moment or empty>,` |
 | phones `get_group` | `id = N, name = ` / `N,` | never (only fixed-shape fields follow `name`) | never, for the same reason |
-| phones `get_black` | `id = N, phone = P, type = N, comment = ` / `N,P,N,` | never (`comment` is last) | never |
+| phones `get_black` | `id = N, phone = P, type = N, comment = ` / `N,P,N,` (`email = E` / `E` in place of `P` on the e-mail list) | never (`comment` is last) | never |
 | get `get_answers` | `id = N, received = D, phone = P, message = ` / `N,D,P,P?,D?,` | never (only fixed-shape fields follow `message`) | never (`message` is last) |
-| phones `get` (contacts) | `phone = P, name = ` / `P,` | any free-text field containing the next field's `, <label> = ` | see below |
+| phones `get` (contacts) | `phone = P, name = ` or `mail = E, name = ` / `P,` or `E,` | any free-text field containing the next field's `, <label> = ` | see below |
 
 Contacts in fmt 1 (`phone,name,group,first_name,last_name,middle_name,birthday,id,comments,
 tags,phone_other`) hold six adjacent free-text fields; R3 decides, and these are mis-read:
@@ -43,7 +43,15 @@ tags,phone_other`) hold six adjacent free-text fields; R3 decides, and these are
 - `phone_other` takes the longest trailing run of phone-shaped pieces, so all-digit tags just
   before non-empty other phones are read as other phones.
 
+An e-mail contact (`mail,name,...,tags,mail_other`) reads by the same rules, with e-mail-shaped
+pieces (one "@", no white space) in place of phone-shaped ones: `mail` takes as many as it can,
+so a name shaped like an address (`ann@home`) is read as another address when a comma further on
+lets the rest still read (the fields after it shift left); `mail_other` takes the longest
+trailing run, so tags holding an "@" just before non-empty other addresses are read as other
+addresses. A record is never read as the other kind: a phone holds no "@", an address does.
+
 Everywhere in fmt 0/1, a line inside free text that itself begins like a record start (R1) is
 read as a new record: `10,000 rubles` on a new line of a fmt 1 template message starts a
-record that then fails to read (UpstreamProtocolError). Prefer fmt 3: it has none of this.
+record that then fails to read (UpstreamProtocolError), as does `ann@example.com, call her` on
+a new line of a fmt 1 contact's comment. Prefer fmt 3: it has none of this.
 """

@@ -2,15 +2,29 @@
 
 Fields in order `phone, name, group, first_name, last_name, middle_name, birthday, id, comments,
 tags, phone_other`; `id` is the client's own id (`myid`), `birthday` is `dd.mm.yyyy` or empty.
+An e-mail contact has `mail` and `mail_other` in place of `phone` and `phone_other` (the page:
+"For e-mail addresses, it is replaced with <mail>"), in the same places in fmt 0 and 1 (an
+assumption, docs/smsc-wire.md); a record holds one kind or the other, never both.
 fmt 3 writes every value as a string (recorded, smsc-api-notes.md §2.3); a number is accepted for
-`group` as the page writes it unquoted. Phones split on any separator, group ids and tags on
-commas. fmt 1 is the most ambiguous body SMSC sends: see the table in `parse/__init__.py`.
+`group` as the page writes it unquoted. Phones and e-mail addresses split on any separator, group
+ids and tags on commas. fmt 1 is the most ambiguous body SMSC sends: see the table in
+`parse/__init__.py`.
 """
 
 from typing import TYPE_CHECKING
 
 from facade.domain.contacts import Contact, contacts_from_rows
-from facade.smsc.parse.fields import DAY, IDS, PHONES, TAGS, TEXT, TOKEN, Columns, Field
+from facade.smsc.parse.fields import (
+    DAY,
+    EMAILS,
+    IDS,
+    PHONES,
+    TAGS,
+    TEXT,
+    TOKEN,
+    Columns,
+    Field,
+)
 from facade.smsc.parse.records import RecordSpec, read_batches, with_shapes
 
 if TYPE_CHECKING:
@@ -19,7 +33,8 @@ if TYPE_CHECKING:
 __all__ = ["parse_contacts"]
 
 _FIELDS = (
-    Field("phone", PHONES),
+    Field("phone", PHONES, omissible=True),
+    Field("mail", EMAILS, omissible=True),
     Field("name", TEXT, optional=True, omissible=True),
     Field("group", IDS, optional=True, omissible=True),
     Field("first_name", TEXT, optional=True, omissible=True),
@@ -30,11 +45,13 @@ _FIELDS = (
     Field("comments", TEXT, optional=True, omissible=True),
     Field("tags", TAGS, optional=True, omissible=True),
     Field("phone_other", PHONES, optional=True, omissible=True),
+    Field("mail_other", EMAILS, optional=True, omissible=True),
 )
 SPEC = RecordSpec(
     fields=_FIELDS,
     xml_item="contact",
     csv_layouts=(with_shapes(_FIELDS, id=TOKEN),),
+    kinds=(("phone", "phone_other"), ("mail", "mail_other")),
 )
 
 
@@ -61,6 +78,8 @@ def _contacts(batch: Columns) -> list[Contact]:
             texts("comments"),
             items("tags"),
             items("phone_other"),
+            items("mail"),
+            items("mail_other"),
             strict=True,
         )
     )

@@ -15,6 +15,8 @@ from facade.smsc.enums import MESSAGE_FORMATS
 __all__ = [
     "CODE",
     "DAY",
+    "EMAIL",
+    "EMAILS",
     "FORMAT",
     "FORMAT_KNOWN",
     "ID",
@@ -137,6 +139,12 @@ PHONE = Shape.of("phone", _PHONE, json_number=True, digits=True)
 # A contact's phones: "separated by any separator" (smsc-contacts-responses.txt); fmt 1 commas.
 PHONES = Shape.items("phones", _PHONE, r"[,;\s]+", split=r"[,;\s]+", json_number=True, digits=True)
 IDS = Shape.items("ids", _DIGITS, r"\s*,\s*", split=",", json_number=True, digits=True)
+# An e-mail address as SMSC lists it (a contact's `mail`, the e-mail blacklist's `email`): one
+# "@" with text on both sides, no white space and no separator. Any other address in the field
+# would be a phone (docs/smsc-wire.md, "phones.php get=1").
+_EMAIL = r"[^@\s,;]+@[^@\s,;]+"
+EMAIL = Shape.of("email", _EMAIL)
+EMAILS = Shape.items("emails", _EMAIL, r"[,;\s]+", split=r"[,;\s]+")
 TEXT = Shape.of("text", None)
 TAGS = Shape.of("tags", None, split=",")
 TOKEN = Shape.of("token", None, "[^,]*")  # free text elsewhere, one comma-free piece in fmt 1

@@ -16,12 +16,13 @@ from facade.smsc.parse.fields import Columns, Field, RecordError, Values
 
 if TYPE_CHECKING:
     import re
+    from collections.abc import Mapping
     from xml.etree.ElementTree import Element
 
     from facade.smsc.parse.records import RecordSpec
     from facade.smsc.wire import Reply
 
-__all__ = ["Check", "field_check", "json_batch", "json_records", "xml_rows"]
+__all__ = ["Check", "field_check", "json_batch", "json_records", "kind_error", "xml_rows"]
 
 # A field's checks, unpacked once per spec rather than looked up per value: name, omissible,
 # optional, the shape's `fullmatch` (None: any text), json_number, digits, shape name.
@@ -81,11 +82,15 @@ def _read_columns(spec: "RecordSpec", items: list[Any]) -> dict[str, Sequence[st
         return None
     names = [check[0] for check in spec.checks]
     columns: dict[str, Sequence[Any]] = {name: [] for name in names}
-    if len(names) > 1 and items:
-        # SMSC writes every field of every record: then one C loop transposes them.
+    # SMSC writes every field of a record's kind in every record: then one C loop transposes
+    # those the first record has, and the other kinds' fields are read by name.
+    written = [name for name in names if items and name in items[0]]
+    if len(written) > 1:
         with contextlib.suppress(KeyError):
-            rows = map(operator.itemgetter(*names), items)
-            columns = dict(zip(names, zip(*rows, strict=True), strict=True))
+            rows = map(operator.itemgetter(*written), items)
+            columns = dict(zip(written, zip(*rows, strict=True), strict=True))
+            unwritten = [name for name in names if name not in columns]
+            columns |= {name: [item.get(name) for item in items] for name in unwritten}
     if items and not columns[names[0]]:  # a field left out somewhere (or a spec of one)
         columns = {name: [item.get(name) for item in items] for name in names}
     for name, omissible, optional, fullmatch, json_number, digits, _ in spec.checks:
@@ -103,7 +108,39 @@ def _read_columns(spec: "RecordSpec", items: list[Any]) -> dict[str, Sequence[st
             return None
         if fullmatch is not None and not _all_fit(column, fullmatch, digits=digits):
             return None
+    if spec.kinds and not _one_kind_each(spec.kinds, columns):
+        return None
     return columns
+
+
+def _one_kind_each(kinds: Sequence[tuple[str, ...]], columns: dict[str, Sequence[Any]]) -> bool:
+    """`kind_error` over a batch: a field at a time while the batch holds one kind only."""
+    held = [kind for kind in kinds if any(_holds(columns[name]) for name in kind)]
+    if len(held) == 1:
+        return None not in columns[held[0][0]]
+    if not held:
+        return not columns[kinds[0][0]]  # no records at all
+    names = [name for kind in kinds for name in kind]
+    rows = zip(*(columns[name] for name in names), strict=True)
+    return all(kind_error(kinds, dict(zip(names, row, strict=True))) is None for row in rows)
+
+
+def _holds(column: Sequence[Any]) -> bool:
+    """Whether any record holds a value of the field."""
+    return column.count(None) != len(column)
+
+
+def kind_error(kinds: Sequence[tuple[str, ...]], values: "Mapping[str, str | None]") -> str | None:
+    """Why a record of a spec with `kinds` does not hold the fields of exactly one kind, its
+    first one included (`RecordSpec`); None when it does."""
+    held = [kind for kind in kinds if any(values.get(name) is not None for name in kind)]
+    if len(held) > 1:
+        return f"a record holds both {held[0][0]} and {held[1][0]} fields"
+    if not held:
+        return f"{' or '.join(kind[0] for kind in kinds)} is missing"
+    if values.get(held[0][0]) is None:
+        return f"{held[0][0]} is missing"
+    return None
 
 
 def _all_fit(
@@ -141,6 +178,8 @@ def _json_values(spec: "RecordSpec", item: object) -> Values:
         if unfit is None and not _fits(value, optional, fullmatch):
             unfit = f"{name} is not of shape {shape}"
         values[name] = value
+    if unfit is None and spec.kinds:
+        unfit = kind_error(spec.kinds, values)
     if unfit is not None:
         raise RecordError(unfit)
     return values
@@ -156,6 +195,9 @@ def _checked(spec: "RecordSpec", values: Values) -> Values:
             values[name] = None
         elif not _fits(value, optional, fullmatch):
             raise RecordError(f"{name} is not of shape {shape}")
+    error = kind_error(spec.kinds, values) if spec.kinds else None
+    if error is not None:
+        raise RecordError(error)
     return values
 
 

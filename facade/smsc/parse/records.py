@@ -35,24 +35,52 @@ _NONE = -1  # no reading: a choice index that is not one
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class RecordSpec:
     """A command's records: `fields` in wire order (fmt 0, 2, 3), the fmt 1 layouts tried in
-    turn (default: `fields`), and the fmt 2 element names of the list and of one record."""
+    turn (default: `fields`), and the fmt 2 element names of the list and of one record.
+
+    `kinds` are the kinds of record one list mixes (a phone contact, an e-mail contact): for
+    each, the names of the fields only its records hold, first the one every such record has.
+    A record holds the fields of exactly one kind (`keyed.kind_error`); fmt 0 and 1 read it by
+    the layouts of each kind in turn, `text_layouts` and `csv_layouts`: `fields` and each given
+    fmt 1 layout without the other kinds' fields.
+    """
 
     fields: tuple[Field, ...]
     xml_item: str
     xml_list: str = "list"
     csv_layouts: tuple[tuple[Field, ...], ...] = ()
+    kinds: tuple[tuple[str, ...], ...] = ()
+    text_layouts: tuple[tuple[Field, ...], ...] = dataclasses.field(init=False)
     by_name: dict[str, Field] = dataclasses.field(init=False)
     checks: tuple[Check, ...] = dataclasses.field(init=False)
     text_start: re.Pattern[str] = dataclasses.field(init=False)
     csv_start: re.Pattern[str] = dataclasses.field(init=False)
 
     def __post_init__(self) -> None:
-        layouts = self.csv_layouts or (self.fields,)
-        object.__setattr__(self, "csv_layouts", layouts)
+        text_layouts = _by_kind((self.fields,), self.kinds)
+        csv_layouts = _by_kind(self.csv_layouts or (self.fields,), self.kinds)
+        object.__setattr__(self, "text_layouts", text_layouts)
+        object.__setattr__(self, "csv_layouts", csv_layouts)
         object.__setattr__(self, "by_name", {field.name: field for field in self.fields})
         object.__setattr__(self, "checks", tuple(field_check(field) for field in self.fields))
-        object.__setattr__(self, "text_start", _start_pattern(self.fields, csv=False))
-        object.__setattr__(self, "csv_start", _start_pattern(layouts[0], csv=True))
+        object.__setattr__(self, "text_start", _starts(text_layouts, csv=False))
+        object.__setattr__(self, "csv_start", _starts(csv_layouts, csv=True))
+
+
+def _by_kind(
+    layouts: Sequence[tuple[Field, ...]], kinds: Sequence[tuple[str, ...]]
+) -> tuple[tuple[Field, ...], ...]:
+    """Each layout once per kind, without the other kinds' fields; a layout that lacks a kind's
+    first field has no reading of that kind (so layouts made this way stay as they are)."""
+    if not kinds:
+        return tuple(layouts)
+    made = []
+    for kind in kinds:
+        others = {name for other in kinds if other is not kind for name in other}
+        for layout in layouts:
+            fields = tuple(field for field in layout if field.name not in others)
+            if any(field.name == kind[0] for field in fields):
+                made.append(fields)
+    return tuple(made)
 
 
 def with_shapes(fields: Iterable[Field], **shapes: Shape) -> tuple[Field, ...]:
@@ -130,6 +158,14 @@ def _batch(reply: "Reply", text: str, spec: RecordSpec, *, single: bool) -> Colu
 # fmt 0 and 1 ----------------------------------------------------------------------------------
 
 
+def _starts(layouts: Sequence[Sequence[Field]], *, csv: bool) -> re.Pattern[str]:
+    """What a line that starts a record of any of `layouts` begins with."""
+    patterns = dict.fromkeys(_start_pattern(layout, csv=csv).pattern for layout in layouts)
+    if len(patterns) == 1:
+        return re.compile(next(iter(patterns)))
+    return re.compile("|".join(f"(?:{pattern})" for pattern in patterns))
+
+
 def _start_pattern(fields: Sequence[Field], *, csv: bool) -> re.Pattern[str]:
     """What a line that starts a record begins with: the fields before the first free-text one,
     each of its shape (fmt 0 with their labels), up to that field's label or comma."""
@@ -168,13 +204,17 @@ def _lines(text: str, start: re.Pattern[str]) -> list[str]:
 
 
 def _text_values(spec: RecordSpec, record: str) -> Values:
-    """fmt 0: `label = value, label = value, ...`, each value cut at the next label."""
-    fields = spec.fields
-    separators = [f", {field.name} = " for field in fields]
-    values = _split(record, len(f"{fields[0].name} = "), fields, separators, csv=False)
-    if values is None:
-        raise RecordError("a fmt 0 record does not read")
-    return dict(zip((field.name for field in fields), values, strict=True))
+    """fmt 0: `label = value, label = value, ...`, each value cut at the next label; the first
+    layout whose first label starts the record and that reads wins."""
+    for fields in spec.text_layouts:
+        first = f"{fields[0].name} = "
+        if not record.startswith(first):
+            continue
+        separators = [f", {field.name} = " for field in fields]
+        values = _split(record, len(first), fields, separators, csv=False)
+        if values is not None:
+            return dict(zip((field.name for field in fields), values, strict=True))
+    raise RecordError("a fmt 0 record does not read")
 
 
 def _csv_values(spec: RecordSpec, record: str) -> Values:
