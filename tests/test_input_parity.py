@@ -50,7 +50,9 @@ INVALID_INPUT: Final = "INVALID_INPUT"
 PROTOCOL_NAMES: Final = {"first": "limit", "after": "cursor", "input": "body"}
 # GraphQL arguments that are no operation's input: `idempotencyKey` is REST's `Idempotency-Key`
 # header, and headers (that one, `If-None-Match`) are left out of REST's operations alike.
-NOT_INPUT: Final = frozenset({"idempotencyKey"})
+# `blacklist(emails: Boolean!)` takes a Boolean: GraphQL's type system holds it, and the facade has
+# nothing left to check (REST's `?emails=` is a row of its own, REST only).
+NOT_INPUT: Final = frozenset({"idempotencyKey", "emails"})
 
 # How GraphQL answers a refused input: a union member, or an error in `errors`.
 Via = Literal["member", "error"]
@@ -285,6 +287,7 @@ ANSWER_RECEIVED = Operation(
     selection="{ id }",
 )
 DOWNLOAD_TASK = Operation(None, "query", {}, "getDownloadTask", "GET", "/v1/download-tasks/{id}")
+BLACKLIST = Operation(None, "query", {}, "listBlacklist", "GET", "/v1/blacklist")
 DOWNLOAD_TASK_FILE = Operation(
     None, "query", {}, "getDownloadTaskFile", "GET", "/v1/download-tasks/{id}/file"
 )
@@ -579,6 +582,10 @@ def _blacklist_cases() -> list[Case]:
         ),
         *_by_phone(REMOVE_FROM_BLACKLIST),
         *_by_phone(GET_BLACKLIST_ENTRY),
+        *(
+            Case(BLACKLIST, f"emails-{value}", {"emails": value}, "emails")
+            for value in ("maybe", "2", "truthy")
+        ),
     ]
 
 

@@ -52,6 +52,16 @@ class ContactDraft:
     other_emails: tuple[str, ...] = ()
 
 
+def address_after(address: str, changes: "ContactChanges") -> str:
+    """The address that finds the contact `address` found once `changes` are made: its first
+    new phone (without +) or e-mail address, or `address` itself."""
+    if changes.new_phones:
+        return changes.new_phones[0].removeprefix("+")
+    if changes.new_emails:
+        return changes.new_emails[0]
+    return address
+
+
 def is_email(address: str) -> bool:
     """Whether an address (of a contact or a blacklist entry) is an e-mail address rather than
     a phone: it holds an "@", which no phone does."""

@@ -13,7 +13,7 @@ from typing import Any, Final
 from strawberry.extensions import FieldExtension
 from strawberry.types import Info
 
-from facade.domain.rules import require_id, require_listed_phone
+from facade.domain.rules import require_id, require_listed_address
 from facade.graphql.derive import input
 from facade.vocabulary.blacklist import AddToBlacklist
 from facade.vocabulary.contacts import (
@@ -50,7 +50,7 @@ input(RenameGroupById, name="RenameGroupInput")
 # Mutation arguments of their own (not inside an `input`), by name: the rule each is held to.
 _BARE_ARGUMENTS: Final[Mapping[str, Callable[[str, str], str]]] = {
     "id": require_id,
-    "phone": require_listed_phone,
+    "phone": require_listed_address,
 }
 
 

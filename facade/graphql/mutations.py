@@ -18,7 +18,7 @@ from facade.credentials.scopes import Scope
 from facade.domain import contacts
 from facade.domain.groups import GroupMove
 from facade.domain.jobs import JobCreated
-from facade.domain.rules import require_listed_phone
+from facade.domain.rules import require_listed_address
 from facade.graphql.context import Context
 from facade.graphql.errors import (
     InvalidInputError,
@@ -352,15 +352,13 @@ class Mutation:
     async def update_contact(
         self, info: ContextInfo, input: UpdateContactByPhone
     ) -> UpdateContactResult:
-        phone, changes = input.target(), input.to_domain()
-        await info.context.smsc.update_contact(phone, changes)
-        if changes.new_phones:
-            phone = changes.new_phones[0].removeprefix("+")
-        return UpdateContactSuccess(phone=phone)
+        address, changes = input.target(), input.to_domain()
+        await info.context.smsc.update_contact(address, changes)
+        return UpdateContactSuccess(phone=contacts.address_after(address, changes))
 
     @_mutation("Delete a contact, found by any of its phones.")
     async def delete_contact(self, info: ContextInfo, phone: str) -> DeleteContactResult:
-        listed = require_listed_phone(phone, "phone")
+        listed = require_listed_address(phone, "phone")
         await info.context.smsc.delete_contact(listed)
         return DeleteContactSuccess(phone=listed)
 
@@ -415,7 +413,7 @@ class Mutation:
     async def remove_from_blacklist(
         self, info: ContextInfo, phone: str
     ) -> RemoveFromBlacklistResult:
-        listed = require_listed_phone(phone, "phone")
+        listed = require_listed_address(phone, "phone")
         await info.context.smsc.remove_from_blacklist(listed)
         return RemoveFromBlacklistSuccess(phone=listed)
 

@@ -6,11 +6,13 @@ top-level field) and converts with `<Type>.from_domain`.
 """
 
 import datetime as dt
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
 from facade.domain.answers import MAX_ANSWER_HOURS, AnswerQuery
+from facade.domain.blacklist import BlacklistQuery
 from facade.domain.contacts import ContactQuery
 from facade.domain.rules import (
     job_dates,
@@ -101,8 +103,18 @@ class Query:
         return next((Group.from_domain(g) for g in found if g.id == wanted), None)
 
     @strawberry.field(description="Phones that get no messages, or no mass messages.")
-    async def blacklist(self, info: Info[Context, None]) -> list[BlacklistEntry]:
-        found = info.context.unwrap(info, await info.context.smsc.blacklist())
+    async def blacklist(
+        self,
+        info: Info[Context, None],
+        emails: Annotated[
+            bool,
+            strawberry.argument(
+                description="The e-mail blacklist (blocked e-mail addresses) instead."
+            ),
+        ] = False,
+    ) -> list[BlacklistEntry]:
+        query = BlacklistQuery(emails=emails)
+        found = info.context.unwrap(info, await info.context.smsc.blacklist(query))
         return [BlacklistEntry.from_domain(entry) for entry in found]
 
     @strawberry.field(

@@ -52,7 +52,7 @@ from facade.rest.operations import Call, Operation, Reply
 from facade.upstream import reads
 from facade.upstream.client import SmscClient
 from facade.upstream.idempotency import IdempotencyKey, JobSettling, fingerprint
-from facade.vocabulary.shapes import validated, validated_json
+from facade.vocabulary.shapes import Input, validated, validated_json
 
 MAX_BODY_BYTES: Final = 1 << 20
 FILE_CHUNK_BYTES: Final = 64 << 10
@@ -164,14 +164,10 @@ async def _call(
     the phone), the query, then the body."""
     path = _params(operation.path_model, request.path_params)
     query = _params(operation.query_model, request.query_params)
-    return Call(
-        request=request,
-        smsc=smsc,
-        path=path,
-        query=query,
-        body=await _body(operation, request) if body else None,
-        links=links,
-    )
+    found = await _body(operation, request) if body else None
+    if isinstance(found, Input):
+        found.path_rules(path)
+    return Call(request=request, smsc=smsc, path=path, query=query, body=found, links=links)
 
 
 async def _read(

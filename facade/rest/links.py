@@ -8,7 +8,7 @@ client asked, whatever host that was.
 """
 
 import dataclasses
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -42,4 +42,10 @@ class Links:
         return target if self.public_url is None else self.public_url + target
 
 
-__all__ = ["Links"]
+def segment(value: str) -> str:
+    """`value` (a phone, an e-mail address, an id) as one path segment: percent-encoded UTF-8,
+    "@" as it is (RFC 3986 allows it in a segment), so a header carries ASCII alone."""
+    return quote(value, safe="@")
+
+
+__all__ = ["Links", "segment"]

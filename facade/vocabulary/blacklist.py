@@ -7,9 +7,10 @@ from pydantic import Field
 from facade.domain import blacklist
 from facade.domain.blacklist import BlockScope
 from facade.domain.bounds import MAX_COMMENT_LENGTH
-from facade.domain.rules import optional_lines, require_phone
+from facade.domain.contacts import is_email
+from facade.domain.rules import optional_lines, require_email, require_phone
 from facade.errors import InputError
-from facade.vocabulary.fields import Comment, Phone, known
+from facade.vocabulary.fields import Address, Comment, known
 from facade.vocabulary.shapes import ID, Input, Output, example
 
 
@@ -27,7 +28,9 @@ class BlacklistEntry(Output):
     )
 
     id: ID
-    phone: str
+    phone: str = Field(
+        description="The blocked phone, or, in the e-mail blacklist, the blocked e-mail address."
+    )
     scope: BlockScope
     scope_code: int = Field(description="SMSC's own value of the scope.")
     comment: str | None
@@ -48,7 +51,10 @@ class AddToBlacklist(Input):
 
     model_config = example({"phone": "+79991234567", "scope": "MASS", "comment": "No mailings"})
 
-    phone: Phone = Field(description="10-15 digits, optionally after +.")
+    phone: Address = Field(
+        description="A phone (10-15 digits, optionally after +), or an e-mail address for the "
+        "e-mail blacklist."
+    )
     scope: BlockScope = Field(default=BlockScope.ALL, json_schema_extra=known(BlockScope))
     comment: Comment | None = None
 
@@ -56,7 +62,9 @@ class AddToBlacklist(Input):
         if self.scope is BlockScope.UNKNOWN:
             raise InputError("scope", "must be a known block scope")
         return blacklist.BlacklistDraft(
-            phone=require_phone(self.phone, "phone"),
+            phone=require_email(self.phone, "phone")
+            if is_email(self.phone)
+            else require_phone(self.phone, "phone"),
             scope=self.scope,
             comment=optional_lines(self.comment, "comment", MAX_COMMENT_LENGTH),
         )

@@ -1,7 +1,8 @@
 """The phonebook (phones.php): a contact, and what creates, changes or regroups one.
 
-A contact has no id of its own: any of its phones addresses it. REST takes that phone (and a
-group's id) from the path; GraphQL's inputs carry them as fields, first (`...ByPhone`).
+A contact has no id of its own: any of its addresses finds it, a phone or, for an e-mail contact,
+an e-mail address (a contact holds one kind: docs/smsc-wire.md). REST takes that address (and a
+group's id) from the path; GraphQL's inputs carry them as a `phone` field, first (`...ByPhone`).
 """
 
 import datetime as dt
@@ -20,20 +21,25 @@ from facade.domain.bounds import (
 from facade.domain.rules import (
     LINE_CHARACTER,
     VISIBLE_CHARACTER,
+    changes_of_kind,
+    emails,
     ids,
     lines,
+    one_kind_of_address,
     optional_birthday,
     optional_line,
     optional_lines,
     phones,
     require_id,
-    require_listed_phone,
+    require_listed_address,
 )
 from facade.errors import InputError
 from facade.vocabulary.fields import (
+    Address,
     Birthday,
     ClientId,
     Comment,
+    Email,
     PersonName,
     Phone,
     SmscId,
@@ -62,6 +68,8 @@ class Contact(Output):
             "comment": "A regular client",
             "tags": ["vip"],
             "otherPhones": ["74951234567"],
+            "emails": [],
+            "otherEmails": [],
         }
     )
 
@@ -76,6 +84,10 @@ class Contact(Output):
     comment: str | None
     tags: list[str]
     other_phones: list[str]
+    emails: list[str] = Field(description="An e-mail contact's addresses (its `phones` is empty).")
+    other_emails: list[str] = Field(
+        description="An e-mail contact's other addresses, which get no messages."
+    )
 
     @classmethod
     def from_domain(cls, contact: contacts.Contact) -> Self:
@@ -91,6 +103,8 @@ class Contact(Output):
             comment=contact.comment,
             tags=list(contact.tags),
             other_phones=list(contact.other_phones),
+            emails=list(contact.emails),
+            other_emails=list(contact.other_emails),
         )
 
 
@@ -126,7 +140,7 @@ class CreateContact(Input):
         }
     )
 
-    phones: Annotated[list[Phone], at_least_one("phone")]
+    phones: list[Phone] = Field(default=[], description="A phone contact's phones.")
     name: PersonName | None = None
     group_ids: list[SmscId] = Field(default=[])
     first_name: PersonName | None = None
@@ -137,6 +151,8 @@ class CreateContact(Input):
     comment: Comment | None = None
     tags: list[Tag] = Field(default=[], json_schema_extra=_TAGS)
     other_phones: list[Phone] = Field(default=[])
+    emails: list[Email] = Field(default=[], description="An e-mail contact's addresses.")
+    other_emails: list[Email] = Field(default=[])
 
     def to_domain(self) -> contacts.ContactDraft:
         draft = contacts.ContactDraft(
@@ -151,9 +167,16 @@ class CreateContact(Input):
             comment=optional_lines(self.comment, "comment", MAX_COMMENT_LENGTH),
             tags=_tags(lines(self.tags, "tags", MAX_TAG_LENGTH)),
             other_phones=phones(self.other_phones, "otherPhones"),
+            emails=emails(self.emails, "emails"),
+            other_emails=emails(self.other_emails, "otherEmails"),
         )
-        if not draft.phones:
-            raise InputError("phones", "give at least one phone")
+        one_kind_of_address(draft.phones, draft.emails, "emails")
+        if not draft.phones and not draft.emails:
+            raise InputError("phones", "give at least one phone or e-mail address")
+        if draft.emails and draft.other_phones:
+            raise InputError("otherPhones", "an e-mail contact has no phones")
+        if draft.phones and draft.other_emails:
+            raise InputError("otherEmails", "a phone contact has no e-mail addresses")
         return draft
 
 
@@ -177,9 +200,16 @@ class UpdateContact(Input):
     comment: Comment | None = None
     tags: list[Tag] | None = Field(default=None, json_schema_extra=_TAGS)
     other_phones: list[Phone] | None = None
+    new_emails: Annotated[list[Email], at_least_one("e-mail address")] | None = Field(
+        default=None, description="Replaces all the addresses of an e-mail contact."
+    )
+    other_emails: list[Email] | None = None
 
     def to_domain(self) -> contacts.ContactChanges:
         """An empty string or list clears a field; `None` keeps it."""
+        return self._changes()
+
+    def _changes(self) -> contacts.ContactChanges:
         changes = contacts.ContactChanges(
             new_phones=None if self.new_phones is None else phones(self.new_phones, "newPhones"),
             name=optional_line(self.name, "name", MAX_NAME_LENGTH),
@@ -194,12 +224,24 @@ class UpdateContact(Input):
             other_phones=None
             if self.other_phones is None
             else phones(self.other_phones, "otherPhones"),
+            new_emails=None if self.new_emails is None else emails(self.new_emails, "newEmails"),
+            other_emails=None
+            if self.other_emails is None
+            else emails(self.other_emails, "otherEmails"),
         )
         if changes == contacts.ContactChanges():
             raise InputError(self.whole, "give at least one field to change")
         if changes.new_phones is not None and not changes.new_phones:
             raise InputError("newPhones", "give at least one phone")
         return changes
+
+    def path_rules(self, path: Any) -> None:
+        self.of(path.phone)
+
+    def of(self, address: str) -> contacts.ContactChanges:
+        """The changes to the contact `address` finds: of its kind (an e-mail contact's
+        addresses, or a phone contact's phones), checked before anything is sent."""
+        return changes_of_kind(address, self._changes(), self.whole)
 
 
 def _tags(tags: Sequence[str]) -> tuple[str, ...]:
@@ -214,7 +256,7 @@ def _tags(tags: Sequence[str]) -> tuple[str, ...]:
 
 
 class _ContactPhone(Input):
-    phone: Phone = Field(description="Any phone of the contact.")
+    phone: Address = Field(description="Any phone or e-mail address of the contact.")
 
 
 class UpdateContactByPhone(UpdateContact, _ContactPhone):
@@ -224,12 +266,11 @@ class UpdateContactByPhone(UpdateContact, _ContactPhone):
     whole: ClassVar[str] = "input"
 
     def target(self) -> str:
-        """The phone that finds the contact."""
-        return require_listed_phone(self.phone, "phone")
+        """The address that finds the contact."""
+        return require_listed_address(self.phone, "phone")
 
     def to_domain(self) -> contacts.ContactChanges:
-        self.target()
-        return super().to_domain()
+        return self.of(self.target())
 
 
 class _ContactInGroup(_ContactPhone):
@@ -238,7 +279,7 @@ class _ContactInGroup(_ContactPhone):
     group_id: SmscId
 
     def to_domain(self) -> tuple[str, str]:
-        return require_listed_phone(self.phone, "phone"), require_id(self.group_id, "groupId")
+        return require_listed_address(self.phone, "phone"), require_id(self.group_id, "groupId")
 
 
 class AddContactToGroup(_ContactInGroup):

@@ -41,6 +41,7 @@ from facade.domain.bounds import (
     MAX_COMMENT_LENGTH,
     MAX_CONFIRM_DAYS,
     MAX_CURSOR_LENGTH,
+    MAX_EMAIL_LENGTH,
     MAX_FREQUENCY_MINUTES,
     MAX_GROUP_NUMBER,
     MAX_MESSAGE_LENGTH,
@@ -202,6 +203,18 @@ SENDER = rules.sender_pattern()
 # ids and phones
 SmscId = Annotated[ID, matching(rules.ID_PATTERN, rules.require_id)]
 Phone = Annotated[str, matching(rules.PHONE_PATTERN, rules.require_phone)]
+Email = Annotated[
+    str, matching(rules.EMAIL_PATTERN, rules.require_email, max_length=MAX_EMAIL_LENGTH)
+]
+# What finds a contact or a blacklist entry: one of its phones, or one of its e-mail addresses.
+Address = Annotated[
+    str,
+    matching(
+        f"{rules.PHONE_PATTERN}|{rules.EMAIL_PATTERN}",
+        rules.require_listed_address,
+        max_length=MAX_EMAIL_LENGTH,
+    ),
+]
 
 # text
 Name = Annotated[
@@ -325,6 +338,7 @@ def known(enum: type[StrEnum]) -> dict[str, Any]:
 
 __all__ = [
     "AS_TEXT",
+    "Address",
     "Birthday",
     "CallAttempts",
     "CallInterval",
@@ -334,6 +348,7 @@ __all__ = [
     "ConfirmAfterDays",
     "Cursor",
     "Day",
+    "Email",
     "FileUrl",
     "FrequencyMinutes",
     "GroupNumber",

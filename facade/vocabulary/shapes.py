@@ -44,6 +44,10 @@ class Input(BaseModel):
         checked(self)
         return self
 
+    def path_rules(self, path: Any) -> None:
+        """The rules that need what a REST path names (GraphQL's inputs carry it as a field);
+        REST checks them with the body, before idempotency. None by default."""
+
 
 # What a shape's JSON Schema says of the whole shape (`facade.vocabulary.fields.when`, ...): a
 # subschema, or one made from the shape's own schema (its properties).

@@ -270,6 +270,8 @@ def codec_of(field_name: str) -> ResultCodec:
                     comment='a, "quoted" <comment>',
                     tags=["vip"],
                     other_phones=[],
+                    emails=[],
+                    other_emails=[],
                 )
             ),
             id="contact-with-a-date",

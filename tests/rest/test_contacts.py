@@ -13,6 +13,7 @@ pytestmark = pytest.mark.anyio
 
 FIELDS = (
     "phones name groupIds firstName lastName middleName birthday clientId comment tags otherPhones"
+    " emails otherEmails"
 )
 IVAN = {
     "phones": ["79161234567", "79261234567"],
@@ -26,6 +27,8 @@ IVAN = {
     "comment": 'Постоянный клиент; любит "скидки" & <акции>',
     "tags": ["vip", "постоянный клиент"],
     "otherPhones": ["74951234567"],
+    "emails": [],
+    "otherEmails": [],
 }
 NEW = {
     "phones": ["+79990001122"],
@@ -164,7 +167,13 @@ async def test_create_answers_201_with_location_and_graphql_sees_it(
 
     assert response.status_code == 201
     assert response.headers["location"] == "/v1/contacts/79990001122"
-    expected = {**NEW, "phones": ["79990001122"], "middleName": None}
+    expected = {
+        **NEW,
+        "phones": ["79990001122"],
+        "middleName": None,
+        "emails": [],
+        "otherEmails": [],
+    }
     assert response.json() == expected
     assert (await client.get(response.headers["location"])).json() == expected
     assert await graphql_contact(graphql, "79990001122") == expected

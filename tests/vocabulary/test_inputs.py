@@ -271,7 +271,7 @@ def test_refused(build: Callable[[], object], field: str) -> None:
         pytest.param(
             lambda: build(CreateContact, **contact(phones=[])).to_domain(),
             "phones",
-            "phones: give at least one phone",
+            "phones: give at least one phone or e-mail address",
             id="contact-no-phones",
         ),
         pytest.param(

@@ -8,11 +8,14 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
-from facade.domain.rules import require_listed_phone
+from facade.domain import blacklist
+from facade.domain.contacts import is_email
+from facade.domain.rules import require_listed_address
 from facade.errors import ErrorCode, NotFoundError
+from facade.rest.links import segment
 from facade.rest.operations import Call, NoParams, Params, Reply, Resource
 from facade.vocabulary.blacklist import AddToBlacklist, BlacklistEntry
-from facade.vocabulary.fields import Phone
+from facade.vocabulary.fields import Address
 
 PREFIX = "/v1/blacklist"
 TTL = "phones.get_black"
@@ -27,20 +30,29 @@ resource = Resource(
 
 
 def _phone(value: str) -> str:
-    return require_listed_phone(value, "phone")
+    return require_listed_address(value, "phone")
 
 
 class PhonePath(Params):
     phone: Annotated[
-        Phone,
+        Address,
         AfterValidator(_phone),
-        Field(description="The blocked phone: 10-15 digits, optionally after +."),
+        Field(
+            description="The blocked phone (10-15 digits, optionally after +), or e-mail "
+            "address (in the e-mail blacklist)."
+        ),
     ]
 
 
+class BlacklistQuery(Params):
+    emails: bool = Field(
+        default=False, description="The e-mail blacklist (blocked e-mail addresses) instead."
+    )
+
+
 @resource.get("", "listBlacklist", "Every blocked phone.", response=list[BlacklistEntry], cache=TTL)
-async def list_blacklist(call: Call[NoParams, NoParams, None]) -> Reply:
-    fetched = await call.smsc.blacklist()
+async def list_blacklist(call: Call[NoParams, BlacklistQuery, None]) -> Reply:
+    fetched = await call.smsc.blacklist(blacklist.BlacklistQuery(emails=call.query.emails))
     return Reply.read([BlacklistEntry.from_domain(e) for e in fetched.value], fetched)
 
 
@@ -55,7 +67,7 @@ async def list_blacklist(call: Call[NoParams, NoParams, None]) -> Reply:
 )
 async def add_to_blacklist(call: Call[NoParams, NoParams, AddToBlacklist]) -> Reply:
     entry = await call.smsc.add_to_blacklist(call.body.to_domain())
-    return Reply.created(BlacklistEntry.from_domain(entry), f"{PREFIX}/{entry.phone}")
+    return Reply.created(BlacklistEntry.from_domain(entry), f"{PREFIX}/{segment(entry.phone)}")
 
 
 @resource.get(
@@ -67,7 +79,8 @@ async def add_to_blacklist(call: Call[NoParams, NoParams, AddToBlacklist]) -> Re
     errors=(ErrorCode.NOT_FOUND,),
 )
 async def get_blacklist_entry(call: Call[PhonePath, NoParams, None]) -> Reply:
-    fetched = await call.smsc.blacklist()
+    query = blacklist.BlacklistQuery(emails=is_email(call.path.phone))
+    fetched = await call.smsc.blacklist(query)
     found = next((e for e in fetched.value if e.phone.removeprefix("+") == call.path.phone), None)
     if found is None:
         raise NotFoundError(f"The phone {call.path.phone} is not blacklisted.")

@@ -14,14 +14,15 @@ from facade.domain import contacts
 from facade.domain.contacts import Contact as DomainContact
 from facade.domain.contacts import ContactQuery
 from facade.domain.groups import GroupMove
-from facade.domain.rules import require_listed_phone, search_text
+from facade.domain.rules import require_listed_address, search_text
 from facade.errors import ErrorCode, NotFoundError, RateLimitedError, UpstreamError
 from facade.rest.inputs import SmscId
+from facade.rest.links import segment
 from facade.rest.operations import Call, NoParams, Params, Reply, Resource
 from facade.rest.pagination import Page, PageQuery, page_reply
 from facade.upstream.client import SmscClient
 from facade.vocabulary.contacts import Contact, CreateContact, UpdateContact
-from facade.vocabulary.fields import Phone, SearchText
+from facade.vocabulary.fields import Address, SearchText
 from facade.vocabulary.paging import CONTACTS, paginate
 
 PREFIX = "/v1/contacts"
@@ -37,13 +38,16 @@ resource = Resource(
 
 
 def _phone(value: str) -> str:
-    return require_listed_phone(value, "phone")
+    return require_listed_address(value, "phone")
 
 
 ListedPhone = Annotated[
-    Phone,
+    Address,
     AfterValidator(_phone),
-    Field(description="Any phone of the contact: 10-15 digits, optionally after +."),
+    Field(
+        description="Any phone of the contact (10-15 digits, optionally after +), or any e-mail "
+        "address of an e-mail contact."
+    ),
 ]
 
 
@@ -98,7 +102,8 @@ async def create_contact(call: Call[NoParams, NoParams, CreateContact]) -> Reply
     draft = call.body.to_domain()
     await call.smsc.create_contact(draft)
     listed = contacts.listed(draft)
-    return Reply.created(Contact.from_domain(listed), f"{PREFIX}/{listed.phones[0]}")
+    location = f"{PREFIX}/{segment(contacts.addresses(listed)[0])}"
+    return Reply.created(Contact.from_domain(listed), location)
 
 
 @resource.get(
@@ -128,10 +133,9 @@ async def get_contact(call: Call[PhonePath, NoParams, None]) -> Reply:
     "was made but the list cannot be read now. After `newPhones`, its first one addresses it.",
 )
 async def update_contact(call: Call[PhonePath, NoParams, UpdateContact]) -> Reply:
-    changes = call.body.to_domain()
+    changes = call.body.of(call.path.phone)
     await call.smsc.update_contact(call.path.phone, changes)
-    phone = changes.new_phones[0].removeprefix("+") if changes.new_phones else call.path.phone
-    found = await _listed(call.smsc, phone)
+    found = await _listed(call.smsc, contacts.address_after(call.path.phone, changes))
     return Reply.no_content() if found is None else Reply(Contact.from_domain(found))
 
 
@@ -172,8 +176,8 @@ async def remove_contact_from_group(call: Call[ContactGroupPath, NoParams, None]
     return Reply.no_content()
 
 
-def _holding(found: list[DomainContact], phone: str) -> DomainContact | None:
-    return next((c for c in found if phone in c.phones), None)
+def _holding(found: list[DomainContact], address: str) -> DomainContact | None:
+    return next((c for c in found if contacts.is_found_by(c, address)), None)
 
 
 async def _listed(smsc: SmscClient, phone: str) -> DomainContact | None:

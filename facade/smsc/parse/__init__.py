@@ -32,23 +32,8 @@ keeps its commas and new lines. The rules, the same for every command:
 | get `get_answers` | `id = N, received = D, phone = P, message = ` / `N,D,P,P?,D?,` | never (only fixed-shape fields follow `message`) | never (`message` is last) |
 | phones `get` (contacts) | `phone = P, name = ` or `mail = E, name = ` / `P,` or `E,` | any free-text field containing the next field's `, <label> = ` | see below |
 
-Contacts in fmt 1 (`phone,name,group,first_name,last_name,middle_name,birthday,id,comments,
-tags,phone_other`) hold six adjacent free-text fields; R3 decides, and these are mis-read:
-- a `name` whose piece after a comma is all digits is read as group ids when the contact's own
-  `group` is empty (`Bob,7,,Ivan` reads name `Bob`, group `7`);
-- a comma in `first_name`, `last_name` or `middle_name` shifts the following name parts right
-  (the reading usually still succeeds, with the wrong parts);
-- `id` (`myid`) is one comma-free piece;
-- `comments` is one piece: the rest of a comment with commas is read as leading tags;
-- `phone_other` takes the longest trailing run of phone-shaped pieces, so all-digit tags just
-  before non-empty other phones are read as other phones.
-
-An e-mail contact (`mail,name,...,tags,mail_other`) reads by the same rules, with e-mail-shaped
-pieces (one "@", no white space) in place of phone-shaped ones: `mail` takes as many as it can,
-so a name shaped like an address (`ann@home`) is read as another address when a comma further on
-lets the rest still read (the fields after it shift left); `mail_other` takes the longest
-trailing run, so tags holding an "@" just before non-empty other addresses are read as other
-addresses. A record is never read as the other kind: a phone holds no "@", an address does.
+Contacts in fmt 1 hold six adjacent free-text fields: what R3 mis-reads there is listed in
+`parse/contacts.py`.
 
 Everywhere in fmt 0/1, a line inside free text that itself begins like a record start (R1) is
 read as a new record: `10,000 rubles` on a new line of a fmt 1 template message starts a

@@ -7,8 +7,26 @@ An e-mail contact has `mail` and `mail_other` in place of `phone` and `phone_oth
 assumption, docs/smsc-wire.md); a record holds one kind or the other, never both.
 fmt 3 writes every value as a string (recorded, smsc-api-notes.md §2.3); a number is accepted for
 `group` as the page writes it unquoted. Phones and e-mail addresses split on any separator, group
-ids and tags on commas. fmt 1 is the most ambiguous body SMSC sends: see the table in
-`parse/__init__.py`.
+ids and tags on commas. fmt 1 is the most ambiguous body SMSC sends (the table in
+`parse/__init__.py`).
+
+Contacts in fmt 1 (`phone,name,group,first_name,last_name,middle_name,birthday,id,comments,
+tags,phone_other`) hold six adjacent free-text fields; R3 decides, and these are mis-read:
+- a `name` whose piece after a comma is all digits is read as group ids when the contact's own
+  `group` is empty (`Bob,7,,Ivan` reads name `Bob`, group `7`);
+- a comma in `first_name`, `last_name` or `middle_name` shifts the following name parts right
+  (the reading usually still succeeds, with the wrong parts);
+- `id` (`myid`) is one comma-free piece;
+- `comments` is one piece: the rest of a comment with commas is read as leading tags;
+- `phone_other` takes the longest trailing run of phone-shaped pieces, so all-digit tags just
+  before non-empty other phones are read as other phones.
+
+An e-mail contact (`mail,name,...,tags,mail_other`) reads by the same rules, with e-mail-shaped
+pieces (one "@", no white space) in place of phone-shaped ones: `mail` takes as many as it can,
+so a name shaped like an address (`ann@home`) is read as another address when a comma further on
+lets the rest still read (the fields after it shift left); `mail_other` takes the longest
+trailing run, so tags holding an "@" just before non-empty other addresses are read as other
+addresses. A record is never read as the other kind: a phone holds no "@", an address does.
 """
 
 from typing import TYPE_CHECKING
