@@ -3,8 +3,8 @@
 Each type is the `facade.vocabulary` model itself, made a strawberry type by strawberry's pydantic
 integration (`strawberry.pydantic.type`): its fields, types and descriptions are the model's, so
 REST's JSON and GraphQL's types cannot drift. Resolvers return the models (`Template.from_domain`).
-The enums are the domain's (`facade.graphql.enums`). `Contact` adds the one field only
-GraphQL has: its groups, loaded once per request.
+The enums are the domain's (`facade.graphql.enums` exposes them before any type is made).
+`Contact` adds the one field only GraphQL has: its groups, loaded once per request.
 """
 
 from typing import Any
@@ -13,18 +13,6 @@ import strawberry.pydantic
 from strawberry.types import Info
 
 from facade.graphql.derive import output
-from facade.graphql.enums import (
-    BlockScope,
-    Channel,
-    DownloadTaskStatus,
-    GroupKind,
-    JobStatus,
-    MessageFormat,
-    Repeat,
-    SmsEncoding,
-    Transliteration,
-    Voice,
-)
 from facade.vocabulary import contacts
 from facade.vocabulary.admin import CachePurged
 from facade.vocabulary.answers import Answer
@@ -62,22 +50,12 @@ output(Contact)
 __all__ = [
     "Answer",
     "BlacklistEntry",
-    "BlockScope",
     "CachePurged",
-    "Channel",
     "Contact",
     "CreatedJob",
     "DownloadTask",
-    "DownloadTaskStatus",
     "Group",
-    "GroupKind",
     "Job",
-    "JobStatus",
-    "MessageFormat",
     "MessageSegments",
-    "Repeat",
-    "SmsEncoding",
     "Template",
-    "Transliteration",
-    "Voice",
 ]

@@ -18,6 +18,7 @@ from strawberry.types.base import StrawberryObjectDefinition
 
 from facade.app import graphql_routes
 from facade.credentials.scopes import Principal, Scope
+from facade.domain.blacklist import BlockScope
 from facade.graphql.context import Context
 from facade.graphql.idempotent import Idempotent, ResultCodec
 from facade.graphql.mutations import (
@@ -27,7 +28,7 @@ from facade.graphql.mutations import (
     CreateJobSuccess,
 )
 from facade.graphql.schema import create_schema
-from facade.graphql.types import BlacklistEntry, BlockScope, Contact, CreatedJob, Group
+from facade.graphql.types import BlacklistEntry, Contact, CreatedJob, Group
 from facade.settings import Settings
 from facade.upstream.idempotency import NOT_CREATED
 from tests.emulator.conftest import wait_until
