@@ -46,7 +46,7 @@ from facade.rest.operations import Call, NoParams
 from facade.rest.resources import answers as rest_answers
 from facade.rest.resources import contacts as rest_contacts
 from facade.settings import CACHE_TTLS, SANDBOX_LOGIN, SANDBOX_PASSWORD, Settings
-from facade.smsc import commands
+from facade.smsc import phonebook
 from facade.smsc.commands import Credentials, build_form, reply_for
 from facade.smsc.parse.contacts import parse_contacts
 from facade.smsc.wire import Fmt
@@ -232,7 +232,7 @@ async def pages_of(
 async def parse_alone(url: str, http: httpx.AsyncClient) -> tuple[float, list[float], list[float]]:
     """The emulator's answer to the client's request (seconds), then `parse_contacts` on it
     (seconds per run, and CPU seconds), in a process that holds no contact list."""
-    command = commands.list_contacts()
+    command = phonebook.list_contacts()
     credentials = Credentials(login=SANDBOX_LOGIN, password=SANDBOX_PASSWORD)
     form = build_form(command, credentials=credentials, fmt=Fmt.JSON, charset="utf-8")
     started = time.perf_counter()

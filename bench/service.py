@@ -41,7 +41,7 @@ from bench.loadgen import (
 from facade.cli import DEFAULT_HTTP, DEFAULT_LOOP, HTTP_PARSERS, LOOPS
 from facade.domain.contacts import ContactQuery
 from facade.settings import SANDBOX_LOGIN, SANDBOX_PASSWORD
-from facade.smsc import commands
+from facade.smsc import phonebook
 from facade.smsc.commands import Credentials, build_form
 from facade.smsc.wire import Fmt
 
@@ -141,7 +141,7 @@ def miss(server: Server) -> tuple[float, float, float, float]:
     with service(server) as (smsc, base, config), httpx.Client() as client:
         for i in range(MISS_SAMPLES):
             search = f"nobody{i}"
-            command = commands.list_contacts(ContactQuery(search=search))
+            command = phonebook.list_contacts(ContactQuery(search=search))
             form = build_form(command, credentials=credentials, fmt=Fmt.JSON, charset="utf-8")
             started = time.perf_counter()
             response = client.post(

@@ -15,7 +15,7 @@ from facade.domain.answers import AnswerQuery
 from facade.domain.jobs import JobQuery, JobSpec, new_marker
 from facade.emulator.app import create_emulator
 from facade.settings import SANDBOX_LOGIN, SANDBOX_PASSWORD
-from facade.smsc import commands
+from facade.smsc import commands, phonebook
 from facade.smsc.commands import Command, Credentials, build_form, reply_for
 from facade.smsc.wire import Fmt
 
@@ -24,9 +24,9 @@ DEMO = Credentials(login=SANDBOX_LOGIN, password=SANDBOX_PASSWORD)
 READS: dict[str, Command[Any]] = {
     "templates": commands.list_templates(),
     "jobs": commands.list_jobs(),
-    "contacts": commands.list_contacts(),
-    "groups": commands.list_groups(),
-    "blacklist": commands.list_blacklist(),
+    "contacts": phonebook.list_contacts(),
+    "groups": phonebook.list_groups(),
+    "blacklist": phonebook.list_blacklist(),
     "answers": commands.list_answers(AnswerQuery(hours=168)),
     "download-tasks": commands.list_download_tasks(),
 }
@@ -163,7 +163,7 @@ async def test_a_large_phonebook_reads_the_same_in_every_fmt(fmt, charset):
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://smsc.test"
     ) as client:
-        found = await ask(client, commands.list_contacts(), fmt, charset)
+        found = await ask(client, phonebook.list_contacts(), fmt, charset)
 
     assert len(found) == len(listed) == 5008
     assert [contact.phones for contact in found] == [
@@ -173,4 +173,4 @@ async def test_a_large_phonebook_reads_the_same_in_every_fmt(fmt, charset):
         async with httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://smsc.test"
         ) as client:
-            assert found == await ask(client, commands.list_contacts(), Fmt.JSON, charset)
+            assert found == await ask(client, phonebook.list_contacts(), Fmt.JSON, charset)

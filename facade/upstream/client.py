@@ -31,7 +31,7 @@ from facade.errors import (
     UpstreamProtocolError,
     UpstreamUnavailable,
 )
-from facade.smsc import commands
+from facade.smsc import commands, phonebook
 from facade.smsc.commands import Command, Credentials, build_form, reply_for
 from facade.smsc.enums import BLOCK_SCOPES
 from facade.smsc.secrets import Redactor
@@ -127,15 +127,17 @@ class SmscClient:
         return await self._read(commands.get_job(id), effects.JOBS)
 
     async def contacts(self, query: ContactQuery = ContactQuery()) -> Fetched[list[Contact]]:  # noqa: B008 - frozen
-        return await self._read(commands.list_contacts(query), effects.CONTACTS)
+        return await self._read(phonebook.list_contacts(query), effects.CONTACTS)
 
     async def groups(self) -> Fetched[list[Group]]:
-        return await self._read(commands.list_groups(), effects.GROUPS)
+        return await self._read(phonebook.list_groups(), effects.GROUPS)
 
     async def blacklist(self, query: BlacklistQuery | None = None) -> Fetched[list[BlacklistEntry]]:
         """The phones' blacklist, or with `query.emails` the e-mail one (cached apart)."""
         query = query or BlacklistQuery()
-        return await self._read(commands.list_blacklist(query), effects.blacklist_tag(query.emails))
+        return await self._read(
+            phonebook.list_blacklist(query), effects.blacklist_tag(query.emails)
+        )
 
     async def answers(self, query: AnswerQuery = AnswerQuery()) -> Fetched[list[Answer]]:  # noqa: B008 - frozen
         return await self._read(commands.list_answers(query), effects.ANSWERS)
@@ -181,38 +183,38 @@ class SmscClient:
         await self._write(commands.delete_job(id), effects.JOBS_CHANGED)
 
     async def create_contact(self, draft: ContactDraft) -> str:
-        return await self._write(commands.add_contact(draft), effects.CONTACTS_CHANGED)
+        return await self._write(phonebook.add_contact(draft), effects.CONTACTS_CHANGED)
 
     async def update_contact(self, address: str, changes: ContactChanges) -> None:
-        await self._write(commands.change_contact(address, changes), effects.CONTACTS_CHANGED)
+        await self._write(phonebook.change_contact(address, changes), effects.CONTACTS_CHANGED)
 
     async def delete_contact(self, address: str) -> None:
-        await self._write(commands.delete_contact(address), effects.CONTACTS_CHANGED)
+        await self._write(phonebook.delete_contact(address), effects.CONTACTS_CHANGED)
 
     async def move_contact(self, address: str, group_id: str, mode: GroupMove) -> None:
-        await self._write(commands.move_contact(address, group_id, mode), effects.CONTACTS_CHANGED)
+        await self._write(phonebook.move_contact(address, group_id, mode), effects.CONTACTS_CHANGED)
 
     async def create_group(self, draft: GroupDraft) -> Group:
-        id = await self._write(commands.add_group(draft))
+        id = await self._write(phonebook.add_group(draft))
         await self._apply(effects.group_created(id, draft))
         return Group(id=id, name=draft.name, number=draft.number, contact_count=0)
 
     async def rename_group(self, id: str, name: str) -> None:
-        await self._write(commands.rename_group(id, name), effects.group_renamed(id, name))
+        await self._write(phonebook.rename_group(id, name), effects.group_renamed(id, name))
 
     async def delete_group(self, id: str) -> None:
-        await self._write(commands.delete_group(id), effects.group_deleted(id))
+        await self._write(phonebook.delete_group(id), effects.group_deleted(id))
 
     async def add_to_blacklist(self, draft: BlacklistDraft) -> BlacklistEntry:
         """The entry as SMSC will list it."""
-        id = await self._write(commands.add_to_blacklist(draft))
+        id = await self._write(phonebook.add_to_blacklist(draft))
         entry = blacklist.listed(id, draft, scope_raw=BLOCK_SCOPES.encode(draft.scope))
         await self._apply(effects.blacklisted(entry))
         return entry
 
     async def remove_from_blacklist(self, address: str) -> None:
         """Off the phones' blacklist, or an e-mail address off the e-mail one."""
-        await self._write(commands.remove_from_blacklist(address), effects.unblacklisted(address))
+        await self._write(phonebook.remove_from_blacklist(address), effects.unblacklisted(address))
 
     def purge(self) -> int:
         """Drop every cached read of this account; returns how many entries were dropped.

@@ -34,7 +34,7 @@ from facade.domain.jobs import (
 )
 from facade.domain.templates import MessageFormat, TemplateChanges, TemplateDraft
 from facade.errors import ConfigError, FacadeError
-from facade.smsc import commands
+from facade.smsc import commands, phonebook
 from facade.smsc.commands import Command, Credentials, build_form, reply_for
 from facade.smsc.envelope import parse_created_id, parse_ok
 from facade.smsc.parse.answers import parse_answers
@@ -218,7 +218,7 @@ def at(tz: dt.tzinfo | None, *, year: int = 2025, second: int = 0) -> dt.datetim
             id="job-list-until",
         ),
         pytest.param(
-            commands.add_contact(ContactDraft(phones=(PHONE,))),
+            phonebook.add_contact(ContactDraft(phones=(PHONE,))),
             Endpoint.PHONES,
             "add",
             (("add", "1"), ("phone", PHONE)),
@@ -226,7 +226,7 @@ def at(tz: dt.tzinfo | None, *, year: int = 2025, second: int = 0) -> dt.datetim
             id="contact-add-minimal",
         ),
         pytest.param(
-            commands.add_contact(
+            phonebook.add_contact(
                 ContactDraft(
                     phones=(PHONE, OTHER_PHONE),
                     name="Ivan, Jr.",
@@ -261,7 +261,7 @@ def at(tz: dt.tzinfo | None, *, year: int = 2025, second: int = 0) -> dt.datetim
             id="contact-add-full",
         ),
         pytest.param(
-            commands.change_contact(PHONE, ContactChanges()),
+            phonebook.change_contact(PHONE, ContactChanges()),
             Endpoint.PHONES,
             "chg",
             (("chg", "1"), ("phone", PHONE)),
@@ -269,7 +269,7 @@ def at(tz: dt.tzinfo | None, *, year: int = 2025, second: int = 0) -> dt.datetim
             id="contact-change-nothing",
         ),
         pytest.param(
-            commands.change_contact(
+            phonebook.change_contact(
                 PHONE,
                 ContactChanges(
                     new_phones=(OTHER_PHONE,),
@@ -306,7 +306,7 @@ def at(tz: dt.tzinfo | None, *, year: int = 2025, second: int = 0) -> dt.datetim
             id="contact-change-full",
         ),
         pytest.param(
-            commands.change_contact(PHONE, ContactChanges(group_ids=(), tags=(), other_phones=())),
+            phonebook.change_contact(PHONE, ContactChanges(group_ids=(), tags=(), other_phones=())),
             Endpoint.PHONES,
             "chg",
             (("chg", "1"), ("phone", PHONE), ("grp", ""), ("tags", ""), ("pho", "")),
@@ -314,7 +314,7 @@ def at(tz: dt.tzinfo | None, *, year: int = 2025, second: int = 0) -> dt.datetim
             id="contact-change-clears-lists",
         ),
         pytest.param(
-            commands.delete_contact(PHONE),
+            phonebook.delete_contact(PHONE),
             Endpoint.PHONES,
             "del",
             (("del", "1"), ("phone", PHONE)),
@@ -322,7 +322,7 @@ def at(tz: dt.tzinfo | None, *, year: int = 2025, second: int = 0) -> dt.datetim
             id="contact-delete",
         ),
         pytest.param(
-            commands.list_contacts(),
+            phonebook.list_contacts(),
             Endpoint.PHONES,
             "get",
             (("get", "1"),),
@@ -330,7 +330,7 @@ def at(tz: dt.tzinfo | None, *, year: int = 2025, second: int = 0) -> dt.datetim
             id="contact-list",
         ),
         pytest.param(
-            commands.list_contacts(
+            phonebook.list_contacts(
                 ContactQuery(search="Iv", group_id="3", after_id="100", count=50)
             ),
             Endpoint.PHONES,
@@ -340,7 +340,7 @@ def at(tz: dt.tzinfo | None, *, year: int = 2025, second: int = 0) -> dt.datetim
             id="contact-list-filtered",
         ),
         pytest.param(
-            commands.add_group(GroupDraft(name="Friends")),
+            phonebook.add_group(GroupDraft(name="Friends")),
             Endpoint.PHONES,
             "add_group",
             (("add_group", "1"), ("name", "Friends"), ("type", "0")),
@@ -348,7 +348,7 @@ def at(tz: dt.tzinfo | None, *, year: int = 2025, second: int = 0) -> dt.datetim
             id="group-add-minimal",
         ),
         pytest.param(
-            commands.add_group(GroupDraft(name="Mail", number=0, kind=GroupKind.EMAILS)),
+            phonebook.add_group(GroupDraft(name="Mail", number=0, kind=GroupKind.EMAILS)),
             Endpoint.PHONES,
             "add_group",
             (("add_group", "1"), ("name", "Mail"), ("num", "0"), ("type", "1")),
@@ -356,7 +356,7 @@ def at(tz: dt.tzinfo | None, *, year: int = 2025, second: int = 0) -> dt.datetim
             id="group-add-full",
         ),
         pytest.param(
-            commands.rename_group("7", "Family"),
+            phonebook.rename_group("7", "Family"),
             Endpoint.PHONES,
             "chg_group",
             (("chg_group", "1"), ("grp", "7"), ("name", "Family")),
@@ -364,7 +364,7 @@ def at(tz: dt.tzinfo | None, *, year: int = 2025, second: int = 0) -> dt.datetim
             id="group-rename",
         ),
         pytest.param(
-            commands.delete_group("7"),
+            phonebook.delete_group("7"),
             Endpoint.PHONES,
             "del_group",
             (("del_group", "1"), ("grp", "7")),
@@ -372,7 +372,7 @@ def at(tz: dt.tzinfo | None, *, year: int = 2025, second: int = 0) -> dt.datetim
             id="group-delete",
         ),
         pytest.param(
-            commands.list_groups(),
+            phonebook.list_groups(),
             Endpoint.PHONES,
             "get_group",
             (("get_group", "1"),),
@@ -381,7 +381,7 @@ def at(tz: dt.tzinfo | None, *, year: int = 2025, second: int = 0) -> dt.datetim
         ),
         # e-mail contacts: `mail`, `new_mail`, `mail_other` (docs/smsc-wire.md, "E-mail contacts")
         pytest.param(
-            commands.add_contact(ContactDraft(emails=(EMAIL,))),
+            phonebook.add_contact(ContactDraft(emails=(EMAIL,))),
             Endpoint.PHONES,
             "add",
             (("add", "1"), ("mail", EMAIL)),
@@ -389,7 +389,7 @@ def at(tz: dt.tzinfo | None, *, year: int = 2025, second: int = 0) -> dt.datetim
             id="e-mail-contact-add-minimal",
         ),
         pytest.param(
-            commands.add_contact(
+            phonebook.add_contact(
                 ContactDraft(
                     emails=(EMAIL, OTHER_EMAIL),
                     name="Ann",
@@ -412,7 +412,7 @@ def at(tz: dt.tzinfo | None, *, year: int = 2025, second: int = 0) -> dt.datetim
             id="e-mail-contact-add-full",
         ),
         pytest.param(
-            commands.add_contact(ContactDraft(phones=(PHONE,), emails=(EMAIL,))),
+            phonebook.add_contact(ContactDraft(phones=(PHONE,), emails=(EMAIL,))),
             Endpoint.PHONES,
             "add",
             (("add", "1"), ("phone", PHONE), ("mail", EMAIL)),
@@ -420,7 +420,7 @@ def at(tz: dt.tzinfo | None, *, year: int = 2025, second: int = 0) -> dt.datetim
             id="contact-add-both-kinds-sends-both",
         ),
         pytest.param(
-            commands.change_contact(
+            phonebook.change_contact(
                 EMAIL, ContactChanges(new_emails=(OTHER_EMAIL,), other_emails=(), name="A")
             ),
             Endpoint.PHONES,
@@ -436,7 +436,7 @@ def at(tz: dt.tzinfo | None, *, year: int = 2025, second: int = 0) -> dt.datetim
             id="e-mail-contact-change",
         ),
         pytest.param(
-            commands.delete_contact(EMAIL),
+            phonebook.delete_contact(EMAIL),
             Endpoint.PHONES,
             "del",
             (("del", "1"), ("mail", EMAIL)),
@@ -444,7 +444,7 @@ def at(tz: dt.tzinfo | None, *, year: int = 2025, second: int = 0) -> dt.datetim
             id="e-mail-contact-delete",
         ),
         pytest.param(
-            commands.move_contact(EMAIL, "45", GroupMove.ADD),
+            phonebook.move_contact(EMAIL, "45", GroupMove.ADD),
             Endpoint.PHONES,
             "move_group",
             (("move_group", "2"), ("mail", EMAIL), ("grp", "45")),
@@ -452,7 +452,7 @@ def at(tz: dt.tzinfo | None, *, year: int = 2025, second: int = 0) -> dt.datetim
             id="e-mail-contact-move",
         ),
         pytest.param(
-            commands.move_contact(PHONE, "7", GroupMove.REPLACE),
+            phonebook.move_contact(PHONE, "7", GroupMove.REPLACE),
             Endpoint.PHONES,
             "move_group",
             (("move_group", "1"), ("phone", PHONE), ("grp", "7")),
@@ -460,7 +460,7 @@ def at(tz: dt.tzinfo | None, *, year: int = 2025, second: int = 0) -> dt.datetim
             id="group-move-replace",
         ),
         pytest.param(
-            commands.move_contact(PHONE, "7", GroupMove.ADD),
+            phonebook.move_contact(PHONE, "7", GroupMove.ADD),
             Endpoint.PHONES,
             "move_group",
             (("move_group", "2"), ("phone", PHONE), ("grp", "7")),
@@ -468,7 +468,7 @@ def at(tz: dt.tzinfo | None, *, year: int = 2025, second: int = 0) -> dt.datetim
             id="group-move-add",
         ),
         pytest.param(
-            commands.move_contact(PHONE, "7", GroupMove.REMOVE),
+            phonebook.move_contact(PHONE, "7", GroupMove.REMOVE),
             Endpoint.PHONES,
             "move_group",
             (("move_group", "3"), ("phone", PHONE), ("grp", "7")),
@@ -476,7 +476,7 @@ def at(tz: dt.tzinfo | None, *, year: int = 2025, second: int = 0) -> dt.datetim
             id="group-move-remove",
         ),
         pytest.param(
-            commands.add_to_blacklist(BlacklistDraft(phone=PHONE)),
+            phonebook.add_to_blacklist(BlacklistDraft(phone=PHONE)),
             Endpoint.PHONES,
             "add_black",
             (("add_black", "1"), ("phone", PHONE), ("type", "0")),
@@ -484,7 +484,7 @@ def at(tz: dt.tzinfo | None, *, year: int = 2025, second: int = 0) -> dt.datetim
             id="blacklist-add-minimal",
         ),
         pytest.param(
-            commands.add_to_blacklist(
+            phonebook.add_to_blacklist(
                 BlacklistDraft(phone=PHONE, scope=BlockScope.SINGLE, comment="asked, twice")
             ),
             Endpoint.PHONES,
@@ -494,7 +494,7 @@ def at(tz: dt.tzinfo | None, *, year: int = 2025, second: int = 0) -> dt.datetim
             id="blacklist-add-full",
         ),
         pytest.param(
-            commands.remove_from_blacklist(PHONE),
+            phonebook.remove_from_blacklist(PHONE),
             Endpoint.PHONES,
             "del_black",
             (("del_black", "1"), ("phone", PHONE)),
@@ -502,7 +502,7 @@ def at(tz: dt.tzinfo | None, *, year: int = 2025, second: int = 0) -> dt.datetim
             id="blacklist-remove",
         ),
         pytest.param(
-            commands.list_blacklist(),
+            phonebook.list_blacklist(),
             Endpoint.PHONES,
             "get_black",
             (("get_black", "1"),),
@@ -511,7 +511,7 @@ def at(tz: dt.tzinfo | None, *, year: int = 2025, second: int = 0) -> dt.datetim
         ),
         # the e-mail blacklist (docs/smsc-wire.md, "phones.php get_black=1")
         pytest.param(
-            commands.add_to_blacklist(
+            phonebook.add_to_blacklist(
                 BlacklistDraft(phone=EMAIL, scope=BlockScope.MASS, comment="unsubscribed")
             ),
             Endpoint.PHONES,
@@ -521,7 +521,7 @@ def at(tz: dt.tzinfo | None, *, year: int = 2025, second: int = 0) -> dt.datetim
             id="e-mail-blacklist-add",
         ),
         pytest.param(
-            commands.remove_from_blacklist(EMAIL),
+            phonebook.remove_from_blacklist(EMAIL),
             Endpoint.PHONES,
             "del_black",
             (("del_black", "1"), ("mail", EMAIL)),
@@ -529,7 +529,7 @@ def at(tz: dt.tzinfo | None, *, year: int = 2025, second: int = 0) -> dt.datetim
             id="e-mail-blacklist-remove",
         ),
         pytest.param(
-            commands.list_blacklist(BlacklistQuery(emails=True)),
+            phonebook.list_blacklist(BlacklistQuery(emails=True)),
             Endpoint.PHONES,
             "get_black",
             (("get_black", "1"), ("mail", "1")),
@@ -537,7 +537,7 @@ def at(tz: dt.tzinfo | None, *, year: int = 2025, second: int = 0) -> dt.datetim
             id="e-mail-blacklist-list",
         ),
         pytest.param(
-            commands.list_blacklist(BlacklistQuery(emails=False)),
+            phonebook.list_blacklist(BlacklistQuery(emails=False)),
             Endpoint.PHONES,
             "get_black",
             (("get_black", "1"),),
@@ -644,27 +644,27 @@ def test_builder(
         pytest.param(commands.get_job("1"), parse_job, id="job-get"),
         pytest.param(commands.list_jobs(), parse_jobs, id="job-list"),
         pytest.param(
-            commands.add_contact(ContactDraft(phones=(PHONE,))), parse_created_id, id="contact-add"
+            phonebook.add_contact(ContactDraft(phones=(PHONE,))), parse_created_id, id="contact-add"
         ),
         pytest.param(
-            commands.change_contact(PHONE, ContactChanges()), parse_ok, id="contact-change"
+            phonebook.change_contact(PHONE, ContactChanges()), parse_ok, id="contact-change"
         ),
-        pytest.param(commands.delete_contact(PHONE), parse_ok, id="contact-delete"),
-        pytest.param(commands.list_contacts(), parse_contacts, id="contact-list"),
-        pytest.param(commands.add_group(GroupDraft(name="g")), parse_created_id, id="group-add"),
-        pytest.param(commands.rename_group("1", "g"), parse_ok, id="group-rename"),
-        pytest.param(commands.delete_group("1"), parse_ok, id="group-delete"),
-        pytest.param(commands.list_groups(), parse_groups, id="group-list"),
-        pytest.param(commands.move_contact(PHONE, "1", GroupMove.ADD), parse_ok, id="group-move"),
+        pytest.param(phonebook.delete_contact(PHONE), parse_ok, id="contact-delete"),
+        pytest.param(phonebook.list_contacts(), parse_contacts, id="contact-list"),
+        pytest.param(phonebook.add_group(GroupDraft(name="g")), parse_created_id, id="group-add"),
+        pytest.param(phonebook.rename_group("1", "g"), parse_ok, id="group-rename"),
+        pytest.param(phonebook.delete_group("1"), parse_ok, id="group-delete"),
+        pytest.param(phonebook.list_groups(), parse_groups, id="group-list"),
+        pytest.param(phonebook.move_contact(PHONE, "1", GroupMove.ADD), parse_ok, id="group-move"),
         pytest.param(
-            commands.add_to_blacklist(BlacklistDraft(phone=PHONE)),
+            phonebook.add_to_blacklist(BlacklistDraft(phone=PHONE)),
             parse_created_id,
             id="blacklist-add",
         ),
-        pytest.param(commands.remove_from_blacklist(PHONE), parse_ok, id="blacklist-remove"),
-        pytest.param(commands.list_blacklist(), parse_blacklist, id="blacklist-list"),
+        pytest.param(phonebook.remove_from_blacklist(PHONE), parse_ok, id="blacklist-remove"),
+        pytest.param(phonebook.list_blacklist(), parse_blacklist, id="blacklist-list"),
         pytest.param(
-            commands.list_blacklist(BlacklistQuery(emails=True)),
+            phonebook.list_blacklist(BlacklistQuery(emails=True)),
             parse_blacklist,
             id="e-mail-blacklist-list",
         ),
@@ -1113,80 +1113,82 @@ PROGRAMMING_ERRORS = (
             id="job-list-phone-with-colon",
         ),
         pytest.param(
-            lambda: commands.add_contact(ContactDraft(phones=("1,2",))),
+            lambda: phonebook.add_contact(ContactDraft(phones=("1,2",))),
             id="contact-add-phone-with-comma",
         ),
         pytest.param(
-            lambda: commands.add_contact(ContactDraft(phones=(PHONE,), group_ids=("g",))),
+            lambda: phonebook.add_contact(ContactDraft(phones=(PHONE,), group_ids=("g",))),
             id="contact-add-bad-group",
         ),
         pytest.param(
-            lambda: commands.add_contact(ContactDraft(phones=(PHONE,), tags=("a,b",))),
+            lambda: phonebook.add_contact(ContactDraft(phones=(PHONE,), tags=("a,b",))),
             id="contact-add-tag-with-comma",
         ),
         pytest.param(
-            lambda: commands.add_contact(ContactDraft(phones=(PHONE,), other_phones=("",))),
+            lambda: phonebook.add_contact(ContactDraft(phones=(PHONE,), other_phones=("",))),
             id="contact-add-blank-other-phone",
         ),
         pytest.param(
-            lambda: commands.change_contact("", ContactChanges()), id="contact-change-blank-phone"
+            lambda: phonebook.change_contact("", ContactChanges()), id="contact-change-blank-phone"
         ),
         pytest.param(
-            lambda: commands.change_contact(PHONE, ContactChanges(new_phones=("1;2",))),
+            lambda: phonebook.change_contact(PHONE, ContactChanges(new_phones=("1;2",))),
             id="contact-change-new-phone-with-semicolon",
         ),
         pytest.param(
-            lambda: commands.change_contact(PHONE, ContactChanges(group_ids=("",))),
+            lambda: phonebook.change_contact(PHONE, ContactChanges(group_ids=("",))),
             id="contact-change-empty-group",
         ),
         pytest.param(
-            lambda: commands.change_contact(PHONE, ContactChanges(tags=(" ",))),
+            lambda: phonebook.change_contact(PHONE, ContactChanges(tags=(" ",))),
             id="contact-change-blank-tag",
         ),
         pytest.param(
-            lambda: commands.delete_contact(f"{PHONE},{OTHER_PHONE}"),
+            lambda: phonebook.delete_contact(f"{PHONE},{OTHER_PHONE}"),
             id="contact-delete-two-phones",
         ),
         pytest.param(
-            lambda: commands.delete_contact(f"{EMAIL};{OTHER_EMAIL}"),
+            lambda: phonebook.delete_contact(f"{EMAIL};{OTHER_EMAIL}"),
             id="contact-delete-two-e-mail-addresses",
         ),
         pytest.param(
-            lambda: commands.add_contact(ContactDraft(emails=(EMAIL, ""))),
+            lambda: phonebook.add_contact(ContactDraft(emails=(EMAIL, ""))),
             id="contact-add-blank-e-mail-address",
         ),
         pytest.param(
-            lambda: commands.change_contact(EMAIL, ContactChanges(other_emails=("a@b,c@d",))),
+            lambda: phonebook.change_contact(EMAIL, ContactChanges(other_emails=("a@b,c@d",))),
             id="contact-change-other-e-mail-with-comma",
         ),
         pytest.param(
-            lambda: commands.list_contacts(ContactQuery(group_id="x")), id="contact-list-bad-group"
+            lambda: phonebook.list_contacts(ContactQuery(group_id="x")), id="contact-list-bad-group"
         ),
         pytest.param(
-            lambda: commands.list_contacts(ContactQuery(after_id="x")), id="contact-list-bad-after"
+            lambda: phonebook.list_contacts(ContactQuery(after_id="x")), id="contact-list-bad-after"
         ),
         pytest.param(
-            lambda: commands.list_contacts(ContactQuery(count=0)), id="contact-list-zero-count"
+            lambda: phonebook.list_contacts(ContactQuery(count=0)), id="contact-list-zero-count"
         ),
-        pytest.param(lambda: commands.rename_group("x", "g"), id="group-rename-bad-id"),
-        pytest.param(lambda: commands.delete_group(""), id="group-delete-empty-id"),
+        pytest.param(lambda: phonebook.rename_group("x", "g"), id="group-rename-bad-id"),
+        pytest.param(lambda: phonebook.delete_group(""), id="group-delete-empty-id"),
         pytest.param(
-            lambda: commands.move_contact(PHONE, "g", GroupMove.ADD), id="group-move-bad-group"
-        ),
-        pytest.param(
-            lambda: commands.move_contact("", "1", GroupMove.ADD), id="group-move-blank-phone"
+            lambda: phonebook.move_contact(PHONE, "g", GroupMove.ADD), id="group-move-bad-group"
         ),
         pytest.param(
-            lambda: commands.add_to_blacklist(
+            lambda: phonebook.move_contact("", "1", GroupMove.ADD), id="group-move-blank-phone"
+        ),
+        pytest.param(
+            lambda: phonebook.add_to_blacklist(
                 BlacklistDraft(phone=PHONE, scope=BlockScope.UNKNOWN)
             ),
             id="blacklist-add-unknown-scope",
         ),
         pytest.param(
-            lambda: commands.add_to_blacklist(BlacklistDraft(phone=" ")),
+            lambda: phonebook.add_to_blacklist(BlacklistDraft(phone=" ")),
             id="blacklist-add-blank-phone",
         ),
-        pytest.param(lambda: commands.remove_from_blacklist(""), id="blacklist-remove-blank-phone"),
+        pytest.param(
+            lambda: phonebook.remove_from_blacklist(""), id="blacklist-remove-blank-phone"
+        ),
         pytest.param(lambda: commands.list_answers(AnswerQuery(count=0)), id="answers-zero-count"),
         pytest.param(
             lambda: commands.list_answers(AnswerQuery(count=10_001)), id="answers-too-many"
@@ -1299,7 +1301,7 @@ def test_build_form(
 def test_build_form_md5_is_lower_case_hex() -> None:
     form = dict(
         build_form(
-            commands.list_groups(),
+            phonebook.list_groups(),
             credentials=Credentials(login=LOGIN, password=PASSWORD),
             fmt=Fmt.JSON,
             charset="utf-8",
@@ -1334,7 +1336,7 @@ def test_build_form_md5_is_lower_case_hex() -> None:
 )
 def test_build_form_refuses(credentials: Credentials, charset: str) -> None:
     with pytest.raises(ConfigError) as caught:
-        build_form(commands.list_groups(), credentials=credentials, fmt=Fmt.JSON, charset=charset)
+        build_form(phonebook.list_groups(), credentials=credentials, fmt=Fmt.JSON, charset=charset)
     assert not any(canary in str(caught.value) for canary in CANARIES)
 
 
@@ -1370,7 +1372,7 @@ def test_key_is_canonical() -> None:
 
 
 def test_key_ignores_parameter_order() -> None:
-    command = commands.move_contact(PHONE, "7", GroupMove.ADD)
+    command = phonebook.move_contact(PHONE, "7", GroupMove.ADD)
     reordered = dataclasses.replace(command, params=tuple(reversed(command.params)))
     assert reordered.key == command.key
 
@@ -1395,13 +1397,13 @@ def test_key_is_credential_free() -> None:
         ),
         pytest.param(commands.get_job("1"), commands.delete_job("1"), id="different-flag"),
         pytest.param(
-            commands.list_contacts(ContactQuery(search="a&cnt=5")),
-            commands.list_contacts(ContactQuery(search="a", count=5)),
+            phonebook.list_contacts(ContactQuery(search="a&cnt=5")),
+            phonebook.list_contacts(ContactQuery(search="a", count=5)),
             id="no-injection-through-values",
         ),
         pytest.param(
-            commands.move_contact(PHONE, "7", GroupMove.ADD),
-            commands.move_contact(PHONE, "7", GroupMove.REMOVE),
+            phonebook.move_contact(PHONE, "7", GroupMove.ADD),
+            phonebook.move_contact(PHONE, "7", GroupMove.REMOVE),
             id="different-move-mode",
         ),
     ],
@@ -1451,7 +1453,7 @@ def test_parse_hands_the_reply_to_the_reader() -> None:
 
 
 def test_reply_for_defaults() -> None:
-    reply = reply_for(commands.list_groups(), b"[]", fmt=Fmt.JSON, charset="utf-8")
+    reply = reply_for(phonebook.list_groups(), b"[]", fmt=Fmt.JSON, charset="utf-8")
     assert (reply.command, reply.content_type, reply.content_disposition) == (
         "get_group",
         None,
@@ -1464,7 +1466,7 @@ def test_reply_for_defaults() -> None:
     [
         pytest.param(commands.delete_job("5"), b"OK", Fmt.TEXT, None, id="job-delete-ok"),
         pytest.param(
-            commands.add_group(GroupDraft(name="g")),
+            phonebook.add_group(GroupDraft(name="g")),
             b'{\n"id": 6003\n}',
             Fmt.JSON,
             "6003",
