@@ -8,12 +8,14 @@ here too and are announced on a channel, so each replica drops what it holds in 
 Keys are digests of the account and the credential-free command key: no request text in Redis.
 """
 
+import asyncio
+import contextlib
 import dataclasses
 import json
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from redis.asyncio import Redis
 from redis.exceptions import WatchError
@@ -22,6 +24,9 @@ from facade.upstream import codec
 from facade.upstream.cache import CannotUpdate, Change, ResponseCache
 from facade.upstream.cluster import REDIS_ERRORS, Cluster
 from facade.upstream.redis_state import PREFIX, digest
+
+# How long closing a subscription may take before a shutdown goes on without it.
+CLOSE_WAIT: Final = 1.0
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -168,7 +173,11 @@ class SharedCache:
                 if announced.get("origin") != self.origin:
                     yield str(announced["tag"])
         finally:
-            await pubsub.aclose()  # type: ignore[no-untyped-call]
+            # Bounded: with Redis gone (a restart, a failover), closing the subscription can wait
+            # on a connection that never answers, and a replica's shutdown must not wait with it.
+            with contextlib.suppress(TimeoutError, *REDIS_ERRORS):
+                async with asyncio.timeout(CLOSE_WAIT):
+                    await pubsub.aclose()  # type: ignore[no-untyped-call]
 
 
 def _dump(entry: SharedEntry) -> bytes:
