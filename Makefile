@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 GRAPHIQL_STAMP := facade/graphql/static/.installed
 
-.PHONY: run test install emulator schema clean audit-deps graphiql-assets docs-ui-assets test-services
+.PHONY: run test install emulator schema clean audit-deps graphiql-assets docs-ui-assets test-services conformance
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -72,6 +72,9 @@ test: $(STAMP) $(GRAPHIQL_STAMP) $(DOCS_UI_STAMP) audit-deps test-services
 	$(BIN)/lint-imports
 	$(BIN)/hadolint Dockerfile
 	$(BIN)/pytest -q -ra -p no:cacheprovider --cov=facade --cov-branch --cov-report=term --cov-fail-under=95
+
+conformance: $(STAMP) $(GRAPHIQL_STAMP) $(DOCS_UI_STAMP)
+	$(BIN)/python -m tests.conformance
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache graphiql/node_modules facade/graphql/static docs-ui/node_modules facade/rest/static/vendor $(BROWSER)/node_modules

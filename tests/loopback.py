@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator, Mapping
+from typing import IO
 
 import httpx
 
@@ -29,24 +30,26 @@ def running(
     env: Mapping[str, str] | None = None,
     cwd: str | os.PathLike[str] | None = None,
     python: str = sys.executable,
+    log: IO[str] | None = None,
 ) -> Iterator[subprocess.Popen[str]]:
     """Run `python -m facade ARGS` until `ready_path` answers on `port`; stop it on exit.
-    `python` is the interpreter (an installed package's venv), `cwd` its working directory."""
+    `python` is the interpreter (an installed package's venv), `cwd` its working directory.
+    Its output is piped (`communicate()`), or written to `log` for a long run."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("SMSC_", "FACADE_"))}
     environ.update(env or {})
     process = subprocess.Popen(  # noqa: S603 - our own interpreter running our own package
         [python, "-m", "facade", *args],
         env=environ,
         cwd=cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE if log is None else log,
+        stderr=subprocess.PIPE if log is None else subprocess.STDOUT,
         text=True,
     )
     try:
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"exited early: {process.communicate()[1]}")
+                raise RuntimeError(f"exited early: {process.communicate()[1] or 'see its log'}")
             try:
                 httpx.get(f"http://127.0.0.1:{port}{ready_path}", timeout=1.0)
                 break

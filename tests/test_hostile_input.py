@@ -3,9 +3,9 @@ APIs alike, before idempotency and before any request to SMSC, and nothing is lo
 traceback.
 
 One table, run through both APIs. A row gives the same bad value to each API as its protocol can
-carry it: GraphQL's variables carry lone surrogates, which REST's JSON parser refuses as malformed
-(`test_a_lone_surrogate_in_a_rest_body_is_malformed_json`), so REST gets a NUL in their place;
-GraphQL's Int stops at 2^31-1, so GraphQL gets the largest Int where REST gets 10^30. Writes carry
+carry it: text SMSC cannot send is a NUL (a lone surrogate is no text at all: both APIs refuse the
+JSON that carries one, `test_a_lone_surrogate_is_malformed_json_in_both_apis`); GraphQL's Int
+stops at 2^31-1, so GraphQL gets the largest Int where REST gets 10^30. Writes carry
 an idempotency key, so the value is refused before its fingerprint is taken.
 """
 
@@ -97,37 +97,37 @@ TABLE: Final = [
     Hostile(
         "search",
         "search",
-        query("contacts", "totalCount", search=("String", SURROGATE)),
+        query("contacts", "totalCount", search=("String", NUL)),
         Rest("GET", "/v1/contacts?search=%00"),
     ),
     Hostile(
         "group-name",
         "name",
-        mutation("createGroup", "CreateGroupInput", {"name": SURROGATE}),
+        mutation("createGroup", "CreateGroupInput", {"name": NUL}),
         Rest("POST", "/v1/groups", {"name": NUL}),
     ),
     Hostile(
         "template-name",
         "name",
-        mutation("createTemplate", "CreateTemplateInput", {"name": SURROGATE, "message": "Hi"}),
+        mutation("createTemplate", "CreateTemplateInput", {"name": NUL, "message": "Hi"}),
         Rest("POST", "/v1/templates", {"name": NUL, "message": "Hi"}),
     ),
     Hostile(
         "contact-name",
         "name",
-        mutation("createContact", "CreateContactInput", {"phones": [PHONE], "name": SURROGATE}),
+        mutation("createContact", "CreateContactInput", {"phones": [PHONE], "name": NUL}),
         Rest("POST", "/v1/contacts", {"phones": [PHONE], "name": NUL}),
     ),
     Hostile(
         "blacklist-comment",
         "comment",
-        mutation("addToBlacklist", "AddToBlacklistInput", {"phone": PHONE, "comment": SURROGATE}),
+        mutation("addToBlacklist", "AddToBlacklistInput", {"phone": PHONE, "comment": NUL}),
         Rest("POST", "/v1/blacklist", {"phone": PHONE, "comment": NUL}),
     ),
     Hostile(
         "job-name",
         "name",
-        create_job({**JOB, "name": SURROGATE}),
+        create_job({**JOB, "name": NUL}),
         Rest("POST", "/v1/jobs", {**JOB, "name": NUL}),
     ),
     Hostile(
@@ -136,7 +136,7 @@ TABLE: Final = [
         query(
             "jobPreview",
             "__typename ... on InvalidInputError { code field }",
-            input=("CreateJobInput!", {**JOB, "name": SURROGATE}),
+            input=("CreateJobInput!", {**JOB, "name": NUL}),
         ),
         None,
     ),
@@ -328,7 +328,7 @@ TABLE: Final = [
     Hostile(
         "voice-language",
         "voiceLanguage",
-        create_job({**CALL, "voiceLanguage": SURROGATE}),
+        create_job({**CALL, "voiceLanguage": NUL}),
         Rest("POST", "/v1/jobs", {**CALL, "voiceLanguage": NUL}),
     ),
     Hostile(
@@ -352,7 +352,7 @@ TABLE: Final = [
     Hostile(
         "e-mail-recipient",
         "phones[0]",
-        create_job({**MAIL, "subject": "S", "phones": [f"a{SURROGATE}@example.com"]}),
+        create_job({**MAIL, "subject": "S", "phones": [f"a{NUL}@example.com"]}),
         Rest("POST", "/v1/jobs", {**MAIL, "subject": "S", "phones": [f"a{NUL}@example.com"]}),
     ),
     Hostile(
@@ -372,7 +372,7 @@ TABLE: Final = [
     Hostile(
         "tag",
         "tags[0]",
-        mutation("createContact", "CreateContactInput", {"phones": [PHONE], "tags": [SURROGATE]}),
+        mutation("createContact", "CreateContactInput", {"phones": [PHONE], "tags": [NUL]}),
         Rest("POST", "/v1/contacts", {"phones": [PHONE], "tags": [NUL]}),
     ),
     Hostile(
@@ -400,13 +400,13 @@ TABLE: Final = [
     Hostile(
         "renamed-group",
         "name",
-        mutation("renameGroup", "RenameGroupInput", {"id": "41", "name": SURROGATE}),
+        mutation("renameGroup", "RenameGroupInput", {"id": "41", "name": NUL}),
         Rest("PATCH", "/v1/groups/41", {"name": NUL}),
     ),
     Hostile(
         "changed-template-message",
         "message",
-        mutation("updateTemplate", "UpdateTemplateInput", {"id": "1001", "message": SURROGATE}),
+        mutation("updateTemplate", "UpdateTemplateInput", {"id": "1001", "message": NUL}),
         Rest("PATCH", "/v1/templates/1001", {"message": NUL}),
     ),
 ]
@@ -478,18 +478,22 @@ async def test_rest_refuses_before_idempotency_and_smsc(
     assert not tracebacks(caplog.records)
 
 
-async def test_a_lone_surrogate_in_a_rest_body_is_malformed_json(
+async def test_a_lone_surrogate_is_malformed_json_in_both_apis(
     client: httpx.AsyncClient, lossy: Rig, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
     headers = {"idempotency-key": str(uuid.uuid4()), **JSON_HEADERS}
+    graphql = mutation("createGroup", "CreateGroupInput", {"name": SURROGATE})
+    variables = {**graphql.variables, "key": str(uuid.uuid4())}
 
-    response = await client.post(
-        "/v1/groups", content=to_json({"name": SURROGATE}), headers=headers
-    )
+    rest = await client.post("/v1/groups", content=to_json({"name": SURROGATE}), headers=headers)
+    payload = {"query": graphql.document, "variables": variables}
+    response = await client.post("/graphql", content=to_json(payload), headers=JSON_HEADERS)
 
-    body = assert_problem(response, 400, "INVALID_INPUT", field="body")
+    body = assert_problem(rest, 400, "INVALID_INPUT", field="body")
     assert body["detail"].startswith("body: malformed JSON")
+    assert response.status_code == 400, response.text
+    assert refusal(response.json()) == ("INVALID_INPUT", "body")
     assert not lossy.emulator.calls
     assert not tracebacks(caplog.records)
 

@@ -27,7 +27,6 @@ and nothing more is run or sent on it. Each operation gets a context of its own.
 
 import dataclasses
 import datetime as dt
-import json
 import logging
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from typing import Any, Final, cast
@@ -55,10 +54,19 @@ from facade.graphql.media import (
     JSON,
     encode_json,
     negotiate,
+    read_json,
     split_media_type,
     utf8,
 )
 from facade.graphql.persisted import PersistedDocuments, PersistedError
+from facade.graphql.request import (
+    Params,
+    Refusal,
+    error_entry,
+    parsed_json,
+    read_params,
+    refused,
+)
 from facade.graphql.websocket import TransportWSHandler
 from facade.upstream import reads
 from facade.upstream.reads import DerivedCache
@@ -72,34 +80,7 @@ logger = logging.getLogger(__name__)
 CONNECTION_INIT_TIMEOUT: Final = dt.timedelta(seconds=10)
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class _Params:
-    query: str | None  # None: a persisted document (`documentId`, `extensions.persistedQuery`)
-    document_id: str | None
-    operation_name: str | None
-    variables: dict[str, Any] | None
-    extensions: dict[str, Any] | None
-
-
-class _Refusal(Exception):  # noqa: N818 - control flow inside this module, never raised out of it
-    """The request is answered with `status` and a GraphQL error, without executing anything."""
-
-    def __init__(
-        self,
-        status: int,
-        message: str,
-        *,
-        headers: Mapping[str, str] | None = None,
-        code: str | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.headers = dict(headers or {})
-        self.code = code
-
-
-def _is_request_error(result: ExecutionResult) -> bool:
+def _is_requesterror_entry(result: ExecutionResult) -> bool:
     """No field ran: parse, validation or variable coercion failed (GraphQL spec, "Errors").
 
     Field errors always carry a `path`; request errors never do, and leave no `data`.
@@ -109,43 +90,6 @@ def _is_request_error(result: ExecutionResult) -> bool:
         and bool(result.errors)
         and all(error.path is None for error in result.errors or ())
     )
-
-
-def _optional(data: Mapping[str, Any], name: str, kind: type, kind_name: str) -> Any:
-    value = data.get(name)
-    if value is not None and not isinstance(value, kind):
-        raise _Refusal(400, f"The `{name}` parameter must be {kind_name} or null.")
-    return value
-
-
-def _params(data: object) -> _Params:
-    """A well-formed GraphQL-over-HTTP request's parameters (spec, "Request Parameters")."""
-    if isinstance(data, list):
-        raise _Refusal(400, "Batched requests are not supported; send one operation a request.")
-    if not isinstance(data, dict):
-        raise _Refusal(400, "The request body must be a JSON object.")
-    query = data.get("query")
-    document_id = _optional(data, "documentId", str, "a string")
-    extensions = _optional(data, "extensions", dict, "an object")
-    persisted = document_id is not None or "persistedQuery" in (extensions or {})
-    if not isinstance(query, str) and not (query is None and persisted):
-        raise _Refusal(400, "The `query` parameter must be a string.")
-    return _Params(
-        query=query,
-        document_id=document_id,
-        operation_name=_optional(data, "operationName", str, "a string") or None,
-        variables=_optional(data, "variables", dict, "an object"),
-        extensions=extensions,
-    )
-
-
-def _decode_json(text: str | bytes, what: str) -> object:
-    try:
-        if isinstance(text, bytes):
-            text = text.decode("utf-8")
-        return json.loads(text)
-    except (ValueError, RecursionError) as exc:
-        raise _Refusal(400, f"{what} is not valid UTF-8 JSON.") from exc
 
 
 class GraphQLView(strawberry.asgi.GraphQL[Any, None]):
@@ -232,6 +176,10 @@ class GraphQLView(strawberry.asgi.GraphQL[Any, None]):
         ack: UnsetType = UNSET
         return ack
 
+    def decode_json(self, data: str | bytes) -> object:
+        """A WebSocket message, read as HTTP bodies are (`read_json`)."""
+        return read_json(data)
+
     def encode_json(self, data: object) -> str:
         """A WebSocket message's text (strawberry sends bytes as a binary frame, which
         graphql-transport-ws does not allow); HTTP answers are written by `_response`."""
@@ -245,20 +193,20 @@ class GraphQLView(strawberry.asgi.GraphQL[Any, None]):
         media_type = JSON
         try:
             if request.method not in ("GET", "POST"):
-                raise _Refusal(405, "GraphQL is served by GET and POST.", headers=_ALLOW_ALL)
+                raise Refusal(405, "GraphQL is served by GET and POST.", headers=_ALLOW_ALL)
             if self._wants_ide(request):
                 return await self.render_graphql_ide(request)
             negotiated = negotiate(request.headers.get("accept"))
             if negotiated is None:
-                raise _Refusal(406, f"Accept {GRAPHQL_RESPONSE_JSON} or {JSON}.")
+                raise Refusal(406, f"Accept {GRAPHQL_RESPONSE_JSON} or {JSON}.")
             media_type = negotiated
             return await self._execute(request, media_type)
-        except _Refusal as refusal:
-            body = {"errors": [_error(refusal.message, refusal.code)]}
+        except Refusal as refusal:
+            body = {"errors": [error_entry(refusal.message, refusal.code, refusal.field)]}
             return self._response(body, refusal.status, media_type, refusal.headers)
         except Exception:  # the edge: logged here, answered without the traceback
             logger.exception("GraphQL request failed")
-            body = {"errors": [_error("Internal server error.", ErrorCode.INTERNAL)]}
+            body = {"errors": [error_entry("Internal server error.", ErrorCode.INTERNAL)]}
             return self._response(body, 500, media_type)
 
     def _wants_ide(self, request: Request) -> bool:
@@ -277,7 +225,7 @@ class GraphQLView(strawberry.asgi.GraphQL[Any, None]):
             return (await self._run(request, params, media_type))[0]
         try:
             partition = self._admitted(self._partition, request)
-        except _Refusal:
+        except Refusal:
             self._params_of(request, source)  # a malformed request is told so first
             raise
         key = (request.method, source, media_type, partition)
@@ -301,30 +249,30 @@ class GraphQLView(strawberry.asgi.GraphQL[Any, None]):
         try:
             return partition(request)
         except (AuthError, ForbiddenError, InputError) as exc:
-            raise _refused(exc) from exc
+            raise refused(exc) from exc
 
     async def _context(self, request: Request) -> Any:
         try:
             return await self._context_getter(request)
         except (AuthError, ForbiddenError, InputError) as exc:
-            raise _refused(exc) from exc
+            raise refused(exc) from exc
 
     async def _run(
-        self, request: Request, params: _Params, media_type: str
+        self, request: Request, params: Params, media_type: str
     ) -> tuple[Response, Answer | None]:
         """Execute the operation: its response, and the answer to keep for it if it may be."""
         context = await self._context(request)
         try:
             document = self._documents.resolve(params.query, params.document_id, params.extensions)
         except PersistedError as exc:
-            raise _Refusal(exc.status, exc.message, code=exc.code) from exc
+            raise Refusal(exc.status, exc.message, code=exc.code) from exc
         if isinstance(self.schema, strawberry.Schema):
             request.scope[OPERATION_KEY] = operation_label(
                 self.schema._schema, document, params.operation_name
             )
         if params.operation_name is None and operation_count(document) > 1:
             # Strawberry would run the first; the spec makes it a request error.
-            return self._request_error(_UNNAMED_OPERATION, media_type), None
+            return self._requesterror_entry(_UNNAMED_OPERATION, media_type), None
         may_mutate = getattr(context, "may_mutate", True)
         allowed = {OperationType.QUERY}
         if request.method == "POST" and may_mutate:
@@ -340,18 +288,20 @@ class GraphQLView(strawberry.asgi.GraphQL[Any, None]):
             )
         except InvalidOperationTypeError as exc:
             if exc.operation_type is OperationType.MUTATION and request.method != "POST":
-                raise _Refusal(405, "Mutations need POST.", headers=_ALLOW_POST) from exc
+                raise Refusal(405, "Mutations need POST.", headers=_ALLOW_POST) from exc
             if exc.operation_type is OperationType.MUTATION:
-                raise _Refusal(
+                raise Refusal(
                     403, "This token lacks the write scope.", code=ErrorCode.FORBIDDEN
                 ) from exc
-            return self._request_error("Subscriptions are served over WebSocket.", media_type), None
+            return self._requesterror_entry(
+                "Subscriptions are served over WebSocket.", media_type
+            ), None
         except CannotGetOperationTypeError as exc:
-            return self._request_error(exc.as_http_error_reason(), media_type), None
+            return self._requesterror_entry(exc.as_http_error_reason(), media_type), None
         except MissingQueryError:
-            return self._request_error("The `query` parameter is empty.", media_type), None
+            return self._requesterror_entry("The `query` parameter is empty.", media_type), None
         body: dict[str, Any] = dict(await self.process_result(request, result))
-        if _is_request_error(result):
+        if _is_requesterror_entry(result):
             body.pop("data", None)
             status = _request_error_status(media_type)
             return self._response(body, status, media_type), None
@@ -359,16 +309,16 @@ class GraphQLView(strawberry.asgi.GraphQL[Any, None]):
 
     async def _get_source(self, request: Request) -> bytes:
         if not self.allow_queries_via_get:
-            raise _Refusal(405, "Queries need POST here.", headers=_ALLOW_POST)
+            raise Refusal(405, "Queries need POST here.", headers=_ALLOW_POST)
         source: bytes = request.scope["query_string"]
         if len(source) > self._max_body_bytes:
-            raise _Refusal(414, "The query string is too long.")
+            raise Refusal(414, "The query string is too long.")
         return source
 
     async def _post_source(self, request: Request) -> bytes:
         media_type, parameters = split_media_type(request.headers.get("content-type", ""))
         if media_type != JSON or not utf8(parameters):
-            raise _Refusal(415, f"Send the request as {JSON} (UTF-8).")
+            raise Refusal(415, f"Send the request as {JSON} (UTF-8).")
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self._max_body_bytes:
             raise self._too_large()
@@ -378,12 +328,12 @@ class GraphQLView(strawberry.asgi.GraphQL[Any, None]):
             if len(body) > self._max_body_bytes:
                 raise self._too_large()
         if not body:
-            raise _Refusal(400, "The request body is empty.")
+            raise Refusal(400, "The request body is empty.")
         return bytes(body)
 
-    def _params_of(self, request: Request, source: bytes) -> _Params:
+    def _params_of(self, request: Request, source: bytes) -> Params:
         if request.method == "POST":
-            return _params(_decode_json(source, "The request body"))
+            return read_params(parsed_json(source, "The request body", "body"))
         query = request.query_params
         data: dict[str, object] = {
             name: query[name] for name in ("query", "documentId") if name in query
@@ -392,14 +342,14 @@ class GraphQLView(strawberry.asgi.GraphQL[Any, None]):
             data["operationName"] = query["operationName"]
         for name in ("variables", "extensions"):
             if query.get(name):
-                data[name] = _decode_json(query[name], f"The `{name}` parameter")
-        return _params(data)
+                data[name] = parsed_json(query[name], f"The `{name}` parameter", name)
+        return read_params(data)
 
-    def _too_large(self) -> _Refusal:
-        return _Refusal(413, f"The request body exceeds {self._max_body_bytes} bytes.")
+    def _too_large(self) -> Refusal:
+        return Refusal(413, f"The request body exceeds {self._max_body_bytes} bytes.")
 
-    def _request_error(self, message: str, media_type: str) -> Response:
-        body = {"errors": [_error(message, None)]}
+    def _requesterror_entry(self, message: str, media_type: str) -> Response:
+        body = {"errors": [error_entry(message, None)]}
         return self._response(body, _request_error_status(media_type), media_type)
 
     def _response(
@@ -440,17 +390,6 @@ _ALLOW_ALL = {"Allow": "GET, POST"}
 _ALLOW_POST = {"Allow": "POST"}
 
 
-def _refused(exc: AuthError | ForbiddenError | InputError) -> _Refusal:
-    """A refused caller's answer: 401 (with the challenge), 403 or 400."""
-    if isinstance(exc, AuthError):
-        return _Refusal(401, exc.message, headers={"WWW-Authenticate": "Bearer"}, code=exc.code)
-    return _Refusal(403 if isinstance(exc, ForbiddenError) else 400, exc.message, code=exc.code)
-
-
 def _request_error_status(media_type: str) -> int:
     """400, except under legacy `application/json`, which keeps 200 (spec, "Status Codes")."""
     return 400 if media_type == GRAPHQL_RESPONSE_JSON else 200
-
-
-def _error(message: str, code: str | None) -> dict[str, Any]:
-    return {"message": message} | ({"extensions": {"code": str(code)}} if code else {})

@@ -12,7 +12,6 @@ import datetime as dt
 import decimal
 import enum
 import json
-import re
 import typing
 from collections.abc import Awaitable, Callable
 from typing import Any, Final
@@ -29,21 +28,13 @@ from strawberry.types.union import StrawberryUnion
 from facade.domain.jobs import JobCreated
 from facade.errors import InputError
 from facade.graphql.errors import Error
-from facade.upstream.idempotency import IdempotencyKey, JobSettling, fingerprint
+from facade.upstream.idempotency import IdempotencyKey, JobSettling, check_key, fingerprint
 
 ARGUMENT: Final = "idempotencyKey"
-MAX_KEY_LENGTH: Final = 255
-_KEY: Final = re.compile(r"[!-~](?:[ -~]*[!-~])?")
 _DESCRIPTION: Final = (
     "A new unique string (a UUID) per change: repeated with the same arguments, the mutation "
     "answers its first result again and SMSC is not asked twice."
 )
-
-
-def _check(key: str) -> str:
-    if len(key) > MAX_KEY_LENGTH or not _KEY.fullmatch(key):
-        raise InputError(ARGUMENT, f"must be 1-{MAX_KEY_LENGTH} printable ASCII characters")
-    return key
 
 
 class Idempotent(FieldExtension):
@@ -91,7 +82,9 @@ class Idempotent(FieldExtension):
         if context.idempotency is None:
             raise InputError(ARGUMENT, "idempotency keys are not taken by this server")
         principal = context.principal
-        scoped = IdempotencyKey(principal.account, principal.name, _check(key), ARGUMENT)
+        scoped = IdempotencyKey(
+            principal.account, principal.name, check_key(key, ARGUMENT), ARGUMENT
+        )
         signature = fingerprint(info.field_name, {name: plain(v) for name, v in kwargs.items()})
         job = None if self.created is None else JobSettling(context.smsc, self.created)
         outcome = await context.idempotency.run(

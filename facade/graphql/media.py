@@ -9,11 +9,14 @@ import json
 from collections.abc import Mapping
 from typing import Final
 
+import pydantic_core
+
 __all__ = [
     "GRAPHQL_RESPONSE_JSON",
     "JSON",
     "encode_json",
     "negotiate",
+    "read_json",
     "split_media_type",
     "utf8",
 ]
@@ -36,6 +39,20 @@ def encode_json(value: object) -> bytes:
     it can only stand inside a string.
     """
     return _ENCODER.encode(value).encode("utf-8", "backslashreplace")
+
+
+def read_json(data: str | bytes) -> object:
+    """A JSON document a client sent (an HTTP body or parameter, a WebSocket message), read as
+    REST reads its bodies (pydantic's parser), so both APIs refuse the same documents: invalid
+    UTF-8, or a lone surrogate escape (`"\\ud800"`), which no Unicode text holds (RFC 8259
+    §8.2; RFC 7493 §2.1). `JSONDecodeError` when it is not such a document, as `json.loads`
+    raises (strawberry's WebSocket handler catches that one).
+    """
+    try:
+        return pydantic_core.from_json(data)
+    except ValueError as exc:
+        text = data if isinstance(data, str) else data.decode("utf-8", "replace")
+        raise json.JSONDecodeError(str(exc), text, 0) from exc
 
 
 @functools.lru_cache(maxsize=256)

@@ -10,7 +10,6 @@ draws one error the same way every time. `facade.upstream.idempotency` has the r
 import base64
 import dataclasses
 import json
-import re
 from collections.abc import Callable
 from typing import Any, Final
 
@@ -20,14 +19,10 @@ from starlette.responses import Response
 
 from facade.credentials.scopes import SANDBOX_PRINCIPAL, Principal
 from facade.errors import InputError
-from facade.upstream.idempotency import Idempotency
+from facade.upstream.idempotency import Idempotency, check_key
 
 HEADER: Final = "Idempotency-Key"
 REPLAYED_HEADER: Final = "Idempotent-Replayed"
-MAX_KEY_LENGTH: Final = 255
-# Printable ASCII, no white space at either end (a proxy may strip it).
-_KEY: Final = re.compile(r"[!-~](?:[ -~]*[!-~])?")
-KEY_RULE: Final = f"must be 1-{MAX_KEY_LENGTH} printable ASCII characters"
 # Recomputed by Starlette from the body.
 _DROPPED_HEADERS: Final = frozenset({"content-length"})
 
@@ -54,9 +49,7 @@ def request_key(request: Request) -> str | None:
     if len(values) > 1:
         raise InputError(HEADER, "give one key, not several")
     (value,) = values
-    if len(value) > MAX_KEY_LENGTH or not _KEY.fullmatch(value):
-        raise InputError(HEADER, KEY_RULE)
-    return value
+    return check_key(value, HEADER)
 
 
 def arguments(*models: BaseModel | None) -> list[Any]:

@@ -23,9 +23,10 @@ from facade.rest.errors import statuses_of
 from facade.rest.events import EVENT_STREAM
 from facade.rest.examples import event_example, example_of, problem_examples
 from facade.rest.http import MAX_BODY_BYTES, ClientGetter, guarded
-from facade.rest.idempotent import HEADER, MAX_KEY_LENGTH, REPLAYED_HEADER
+from facade.rest.idempotent import HEADER, REPLAYED_HEADER
 from facade.rest.kept import CACHE_HEADER, JSON
 from facade.rest.operations import EventStream, Operation, Resource
+from facade.upstream.idempotency import KEY_PATTERN, MAX_KEY_LENGTH
 from facade.vocabulary.fields import whole
 from facade.vocabulary.problems import PROBLEM_JSON, Problem
 
@@ -67,7 +68,7 @@ _IDEMPOTENCY_KEY: Final = {
         "type": "string",
         "minLength": 1,
         "maxLength": MAX_KEY_LENGTH,
-        "pattern": "^[!-~]([ -~]*[!-~])?$",
+        "pattern": f"^{KEY_PATTERN}$",
     },
 }
 _REPLAYED: Final = {

@@ -35,6 +35,7 @@ import hashlib
 import json
 import logging
 import math
+import re
 import secrets
 import time
 from collections.abc import Awaitable, Callable
@@ -133,6 +134,21 @@ class IdempotencyStore(Protocol):
         """Delete expired records; how many."""
 
     async def aclose(self) -> None: ...
+
+
+# A key, as both APIs take it: printable ASCII, no white space at either end (a proxy may strip
+# it). `/openapi.json` states the pattern.
+MAX_KEY_LENGTH: Final = 255
+KEY_PATTERN: Final = r"[!-~](?:[ -~]*[!-~])?"
+KEY_RULE: Final = f"must be 1-{MAX_KEY_LENGTH} printable ASCII characters"
+_KEY: Final = re.compile(KEY_PATTERN)
+
+
+def check_key(key: str, field: str) -> str:
+    """`key` if it is a well-formed key; the `InputError` naming `field` if not."""
+    if len(key) > MAX_KEY_LENGTH or not _KEY.fullmatch(key):
+        raise tree.InputError(field, KEY_RULE)
+    return key
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

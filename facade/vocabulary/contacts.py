@@ -46,7 +46,10 @@ from facade.vocabulary.fields import (
     Tag,
     any_change,
     at_least_one,
+    given,
+    none,
     schema_of,
+    some,
     whole,
 )
 from facade.vocabulary.shapes import ID, Input, Output, example
@@ -125,6 +128,25 @@ _TAGS: Final[dict[str, Any]] = {
 }
 
 
+# A contact holds phones or e-mail addresses, never both (docs/smsc-wire.md): what a new one is
+# given, and what a change may touch. Which kind a change is for follows from the address that
+# finds the contact (`changes_of_kind`), which JSON Schema cannot tie to the body.
+_ONE_KIND: Final = {
+    "oneOf": [
+        {"allOf": [some("phones"), none("emails"), none("otherEmails")]},
+        {"allOf": [some("emails"), none("phones"), none("otherPhones")]},
+    ]
+}
+_ONE_KIND_OF_CHANGE: Final = {
+    "not": {
+        "allOf": [
+            {"anyOf": [given("newPhones"), given("otherPhones")]},
+            {"anyOf": [given("newEmails"), given("otherEmails")]},
+        ]
+    }
+}
+
+
 class CreateContact(Input):
     """A contact to create; its phones address it afterwards."""
 
@@ -137,7 +159,8 @@ class CreateContact(Input):
             "lastName": "Sidorov",
             "birthday": "1990-04-12",
             "tags": ["new"],
-        }
+        },
+        _ONE_KIND,
     )
 
     phones: list[Phone] = Field(default=[], description="A phone contact's phones.")
@@ -184,7 +207,9 @@ class UpdateContact(Input):
     """Fields of a contact to change; null or absent keeps a field, an empty string or list
     clears it."""
 
-    model_config = example({"comment": "Call after 18:00", "tags": ["vip", "evening"]}, any_change)
+    model_config = example(
+        {"comment": "Call after 18:00", "tags": ["vip", "evening"]}, any_change, _ONE_KIND_OF_CHANGE
+    )
     whole: ClassVar[str] = "body"
 
     new_phones: Annotated[list[Phone], at_least_one("phone")] | None = Field(

@@ -261,6 +261,21 @@ async def test_the_legacy_graphql_ws_protocol_is_not_offered(sandbox: tuple[Sand
         assert await close_code(ws) == 4406
 
 
+async def test_a_message_with_a_lone_surrogate_is_not_json_and_closes_the_socket(
+    sandbox: tuple[Sandbox, str],
+) -> None:
+    """Read as HTTP bodies are (`read_json`): the protocol's answer to a non-JSON message is 4400,
+    and nothing is subscribed."""
+    box, url = sandbox
+    async with socket(url) as ws:
+        await init(ws)
+        query = json.dumps(ANSWERS).replace("79370000009", "\\ud800")
+        assert "\\ud800" in query
+        await ws.send(f'{{"id": "1", "type": "subscribe", "payload": {{"query": {query}}}}}')
+        assert await close_code(ws) == 4400
+    assert not box.pollers.answer_poller.subscribers
+
+
 async def test_a_subscription_over_http_post_is_a_request_error(
     sandbox: tuple[Sandbox, str],
 ) -> None:

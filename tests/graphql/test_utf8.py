@@ -3,6 +3,7 @@ HTTP (POST, GET, a kept answer's repeat, a request error) and over WebSocket."""
 
 import json
 from collections.abc import AsyncIterator
+from typing import Final
 
 import httpx
 import pytest
@@ -10,7 +11,7 @@ from starlette.applications import Starlette
 
 from facade.app import graphql_routes
 from facade.graphql.http import GRAPHQL_RESPONSE_JSON, JSON
-from facade.graphql.media import encode_json
+from facade.graphql.media import encode_json, read_json
 from facade.settings import Settings
 from tests.graphql.test_subscriptions import (
     ANSWERS,
@@ -66,6 +67,43 @@ async def test_a_request_error_is_utf8(client: httpx.AsyncClient) -> None:
     response = await client.post("/graphql", json={"query": query, "variables": {"n": "Иван"}})
     (error,) = unescaped(response.content, "Иван")["errors"]
     assert "Иван" in error["message"]
+
+
+# A lone surrogate escape: valid JSON syntax, but no Unicode text holds it (RFC 8259 §8.2).
+LONE_SURROGATE: Final = '{"name": "a\\ud800b"}'
+
+
+@pytest.mark.parametrize("method", ["POST", "GET"])
+async def test_a_lone_surrogate_is_refused_as_unreadable_json_as_rest_refuses_it(
+    client: httpx.AsyncClient, method: str
+) -> None:
+    query = "query($name: String) { templates { id } }"
+    if method == "POST":
+        content = f'{{"query": {json.dumps(query)}, "variables": {LONE_SURROGATE}}}'
+        request = client.build_request("POST", "/graphql", content=content, headers=_JSON)
+        field, what = "body", "The request body"
+    else:
+        params = {"query": query, "variables": LONE_SURROGATE}
+        request = client.build_request("GET", "/graphql", params=params)
+        field, what = "variables", "The `variables` parameter"
+    response = await client.send(request)
+    assert response.status_code == 400
+    message = f"{what} is not valid UTF-8 JSON."
+    extensions = {"code": "INVALID_INPUT", "field": field}
+    assert response.json() == {"errors": [{"message": message, "extensions": extensions}]}
+
+
+_JSON: Final = {"content-type": "application/json"}
+
+
+def test_read_json_refuses_what_rest_refuses_and_reads_the_rest() -> None:
+    assert read_json('{"a": "\\ud83d\\ude00", "b": [1, 2.5, null]}') == {
+        "a": "😀",
+        "b": [1, 2.5, None],
+    }
+    for unreadable in (LONE_SURROGATE, b'{"a": "\xff"}', "{", '{"a": 1,}'):
+        with pytest.raises(json.JSONDecodeError):
+            read_json(unreadable)
 
 
 def test_encode_json_is_compact_utf8_and_escapes_only_what_utf8_cannot_carry() -> None:
