@@ -56,6 +56,17 @@ def _parser() -> argparse.ArgumentParser:
         help=f"add N generated contacts (and a few groups for them) to the seed's data, "
         f"0 to {MAX_CONTACTS}: a large account (default 0)",
     )
+    emulator.add_argument(
+        "--callback-url",
+        metavar="URL",
+        help="post message statuses and incoming messages here, as SMSC posts them to the "
+        "handler set in its account (end it with ?charset=utf-8 for UTF-8 fields)",
+    )
+    emulator.add_argument(
+        "--callback-secret",
+        metavar="SECRET",
+        help="sign callbacks with md5 over id:phone:status:SECRET (needs --callback-url)",
+    )
 
     commands.add_parser("schema", help="print the GraphQL schema (SDL)")
 
@@ -130,13 +141,22 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _emulator(args: argparse.Namespace) -> int:
+    if args.callback_secret is not None and args.callback_url is None:
+        print("facade: --callback-secret needs --callback-url", file=sys.stderr)
+        return 2
     data = f"{args.seed} data" + (f" + {args.contacts} contacts" if args.contacts else "")
+    callbacks = "" if args.callback_url is None else f"; callbacks to {args.callback_url}"
     print(
         f"facade: SMSC emulator ({data}) on http://{args.host}:{args.port}/sys/ "
-        f"(login {SANDBOX_LOGIN!r}, password {SANDBOX_PASSWORD!r})",
+        f"(login {SANDBOX_LOGIN!r}, password {SANDBOX_PASSWORD!r}){callbacks}",
         file=sys.stderr,
     )
-    app = create_emulator(seed=args.seed, contacts=args.contacts)
+    app = create_emulator(
+        seed=args.seed,
+        contacts=args.contacts,
+        callback_url=args.callback_url,
+        callback_secret=args.callback_secret,
+    )
     uvicorn.run(app, host=args.host, port=args.port, server_header=False)
     return 0
 

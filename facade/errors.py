@@ -23,7 +23,12 @@ FacadeError                      code
         ├── SmscNotFound         NOT_FOUND           3 where it means "record not found"
         ├── SmscRejected         UPSTREAM_REJECTED   3 "save error" on jobs.php, 5, 6, 7, 8, unknown codes
         ├── SmscBlocked          UPSTREAM_IP_BLOCKED 4
-        └── SmscRateLimited      RATE_LIMITED        9, never retried automatically
+        ├── SmscRateLimited      RATE_LIMITED        9, never retried automatically
+        ├── SmscNoMoney          INSUFFICIENT_FUNDS  3 on send.php: the account cannot pay
+        ├── SmscMessageDenied    MESSAGE_DENIED      6 on send.php: the text or the sender is denied
+        └── SmscRecipientRejected RECIPIENT_REJECTED 7 and 8 on send.php: invalid or unreachable
+                                                     number(s)
+A send's error may carry the message's id (`SmscError.message_id`): SMSC adds it for 3, 6, 7, 8.
 ```
 What clients are told, an error's `message` (and its `str`), is the facade's own text: never a
 byte SMSC or a proxy in front of it sent (an echo of the request can hold the credentials in any
@@ -59,8 +64,11 @@ __all__ = [
     "SmscBadRequest",
     "SmscBlocked",
     "SmscError",
+    "SmscMessageDenied",
+    "SmscNoMoney",
     "SmscNotFound",
     "SmscRateLimited",
+    "SmscRecipientRejected",
     "SmscRejected",
     "UpstreamError",
     "UpstreamOutcomeUnknown",
@@ -83,6 +91,9 @@ class ErrorCode(enum.StrEnum):
     UPSTREAM_REJECTED = "UPSTREAM_REJECTED"
     UPSTREAM_UNAVAILABLE = "UPSTREAM_UNAVAILABLE"
     UPSTREAM_PROTOCOL_ERROR = "UPSTREAM_PROTOCOL_ERROR"
+    INSUFFICIENT_FUNDS = "INSUFFICIENT_FUNDS"
+    MESSAGE_DENIED = "MESSAGE_DENIED"
+    RECIPIENT_REJECTED = "RECIPIENT_REJECTED"
     INTERNAL = "INTERNAL"
 
 
@@ -322,6 +333,7 @@ class SmscError(UpstreamError):
         *,
         endpoint: str,
         diagnostic: str | None = None,
+        message_id: str | None = None,
     ) -> None:
         meaning = self.MEANINGS.get(upstream_code, self.MEANING)
         known = description.strip().lower()
@@ -336,6 +348,7 @@ class SmscError(UpstreamError):
         self.upstream_code = upstream_code
         self.description = known
         self.endpoint = endpoint
+        self.message_id = message_id  # send.php adds the message's id to errors 3, 6, 7 and 8
 
 
 class SmscBadRequest(SmscError):  # noqa: N818 - named after SMSC's own wording
@@ -376,3 +389,22 @@ class SmscRateLimited(SmscError):  # noqa: N818 - named after SMSC's own wording
     MEANING = "SMSC refused too many identical or simultaneous requests; wait a minute"
     # SMSC counts its limit per minute (smsc-api-notes.md §1.6, error 9) and names no wait.
     RETRY_AFTER = 60.0
+
+
+class SmscNoMoney(SmscError):  # noqa: N818 - named after SMSC's own wording ("no money")
+    code = ErrorCode.INSUFFICIENT_FUNDS
+    MEANING = "The SMSC account has not enough money for this message"
+
+
+class SmscMessageDenied(SmscError):  # noqa: N818 - named after SMSC's own wording
+    code = ErrorCode.MESSAGE_DENIED
+    MEANING = "SMSC denied the message for its text or its sender"
+
+
+class SmscRecipientRejected(SmscError):  # noqa: N818 - named after SMSC's own wording
+    code = ErrorCode.RECIPIENT_REJECTED
+    MEANING = "SMSC refused the recipients"
+    MEANINGS: ClassVar[Mapping[int, str]] = {
+        7: "SMSC refused a phone number as invalid",
+        8: "SMSC cannot deliver the message to the number",
+    }

@@ -94,6 +94,22 @@ def test_emulator_contacts_adds_a_large_phonebook(monkeypatch, capsys):
     assert "empty data + 1500 contacts" in capsys.readouterr().err
 
 
+def test_emulator_callback_options_configure_every_account(monkeypatch, capsys):
+    started: dict[str, Any] = {}
+    monkeypatch.setattr("facade.cli.uvicorn.run", lambda app, **kw: started.update(app=app, **kw))
+    url = "http://127.0.0.1:8000/smsc/callback/key?charset=utf-8"
+    assert main(["emulator", "--callback-url", url, "--callback-secret", "s3cret"]) == 0
+    target = started["app"].state.emulator.callback_targets["demo"]
+    assert (target.url, target.secret, target.checksum) == (url, "s3cret", "md5")
+    assert f"callbacks to {url}" in capsys.readouterr().err
+
+
+def test_emulator_callback_secret_needs_a_url(monkeypatch, capsys):
+    monkeypatch.setattr("facade.cli.uvicorn.run", lambda app, **kw: pytest.fail("started"))
+    assert main(["emulator", "--callback-secret", "s3cret"]) == 2
+    assert "--callback-url" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("count", ["-1", "1000001", "many", "1e3"])
 def test_emulator_contacts_must_be_a_count_within_bounds(count, capsys):
     with pytest.raises(SystemExit) as caught:

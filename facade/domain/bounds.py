@@ -78,3 +78,8 @@ MAX_URL_LENGTH: Final = 2000  # `fileurl`; the length above which SMSC's own lib
 # brackets aside.
 MAX_EMAIL_LENGTH: Final = 254
 MAX_CURSOR_LENGTH: Final = 200  # a page cursor; those the facade issues are under 100
+# A single message's recipients (send.php `phones`): more is a mailing (jobs.php), and a status
+# request for each of them (status.php, 100 a request) stays one request.
+MAX_MESSAGE_RECIPIENTS: Final = 100
+# `maxsms`: parts a message may be cut to; a 1,000-character text in UCS-2 takes 15.
+MAX_MESSAGE_PARTS: Final = 15

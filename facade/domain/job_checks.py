@@ -10,6 +10,7 @@ fail. Each refusal is an `InputError` naming the public, camelCase field.
 import datetime as dt
 import re
 from collections.abc import Iterable
+from typing import Protocol
 
 from facade.domain.bounds import (
     HOURS_PER_DAY,
@@ -40,6 +41,7 @@ from facade.domain.jobs import (
     SendAtTimestamp,
     SendTime,
     SendWindow,
+    Voice,
 )
 from facade.domain.rules import language_code, require_id
 from facade.errors import InputError
@@ -49,7 +51,11 @@ __all__ = [
     "CHANNELS_WITH_SUBJECT",
     "LIST_SEPARATORS",
     "VALUE_SEPARATORS",
+    "SendOptions",
     "check_job",
+    "check_message_text",
+    "check_send_options",
+    "check_values",
     "list_text",
 ]
 
@@ -68,15 +74,52 @@ _LIST_LINE_START = re.compile(r"(?:[^|:\n]*\|)?\s*[+#]?[Gg]?[0-9][0-9 ,;()+-]*:"
 _MINUTE = dt.timedelta(minutes=1)
 
 
+class SendOptions(Protocol):
+    """The options a job (jobs.php) and a single message (send.php) share, under one name each."""
+
+    @property
+    def channel(self) -> Channel: ...
+    @property
+    def send_time(self) -> SendTime | None: ...
+    @property
+    def time_zone(self) -> int | None: ...
+    @property
+    def validity(self) -> dt.timedelta | None: ...
+    @property
+    def telegram_bot(self) -> str | None: ...
+    @property
+    def file_url(self) -> str | None: ...
+    @property
+    def subject(self) -> str | None: ...
+    @property
+    def voice(self) -> Voice | None: ...
+    @property
+    def voice_language(self) -> str | None: ...
+    @property
+    def call_params(self) -> CallParams | None: ...
+
+
 def check_job(spec: JobSpec) -> JobSpec:
     """`spec`, if SMSC can be told it; else the `InputError` of the first fault."""
     _require_text(spec.name, "name")
     _check_recipients(spec)
     _check_senders(spec)
+    _check_time(spec)
     _check_schedule(spec)
     _check_delivery(spec)
+    if spec.confirm_after_days is not None:
+        _require_range(
+            spec.confirm_after_days, "confirmAfterDays", MIN_CONFIRM_DAYS, MAX_CONFIRM_DAYS
+        )
     _check_channel(spec)
     return spec
+
+
+def check_send_options(spec: SendOptions) -> None:
+    """The shared options, against each other and against the channel."""
+    _check_time(spec)
+    _check_delivery(spec)
+    _check_channel(spec)
 
 
 def list_text(message: str, multiline: bool) -> str:
@@ -96,7 +139,7 @@ def _require_range(value: int, field: str, low: int, high: int) -> None:
         raise InputError(field, f"must be between {low} and {high}")
 
 
-def _check_values(values: Iterable[str], field: str, separators: frozenset[str]) -> None:
+def check_values(values: Iterable[str], field: str, separators: frozenset[str]) -> None:
     """Values joined by commas: none blank, none holding a separator."""
     for value in values:
         _require_text(value, field)
@@ -104,7 +147,7 @@ def _check_values(values: Iterable[str], field: str, separators: frozenset[str])
             raise InputError(field, f"{value!r} contains a separator character")
 
 
-def _check_message(message: str, field: str) -> None:
+def check_message_text(message: str, field: str) -> None:
     if len(_require_text(message, field)) > MAX_MESSAGE_LENGTH:
         raise InputError(field, f"must be at most {MAX_MESSAGE_LENGTH} characters")
 
@@ -124,13 +167,13 @@ def _check_recipients(spec: JobSpec) -> None:
         raise InputError("multilineMessages", "applies only to messages")
     if not spec.phones:
         raise InputError("phones", "give phones or messages")
-    _check_values(spec.phones, "phones", VALUE_SEPARATORS)
+    check_values(spec.phones, "phones", VALUE_SEPARATORS)
     if spec.template_id is not None:
         if message is not None:
             raise InputError("templateId", "give either a template or a message, not both")
         require_id(spec.template_id, "templateId")
     elif message is not None:
-        _check_message(message, "message")
+        check_message_text(message, "message")
     elif spec.channel not in CHANNELS_WITHOUT_MESSAGE:
         raise InputError("message", "give a message or a templateId")
 
@@ -154,8 +197,8 @@ def _check_list_line(where: str, line: RecipientMessage, multiline: bool) -> Non
         _require_range(line.time_zone, "messages", MIN_TIME_ZONE, MAX_TIME_ZONE)
     if not line.phones:
         raise InputError("messages", f"{where}: give at least one phone")
-    _check_values(line.phones, "messages", LIST_SEPARATORS)
-    _check_message(line.message, "messages")
+    check_values(line.phones, "messages", LIST_SEPARATORS)
+    check_message_text(line.message, "messages")
     text = list_text(line.message, multiline=True)
     if multiline:
         for continuation in text.split("\n")[1:]:
@@ -171,12 +214,12 @@ def _check_list_line(where: str, line: RecipientMessage, multiline: bool) -> Non
 
 def _check_senders(spec: JobSpec) -> None:
     if spec.fallback_message is not None:
-        _check_message(spec.fallback_message, "fallbackMessage")
+        check_message_text(spec.fallback_message, "fallbackMessage")
     elif spec.fallback_sender is not None:
         raise InputError("fallbackSender", "applies only with a fallbackMessage")
 
 
-def _check_schedule(spec: JobSpec) -> None:
+def _check_time(spec: SendOptions) -> None:
     if spec.time_zone is not None:
         _require_range(spec.time_zone, "timeZone", MIN_TIME_ZONE, MAX_TIME_ZONE)
         if not isinstance(spec.send_time, SendAt | SendWindow):
@@ -185,6 +228,9 @@ def _check_schedule(spec: JobSpec) -> None:
         zone = _check_send_time(spec.send_time)
         if zone is not None and spec.time_zone is not None and spec.time_zone != zone:
             raise InputError("timeZone", f"contradicts the offset of sendTime ({zone} from Moscow)")
+
+
+def _check_schedule(spec: JobSpec) -> None:
     if spec.repeat_count is not None:
         if spec.repeat is None:
             raise InputError("repeatCount", "applies only with repeat")
@@ -231,7 +277,7 @@ def _check_send_time(send_time: SendTime) -> int | None:
     return None
 
 
-def _check_delivery(spec: JobSpec) -> None:
+def _check_delivery(spec: SendOptions) -> None:
     if spec.validity is not None:
         if not MIN_VALIDITY <= spec.validity <= MAX_VALIDITY:
             raise InputError("validityMinutes", "must be between 1 minute and 24 hours")
@@ -239,15 +285,11 @@ def _check_delivery(spec: JobSpec) -> None:
             raise InputError("validityMinutes", "must be a whole number of minutes")
     if spec.telegram_bot is not None:
         _require_text(spec.telegram_bot, "telegramBot")
-    if spec.confirm_after_days is not None:
-        _require_range(
-            spec.confirm_after_days, "confirmAfterDays", MIN_CONFIRM_DAYS, MAX_CONFIRM_DAYS
-        )
     if spec.file_url is not None and not spec.file_url.startswith(("http://", "https://")):
         raise InputError("fileUrl", "must be a full http or https address")
 
 
-def _check_channel(spec: JobSpec) -> None:
+def _check_channel(spec: SendOptions) -> None:
     if spec.subject is not None:
         if spec.channel not in CHANNELS_WITH_SUBJECT:
             raise InputError("subject", "applies only to the MMS and EMAIL channels")
@@ -266,7 +308,7 @@ def _check_channel(spec: JobSpec) -> None:
         _check_call_params(spec.call_params)
 
 
-def _require_call(spec: JobSpec, field: str) -> None:
+def _require_call(spec: SendOptions, field: str) -> None:
     if spec.channel is not Channel.CALL:
         raise InputError(field, "applies only to the CALL channel")
 

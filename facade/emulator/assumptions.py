@@ -13,7 +13,8 @@ Requests (`facade.emulator.params`, `facade.emulator.app`)
   U+FFFD. Ids and numbers are plain ASCII digit runs of at most 18 digits, else error 1.
 - Order of checks: a blocked address → 4 (answered in fmt 0 if fmt itself is bad); bad fmt or
   charset → 1; credentials → 2 (missing ones too; `apikey`, when given, wins over `login` +
-  `psw`); identical requests → 9; concurrency → 9; then the command. Every request that reaches
+  `psw`); identical requests → 9; a per-login rate (balance.php) → 9; concurrency → 9; then
+  the command. Every request that reaches
   SMSC counts towards the identical-request window, whatever its answer, refused ones included.
 - Only a successful authentication takes a concurrency slot; error 2 counts towards the address
   block whatever the address sent.
@@ -63,6 +64,46 @@ Commands (`facade.emulator.<endpoint module>`):
 - get.php: `after_id` and `hour` both apply; `to_phone` matches with or without a leading `+`.
 - downloads: `get_file&name=` matches the task name or its file name; the file is `;`-separated
   CSV with CRLF line ends.
+
+Messages (`facade.emulator.messages`, `statuses`, `balance`, `deliveries`, `pricing`,
+`callbacks`; docs/smsc-wire.md "Messages" is the layout, docs/smsc-wire.md "Emulator: messages"
+the conventions):
+- send.php has no command flag: `cost=1` is the command `cost`, any other request `send` (the
+  names the call log and faults use); status.php's command is `status`, balance.php's `balance`.
+- send: `phones` splits on `,` and `;` (white space trimmed); `G<number>` expands to the phones
+  of the group with that number; a recipient named twice is sent once. A phone is 10-15 digits
+  after an optional `+` (stored without it); with `mail=1` a recipient is an e-mail address, with
+  `tg=1` also `@name` or `#id`. Anything else is an invalid number (error 7 when no recipient is
+  left; else refused, status 22 err 249). `mes` is required (not with `hlr`/`ping`), at most
+  1000 characters; `sender` at most 11 characters or 15 digits; at most one channel flag; `id`
+  1-40 of `[A-Za-z0-9._-]`; `list` is not supported (error 1); `op`, `tinyurl`, `valid`,
+  `period`, `freq`, `subj`, `fileurl`, `bot`, `voice`, `param` are checked, not acted on.
+  Checks in order: 1 (parameters), 5 (`time`), 6 (`SPAM_MARKER` in the text or sender), 7/8
+  (recipients), 3 (money: balance + credit below the cost); 3, 6, 7, 8 carry the id, which is
+  taken (or allocated) before them; a refused send stores nothing and charges nothing.
+- ids: a send without `id` gets the account's next number (`FIRST_MESSAGE_ID` up); ids are not
+  unique: a later send with the same id and phone replaces the earlier record. An id of digits
+  only (no leading zero, at most 2147483647) is a JSON number, any other a string.
+- parts (`facade.emulator.pricing`): GSM-7 text (extension characters count 2) 160 for one part,
+  153 a part beyond; any other text UCS-2 (UTF-16 units) 70 and 67. `translit` counts the text as
+  GSM-7 of the same length. `maxsms` truncates the text to fit. Non-text channels count 1 a
+  recipient. `cnt` = parts x accepted recipients; cost = `cnt` x `PRICES[channel]`.
+- cost=1 checks what a send checks but money, allocates no id and carries none on its errors.
+- status (`facade.emulator.deliveries`): a message is WAITING (-1) until its `time`, handed to the
+  operator (0) then, `DELIVERY_SECONDS` later, its final status (`TEST_NUMBERS`, else 1); a
+  refused recipient is 22 or 25 at once. `send_date` is when SMSC accepted it; `last_date` the
+  last change. Country, operator and region come from `deliveries.NUMBER_INFO` by prefix.
+- status.php: the multiple form (a `,` in `id` or `phone`) needs as many phones as ids, at most
+  `MAX_STATUS_PAIRS`; a trailing comma ends a list; a malformed item or `del=1` (not supported)
+  is error 1 for the whole request (no per-item errors). A record writes the id and phone as
+  asked (`+` kept). An unknown pair is status -3 with only `id`, `phone`, `status`, `last_date`,
+  `last_timestamp` (as far as its fmt's layout has them; the single form without `id`, `phone`),
+  `last_date` the moment of the check. `err` is written always, except in the single form's
+  fmt 3 where 0 is left out (as recorded). The fourth identical request a minute is error 9.
+- limits: identical requests allowed a minute by command (`IDENTICAL_ALLOWED_PER_COMMAND`);
+  balance.php takes `BALANCE_PER_MINUTE` requests a minute per login, identical or not.
+- balance: every account starts with `DEFAULT_BALANCE` in `CURRENCY`, whatever the seed.
+- callbacks: see `facade.emulator.callbacks` (fields, checksum, retries).
 """
 
 from typing import Final
@@ -92,6 +133,14 @@ CSV_MEDIA_TYPE: Final = "text/csv"
 IDENTICAL_WINDOW_SECONDS: Final = 60.0
 IDENTICAL_ALLOWED: Final = 3
 IDENTICAL_ALLOWED_PER_ENDPOINT: Final = {"jobs.php": 1}
+# send.php: one identical send, five identical cost requests a minute (smsc-messages-notes.md §7);
+# balance.php is held by its own per-login limit instead.
+IDENTICAL_ALLOWED_PER_COMMAND: Final = {
+    ("send.php", "send"): 1,
+    ("send.php", "cost"): 5,
+    ("balance.php", "balance"): 10,
+}
+BALANCE_PER_MINUTE: Final = 10
 CONCURRENT_ALLOWED: Final = 14
 AUTH_FAILURES_ALLOWED: Final = 5
 AUTH_FAILURE_WINDOW_SECONDS: Final = 30 * 60.0
@@ -113,6 +162,63 @@ JOB_WAITING: Final = 0
 JOB_DONE: Final = 2
 JOB_CANCELLED: Final = 3
 MAX_FLAG_BIT: Final = 31
+
+# -- Messages (send.php, status.php, balance.php). --------------------------------------------
+NO_MONEY: Final = (3, "no money")
+MESSAGE_DENIED: Final = (6, "message is denied")
+INVALID_NUMBER: Final = (7, "invalid number")
+CANNOT_DELIVER: Final = (8, "can't to deliver")
+# An emulator convention, not SMSC's: a text or sender holding this is denied (error 6).
+SPAM_MARKER: Final = "SPAM-DENIED"
+FIRST_MESSAGE_ID: Final = 8001
+MAX_MESSAGE_ID: Final = 2_147_483_647
+MAX_MESSAGE_LENGTH: Final = 1000
+MAX_STATUS_PAIRS: Final = 100
+DEFAULT_BALANCE: Final = "1500.00"
+CURRENCY: Final = "RUR"
+DEFAULT_SENDER: Final = "SMSC.RU"
+DELIVERY_SECONDS: Final = 5.0
+# Price of one part (a text channel) or one message (any other), RUB, by channel flag.
+PRICES: Final = {
+    "sms": "2.50",
+    "flash": "2.50",
+    "push": "2.50",
+    "bin": "2.50",
+    "viber": "1.50",
+    "whatsapp": "1.20",
+    "tg": "1.00",
+    "soc": "1.00",
+    "mms": "10.00",
+    "mail": "0.30",
+    "call": "3.00",
+    "hlr": "0.50",
+    "ping": "0.20",
+}
+TEXT_CHANNELS: Final = ("sms", "flash", "push", "bin")
+# Test numbers: `799900003` + SS. (status, err) steps after 0 (handed to the operator), each
+# `DELIVERY_SECONDS` after the one before; any other number is delivered (1, err 0).
+TEST_NUMBER_PREFIX: Final = "799900003"
+TEST_NUMBERS: Final[dict[str, tuple[tuple[int, int], ...]]] = {
+    "03": ((3, 6),),  # expired: the subscriber was offline
+    "04": ((1, 0), (4, 0)),  # delivered, then its link clicked
+    "20": ((20, 1),),  # undeliverable: the subscriber does not exist
+    "22": ((22, 249),),  # invalid number: wrong number format
+    "23": ((23, 252),),  # prohibited: number prohibited
+    "24": ((24, 0),),  # no money
+    "25": ((25, 248),),  # unavailable number: no route
+}
+# Refused at send as "cannot deliver" (error 8; listed as status 25 err 248 with `err=1`).
+UNDELIVERABLE_TEST_NUMBER: Final = TEST_NUMBER_PREFIX + "08"
+REFUSED_INVALID: Final = (22, 249)
+REFUSED_UNDELIVERABLE: Final = (25, 248)
+
+# -- Callbacks (facade.emulator.callbacks). ------------------------------------------------------
+# Seconds after a failed attempt before the next one; then the callback is dropped.
+CALLBACK_RETRY_DELAYS: Final = (5.0, 30.0, 120.0)
+CALLBACK_TIMEOUT_SECONDS: Final = 10.0
+CALLBACK_TICK_SECONDS: Final = 1.0
+CALLBACK_LOG_SIZE: Final = 1000
+CALLBACK_DEFAULT_CHARSET: Final = "windows-1251"
 
 # -- Control. ---------------------------------------------------------------------------------
 CALL_LOG_SIZE: Final = 10_000

@@ -29,10 +29,12 @@ _EMAIL: Final = re.compile(r"[^@\s,;]+@[^@\s,;]+")
 
 
 class CommandError(Exception):
-    """An SMSC error envelope: `code` and its short English `description`."""
+    """An SMSC error envelope: `code` and its short English `description`; send.php adds the
+    message's id to some (`message_id`, a number or a string as its JSON type)."""
 
-    def __init__(self, error: tuple[int, str]) -> None:
+    def __init__(self, error: tuple[int, str], *, message_id: int | str | None = None) -> None:
         self.code, self.description = error
+        self.message_id = message_id
         super().__init__(f"{self.code} ({self.description})")
 
 

@@ -1,4 +1,5 @@
-"""SMSC's protective limits: identical requests and concurrency (error 9), address blocks (error 4).
+"""SMSC's protective limits: identical requests, per-login rates and concurrency (error 9), address
+blocks (error 4).
 
 docs/smsc-wire.md, "Error envelopes", codes 4 and 9; the numbers live in
 `facade.emulator.assumptions`. Every window runs on the emulator's injected clock.
@@ -16,6 +17,7 @@ from facade.emulator.assumptions import (
     BLOCK_SECONDS,
     CONCURRENT_ALLOWED,
     IDENTICAL_ALLOWED,
+    IDENTICAL_ALLOWED_PER_COMMAND,
     IDENTICAL_ALLOWED_PER_ENDPOINT,
     IDENTICAL_WINDOW_SECONDS,
 )
@@ -56,8 +58,15 @@ class IdenticalRequests:
         return len(times)
 
     @staticmethod
-    def allowed(endpoint: str) -> int:
-        return IDENTICAL_ALLOWED_PER_ENDPOINT.get(endpoint, IDENTICAL_ALLOWED)
+    def allowed(endpoint: str, command: str | None = None) -> int:
+        by_endpoint = IDENTICAL_ALLOWED_PER_ENDPOINT.get(endpoint, IDENTICAL_ALLOWED)
+        return IDENTICAL_ALLOWED_PER_COMMAND.get((endpoint, command or ""), by_endpoint)
+
+
+def login_key(endpoint: str, login: str) -> RequestKey:
+    """Every request of one login to `endpoint` under one key: a per-login rate (balance.php's
+    ten a minute) is an `IdenticalRequests` window over it."""
+    return endpoint, (("login", login),)
 
 
 @dataclass(slots=True)

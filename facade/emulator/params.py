@@ -16,7 +16,7 @@ from facade.emulator.assumptions import CHARSETS, DEFAULT_CHARSET, PARAMETERS_ER
 from facade.emulator.command import CommandError
 
 if TYPE_CHECKING:
-    from collections.abc import Collection
+    from collections.abc import Collection, Mapping
 
 CREDENTIALS: Final = ("login", "psw", "apikey")
 FORMATS: Final = {"": 0, "0": 0, "1": 1, "2": 2, "3": 3}
@@ -83,7 +83,7 @@ def decode_request(query: bytes, body: bytes) -> Decoded:
     )
 
 
-def command_flags(params: dict[str, str], commands: Collection[str]) -> list[str]:
+def command_flags(params: Mapping[str, str], commands: Collection[str]) -> list[str]:
     """The command flags present: a flag counts unless its value is empty or `0` (PHP `empty`)."""
     return [name for name in commands if params.get(name, "") not in ("", "0")]
 

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from decimal import Decimal
 
+from facade.emulator.assumptions import DEFAULT_BALANCE
+from facade.emulator.deliveries import MessageBook
 from facade.emulator.render import Record, render_date_time
 
 
@@ -110,6 +113,10 @@ class AccountData:
     email_blacklist: dict[int, BlacklistEntry] = field(default_factory=dict)
     answers: dict[int, Answer] = field(default_factory=dict)
     downloads: dict[int, DownloadTask] = field(default_factory=dict)
+    messages: MessageBook = field(default_factory=MessageBook)
+    # Every account starts with the same money, whatever its seed [A].
+    balance: Decimal = Decimal(DEFAULT_BALANCE)
+    credit: Decimal | None = None
     _ids: dict[str, itertools.count[int]] = field(default_factory=dict)
 
     def next_id(self, kind: str, *, start: int = 1) -> int:

@@ -76,15 +76,20 @@ def _xml_element(tag: str, pairs: Sequence[tuple[str, Value]]) -> str:
     return "\n".join([f"<{tag}>", *inner, f"</{tag}>"])
 
 
-def render_error(fmt: int, code: int, description: str) -> str:
-    """The four error envelopes (docs/smsc-wire.md, "Error envelopes")."""
+def render_error(fmt: int, code: int, description: str, message_id: int | str | None = None) -> str:
+    """The four error envelopes (docs/smsc-wire.md, "Error envelopes"); send.php's errors 3, 6,
+    7 and 8 add the message's id (docs/smsc-wire.md, "Messages", "send.php")."""
+    pairs: Record = (("error", description), ("error_code", code))
+    if message_id is not None:
+        pairs += (("id", message_id),)
     if fmt == 1:
-        return f"0,-{code}"
+        return f"{'0' if message_id is None else message_id},-{code}"
     if fmt == 2:
-        return _xml_element("result", (("error", description), ("error_code", code)))
+        return _xml_element("result", pairs)
     if fmt == 3:
-        return _json_object((("error", description), ("error_code", code)))
-    return f"ERROR = {code} ({description})"
+        return _json_object(pairs)
+    suffix = "" if message_id is None else f", ID - {message_id}"
+    return f"ERROR = {code} ({description}){suffix}"
 
 
 def render_ok(fmt: int, *, json_result: bool) -> str:

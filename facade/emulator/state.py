@@ -10,12 +10,19 @@ import hashlib
 import time
 from collections import Counter, deque
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
 import anyio
 
 from facade.emulator.answers import FIRST_ID as FIRST_ANSWER_ID
-from facade.emulator.assumptions import CALL_LOG_SIZE
+from facade.emulator.assumptions import CALL_LOG_SIZE, CALLBACK_TICK_SECONDS
+from facade.emulator.callbacks import (
+    CallbackDispatcher,
+    CallbackTarget,
+    answer_fields,
+    status_fields,
+)
 from facade.emulator.faults import Fault, FaultBook
 from facade.emulator.limits import AddressBlocks, IdenticalRequests, InFlight
 from facade.emulator.phonebook import add_contacts
@@ -25,6 +32,10 @@ from facade.emulator.seed import seed_account
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Mapping, Sequence
 
+    import httpx
+
+    from facade.emulator.callbacks import Checksum
+    from facade.emulator.deliveries import SentMessage, Step
     from facade.emulator.faults import FaultKind
 
 
@@ -75,13 +86,16 @@ class Limits:
     identical: IdenticalRequests = field(default_factory=IdenticalRequests)
     blocks: AddressBlocks = field(default_factory=AddressBlocks)
     in_flight: InFlight = field(default_factory=InFlight)
+    per_login: IdenticalRequests = field(default_factory=IdenticalRequests)
 
 
 class EmulatorState:
     """All mutable state; `clock` drives every window and, offset to wall time, every date.
 
     `contacts` generated contacts (facade.emulator.phonebook) join the seed's data of the first
-    account, at every reseed too.
+    account, at every reseed too. `callback_url` (and `callback_secret`) is every account's
+    callback handler until `set_callback` changes one; `callback_transport` carries callbacks
+    instead of the network (facade.emulator.callbacks).
     """
 
     def __init__(
@@ -93,6 +107,9 @@ class EmulatorState:
         accounts: Sequence[AccountCredentials] | None = None,
         wall_start: float | None = None,
         contacts: int = 0,
+        callback_url: str | None = None,
+        callback_secret: str | None = None,
+        callback_transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.clock = clock or time.monotonic
         self.sleep = sleep or anyio.sleep
@@ -107,6 +124,11 @@ class EmulatorState:
         self.faults = FaultBook()
         self.calls: deque[Call] = deque(maxlen=CALL_LOG_SIZE)
         self.counters: Counter[tuple[str, str]] = Counter()
+        self.callbacks = CallbackDispatcher(clock=self.now, transport=callback_transport)
+        self.callback_targets: dict[str, CallbackTarget] = {}
+        if callback_url is not None:
+            target = CallbackTarget(callback_url, callback_secret)
+            self.callback_targets = dict.fromkeys((c.login for c in self.credentials), target)
         self.reset(seed=seed)
 
     def now(self) -> float:
@@ -150,6 +172,7 @@ class EmulatorState:
         in_flight.reset_peaks()
         self.limits = Limits(in_flight=in_flight)
         self.faults.clear()
+        self.callbacks.clear()
         if seed is not None:
             self.reseed(seed)
 
@@ -193,9 +216,96 @@ class EmulatorState:
         data = self.account(login)
         now = self.now()
         answer_id = data.next_id("answer", start=FIRST_ANSWER_ID)
-        data.answers[answer_id] = Answer(answer_id, now, phone, message, to_phone, now)
+        answer = Answer(answer_id, now, phone, message, to_phone, now)
+        data.answers[answer_id] = answer
+        target = self.callback_targets.get(login or self.credentials[0].login)
+        if target is not None:
+            self.callbacks.post(target, answer_fields(answer))
         return answer_id
 
     def set_job_status(self, job_id: int, status: int, *, login: str | None = None) -> None:
         """Any integer, unknown statuses included; KeyError for an unknown job."""
         self.account(login).jobs[job_id].status = status
+
+    # -- Messages and callbacks -----------------------------------------------------------------
+    def message(
+        self, message_id: str | int, phone: str, *, login: str | None = None
+    ) -> SentMessage | None:
+        """A sent message's record for one recipient, or None."""
+        return self.account(login).messages.get(str(message_id), phone)
+
+    def message_status(
+        self, message_id: str | int, phone: str, *, login: str | None = None
+    ) -> Step | None:
+        """Where a message to one recipient is now (`status`, `err`, since `at`), or None."""
+        found = self.message(message_id, phone, login=login)
+        return None if found is None else found.step_at(self.now())
+
+    def force_message_status(
+        self,
+        message_id: str | int,
+        phone: str,
+        status: int,
+        err: int = 0,
+        *,
+        login: str | None = None,
+    ) -> None:
+        """Any status from now on (its callback follows); KeyError for an unknown message."""
+        book = self.account(login).messages
+        found = book.get(str(message_id), phone)
+        if found is None:
+            raise KeyError((message_id, phone))
+        book.force(found, status, err, self.now())
+        self.post_due_callbacks()
+
+    def set_balance(
+        self,
+        amount: str | Decimal,
+        *,
+        credit: str | Decimal | None = None,
+        login: str | None = None,
+    ) -> None:
+        data = self.account(login)
+        data.balance = Decimal(amount)
+        data.credit = None if credit is None else Decimal(credit)
+
+    def set_callback(
+        self,
+        url: str | None,
+        *,
+        secret: str | None = None,
+        checksum: Checksum = "md5",
+        login: str | None = None,
+    ) -> None:
+        """An account's callback handler; None stops its callbacks."""
+        login = login or self.credentials[0].login
+        if login not in self.accounts:
+            raise KeyError(login)
+        if url is None:
+            self.callback_targets.pop(login, None)
+        else:
+            self.callback_targets[login] = CallbackTarget(url, secret, checksum)
+
+    def post_due_callbacks(self) -> None:
+        """Queue a callback for every status change reached by now (WAITING excepted)."""
+        now = self.now()
+        for login, account in self.accounts.items():
+            due = account.data.messages.due(now)
+            target = self.callback_targets.get(login)
+            if target is None:
+                continue
+            for message, step in due:
+                self.callbacks.post(target, status_fields(message, step))
+
+    async def deliver_callbacks(self) -> int:
+        """Queue what became due and send every callback due now (tests call this after moving
+        the clock); the number delivered."""
+        self.post_due_callbacks()
+        return await self.callbacks.deliver_due()
+
+    async def run_callbacks(self, interval: float = CALLBACK_TICK_SECONDS) -> None:
+        """The callback worker, until cancelled (the emulator's lifespan runs it)."""
+        await self.callbacks.run(self.post_due_callbacks, interval)
+
+    async def aclose(self) -> None:
+        await self.callbacks.aclose()

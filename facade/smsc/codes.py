@@ -2,8 +2,8 @@
 
 A code means different things on different scripts (smsc-api-notes.md §1.6; STYLE.md B4): 3 is
 "no records found" on phones.php but "error saving a record" on jobs.php, and 5 is a save error on
-phones.php and templates.php but "invalid date format" on jobs.php. Codes no page documents (6, 7,
-8 seen in peer code, anything new) are rejections.
+phones.php and templates.php but "invalid date format" on jobs.php, and 3 is "no money" on
+send.php. Codes no page documents (6, 7, 8 outside send.php, anything new) are rejections.
 """
 
 from facade.errors import (
@@ -11,8 +11,11 @@ from facade.errors import (
     SmscBadRequest,
     SmscBlocked,
     SmscError,
+    SmscMessageDenied,
+    SmscNoMoney,
     SmscNotFound,
     SmscRateLimited,
+    SmscRecipientRejected,
     SmscRejected,
 )
 from facade.smsc.wire import Endpoint
@@ -24,10 +27,14 @@ _J = Endpoint.JOBS
 _P = Endpoint.PHONES
 _G = Endpoint.GET
 _D = Endpoint.DOWNLOADS
+_S = Endpoint.SEND
+_ST = Endpoint.STATUS
+_B = Endpoint.BALANCE
 
 # (endpoint, code) → class. Sources: smsc-contacts-responses.txt (phones.php), smsc-jobs.txt via
 # smsc-api-notes.md §1.6 (jobs.php), smsc-templates.txt, smsc-answers.txt (get.php: 1, 2, 4, 9),
-# docs/smsc-wire.md (3 "record not found" on get.php and downloads.php).
+# docs/smsc-wire.md (3 "record not found" on get.php and downloads.php); smsc-messages-notes.md
+# §1.4 (send.php, the cost request included), §2.2 and §3 (status.php, balance.php: 1, 2, 4, 9).
 ERROR_CLASSES: dict[tuple[Endpoint, int], type[SmscError]] = {
     (_T, 1): SmscBadRequest,
     (_T, 2): SmscAuthError,
@@ -57,6 +64,23 @@ ERROR_CLASSES: dict[tuple[Endpoint, int], type[SmscError]] = {
     (_D, 3): SmscNotFound,  # unknown task, or one not completed yet
     (_D, 4): SmscBlocked,
     (_D, 9): SmscRateLimited,
+    (_S, 1): SmscBadRequest,
+    (_S, 2): SmscAuthError,
+    (_S, 3): SmscNoMoney,
+    (_S, 4): SmscBlocked,
+    (_S, 5): SmscBadRequest,  # the format of `time`
+    (_S, 6): SmscMessageDenied,  # by its text or its sender
+    (_S, 7): SmscRecipientRejected,  # invalid number(s)
+    (_S, 8): SmscRecipientRejected,  # cannot deliver to the number
+    (_S, 9): SmscRateLimited,
+    (_ST, 1): SmscBadRequest,
+    (_ST, 2): SmscAuthError,
+    (_ST, 4): SmscBlocked,
+    (_ST, 9): SmscRateLimited,
+    (_B, 1): SmscBadRequest,
+    (_B, 2): SmscAuthError,
+    (_B, 4): SmscBlocked,
+    (_B, 9): SmscRateLimited,
 }
 
 # (endpoint, command, code) → class, where a command gives a code another meaning. jobs.php's page
@@ -80,7 +104,15 @@ def error_class(endpoint: Endpoint, command: str, code: int) -> type[SmscError]:
     return ERROR_CLASSES.get((endpoint, code), DEFAULT_ERROR_CLASS)
 
 
-def error_for(endpoint: Endpoint, command: str, code: int, description: str) -> SmscError:
-    """The exception for SMSC's error envelope `code (description)` from `command`."""
+def error_for(
+    endpoint: Endpoint,
+    command: str,
+    code: int,
+    description: str,
+    *,
+    message_id: str | None = None,
+) -> SmscError:
+    """The exception for SMSC's error envelope `code (description)` from `command`, with the
+    message id send.php adds to errors 3, 6, 7 and 8 (smsc-messages-notes.md §1.4)."""
     cls = error_class(endpoint, command, code)
-    return cls(code, description, endpoint=f"{endpoint.path}?{command}")
+    return cls(code, description, endpoint=f"{endpoint.path}?{command}", message_id=message_id)

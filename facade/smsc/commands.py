@@ -1,7 +1,8 @@
 """One builder per SMSC command: typed domain arguments in, a `Command` out (endpoint, parameters,
 whether it writes, and the parser of its reply). Upstream parameter names live only here, in
-`phonebook` (phones.php: contacts, groups, the blacklist) and in `job_options`, SMSC's codes of the domain's enums in `enums`; credentials, `fmt` and `charset` are
-added by `build_form` alone.
+`phonebook` (phones.php: contacts, groups, the blacklist), in `messages` (send.php, status.php,
+balance.php) and in `job_options`, SMSC's codes of the domain's enums in `enums`; credentials,
+`fmt` and `charset` are added by `build_form` alone.
 
 The builders encode; they validate nothing. Their arguments come from the domain's builders and
 rules (the vocabulary's input models, `facade.domain.rules`), which both APIs apply before
@@ -40,7 +41,11 @@ RESERVED_PARAMS = frozenset({"login", "psw", "apikey", "fmt", "charset"})
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Command(Generic[T]):
-    """One request to SMSC, without credentials: `params` starts with the command flag."""
+    """One request to SMSC, without credentials: `params` starts with the command flag, `name`.
+
+    A script with no flag (send.php's send, status.php, balance.php: `facade.smsc.messages`)
+    has a `name` of ours that no parameter carries.
+    """
 
     endpoint: Endpoint
     name: str

@@ -5,7 +5,8 @@ calls it (`rpt=2`). `encode` gives a member's code for a request; `decode` gives
 code in a reply, and `UNKNOWN` for a code SMSC added later where the enum has that member (the
 record keeps the raw code beside it). Sources: smsc-jobs.txt (channel flags, `rpt`, `translit`,
 `voice`), smsc-templates.txt (`format`), smsc-downloads.txt (task status), smsc-api-notes.md §2
-(`add_group` `type`, `move_group`), docs/smsc-wire.md (job status, blacklist `type`).
+(`add_group` `type`, `move_group`), docs/smsc-wire.md (job status, blacklist `type`),
+smsc-messages-notes.md §2.3 (a message's `status`).
 """
 
 import enum
@@ -16,6 +17,7 @@ from facade.domain.blacklist import BlockScope
 from facade.domain.downloads import DownloadTaskStatus
 from facade.domain.groups import GroupKind, GroupMove
 from facade.domain.jobs import Channel, JobStatus, Repeat, Transliteration, Voice
+from facade.domain.messages import MessageStatus
 from facade.domain.templates import MessageFormat
 
 __all__ = [
@@ -26,6 +28,7 @@ __all__ = [
     "GROUP_MOVES",
     "JOB_STATUSES",
     "MESSAGE_FORMATS",
+    "MESSAGE_STATUSES",
     "REPEATS",
     "TABLES",
     "TRANSLITERATIONS",
@@ -187,6 +190,28 @@ DOWNLOAD_TASK_STATUSES: Codes[DownloadTaskStatus, int] = Codes(
     unknown=DownloadTaskStatus.UNKNOWN,
 )
 
+# status.php, send.php's refused recipients and status callbacks (smsc-messages-notes.md §2.3):
+# a message's `status` for one recipient. SMSC may add codes (its table was cut after 4).
+MESSAGE_STATUSES: Codes[MessageStatus, int] = Codes(
+    MessageStatus,
+    {
+        MessageStatus.NOT_FOUND: -3,
+        MessageStatus.STOPPED: -2,
+        MessageStatus.WAITING: -1,
+        MessageStatus.SENT: 0,
+        MessageStatus.DELIVERED: 1,
+        MessageStatus.READ: 2,
+        MessageStatus.EXPIRED: 3,
+        MessageStatus.LINK_CLICKED: 4,
+        MessageStatus.UNDELIVERABLE: 20,
+        MessageStatus.INVALID_NUMBER: 22,
+        MessageStatus.PROHIBITED: 23,
+        MessageStatus.NO_MONEY: 24,
+        MessageStatus.UNAVAILABLE_NUMBER: 25,
+    },
+    unknown=MessageStatus.UNKNOWN,
+)
+
 # Every table, one per enum of the domain that SMSC has codes for.
 TABLES: tuple[Codes[Any, Any], ...] = (
     CHANNELS,
@@ -199,4 +224,5 @@ TABLES: tuple[Codes[Any, Any], ...] = (
     GROUP_MOVES,
     BLOCK_SCOPES,
     DOWNLOAD_TASK_STATUSES,
+    MESSAGE_STATUSES,
 )

@@ -6,20 +6,25 @@ Errors come back with HTTP 200 in one of four envelopes (smsc-api-notes.md §1.6
 | fmt | body |
 |---|---|
 | 0 | `ERROR = N (description)` (send.php may append `, ID - <id>`) |
-| 1 | `0,-N` |
-| 2 | `<result><error>description</error><error_code>N</error_code></result>` |
-| 3 | `{"error": "description", "error_code": N}`, N a number or a numeric string |
+| 1 | `0,-N` (send.php: `<id>,-N`) |
+| 2 | `<result><error>description</error><error_code>N</error_code></result>` (send.php: `<id>`) |
+| 3 | `{"error": "description", "error_code": N}`, N a number or a numeric string (send.php: `"id"`) |
 
 Envelopes are recognised by their shape whatever fmt was asked: SMSC answers fmt 0 when `fmt`
-itself was bad, and no success body of any command has any of these shapes.
+itself was bad, and no success body of any command has any of these shapes. For errors 3, 6, 7
+and 8 send.php adds the message's id (smsc-messages-notes.md §1.4): it is kept as the error's
+`message_id` on send.php's replies (an id of 0, fmt 1's `0,-N`, is none); other scripts add none,
+and an id there is not read.
 """
 
 import re
 from typing import TYPE_CHECKING
 
+from facade.domain.messages import ANY_MESSAGE_ID_PATTERN
 from facade.errors import UpstreamProtocolError
 from facade.smsc.codes import error_for
 from facade.smsc.parse.documents import element_text, load_json, load_xml
+from facade.smsc.wire import Endpoint
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
@@ -33,13 +38,19 @@ __all__ = [
     "parse_created_id",
     "parse_ok",
     "raise_for_envelope",
+    "xml_envelope",
 ]
 
 _CODE = r"[0-9]{1,9}"
 _TEXT_ENVELOPE = re.compile(
-    rf"ERROR\s*=\s*(?P<code>{_CODE})\s*(?:\((?P<description>[^\n]*)\))?\s*(?:,\s*ID\s*-\s*[0-9]+)?"
+    rf"ERROR\s*=\s*(?P<code>{_CODE})\s*(?:\((?P<description>[^\n]*)\))?"
+    rf"\s*(?:,\s*ID\s*-\s*(?P<id>{ANY_MESSAGE_ID_PATTERN}))?"
 )
 _CSV_ENVELOPE = re.compile(rf"0,-(?P<code>{_CODE})")
+# send.php's fmt 1 error: `<id>,-N`, `0,-N` without an id. Elsewhere `1,-3` may be a record.
+_SEND_CSV_ENVELOPE = re.compile(rf"(?P<id>{ANY_MESSAGE_ID_PATTERN}),-(?P<code>{_CODE})")
+_MESSAGE_ID = re.compile(ANY_MESSAGE_ID_PATTERN)
+_NO_MESSAGE_ID = "0"
 _CREATED_TEXT = re.compile(r"(?:ID\s*[-=]\s*)?(?P<id>[0-9]+)")
 _DIGITS = re.compile(r"[0-9]+")
 # The roots of a created record's id in fmt 2 (smsc-templates.txt, smsc-contacts-responses.txt);
@@ -151,14 +162,32 @@ def _find(reply: "Reply", text: str, *, strict: bool) -> "SmscError | None":
     body = text.strip()
     if body.startswith("ERROR"):
         return _text_envelope(reply, body, strict=strict)
-    csv = _CSV_ENVELOPE.fullmatch(body)
+    csv = (_SEND_CSV_ENVELOPE if reply.endpoint is Endpoint.SEND else _CSV_ENVELOPE).fullmatch(body)
     if csv is not None:
-        return error_for(reply.endpoint, reply.command, int(csv["code"]), "")
+        message_id = _message_id(reply, csv.groupdict().get("id"))
+        return _error(reply, int(csv["code"]), "", message_id)
     if body.startswith("<"):
-        return _xml_envelope(reply, load_xml(reply, body))
+        return xml_envelope(reply, load_xml(reply, body))
     if body.startswith("{"):
         return _json_envelope(reply, load_json(reply, body))
     return None
+
+
+def _error(reply: "Reply", code: int, description: str, message_id: str | None) -> "SmscError":
+    return error_for(reply.endpoint, reply.command, code, description, message_id=message_id)
+
+
+def _message_id(reply: "Reply", value: object) -> str | None:
+    """The message id send.php adds to an error (a number, or the client's id as sent); None
+    when there is none, it is 0, or the reply is not send.php's."""
+    if reply.endpoint is not Endpoint.SEND or value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        value = str(value)
+    if not isinstance(value, str) or not _MESSAGE_ID.fullmatch(value.strip()):
+        raise reply.protocol_error("error envelope whose id is not a message id")
+    text = value.strip()
+    return None if text == _NO_MESSAGE_ID else text
 
 
 def _text_envelope(reply: "Reply", body: str, *, strict: bool) -> "SmscError | None":
@@ -168,10 +197,12 @@ def _text_envelope(reply: "Reply", body: str, *, strict: bool) -> "SmscError | N
             raise reply.protocol_error("malformed fmt 0 error envelope")
         return None
     description = (match["description"] or "").strip()
-    return error_for(reply.endpoint, reply.command, int(match["code"]), description)
+    return _error(reply, int(match["code"]), description, _message_id(reply, match["id"]))
 
 
-def _xml_envelope(reply: "Reply", root: "Element") -> "SmscError | None":
+def xml_envelope(reply: "Reply", root: "Element") -> "SmscError | None":
+    """The error a fmt 2 body's root element carries, or None (a `<result>` without `<error>`
+    or `<error_code>` is no error)."""
     if root.tag != "result":
         return None
     code = xml_child_text(reply, root, "error_code")
@@ -180,7 +211,8 @@ def _xml_envelope(reply: "Reply", root: "Element") -> "SmscError | None":
         return None
     if code is None or not re.fullmatch(_CODE, code.strip()):
         raise reply.protocol_error("error envelope without a numeric <error_code>")
-    return error_for(reply.endpoint, reply.command, int(code), (description or "").strip())
+    message_id = _message_id(reply, xml_child_text(reply, root, "id"))
+    return _error(reply, int(code), (description or "").strip(), message_id)
 
 
 def _json_envelope(reply: "Reply", document: object) -> "SmscError | None":
@@ -194,4 +226,5 @@ def _json_envelope(reply: "Reply", document: object) -> "SmscError | None":
         raise reply.protocol_error("error envelope without a numeric error_code")
     if not isinstance(description, str):
         raise reply.protocol_error("error envelope whose error is not a string")
-    return error_for(reply.endpoint, reply.command, code, description.strip())
+    message_id = _message_id(reply, document.get("id"))
+    return _error(reply, code, description.strip(), message_id)

@@ -1,5 +1,7 @@
 """How a `JobSpec` becomes the parameters of `jobs.php?add=1` (smsc-jobs.txt), and the value
-encoders every command shares: ids, lists, dates.
+encoders every command shares: ids, lists, dates, and the options a job and a single message
+(send.php, `facade.smsc.messages`) share: `time`/`tz`, `valid`, the channel with its `subj`,
+`voice` and `param`.
 
 Nothing is validated here: a spec reaches `encode_job` through `facade.domain.job_request.job_spec`,
 whose `check_job` refuses whatever SMSC could not be told. A value that would still change what a
@@ -10,7 +12,7 @@ request means (a separator inside one of several joined values, an id that is no
 import datetime as dt
 from collections.abc import Iterable
 
-from facade.domain.job_checks import LIST_SEPARATORS, VALUE_SEPARATORS, list_text
+from facade.domain.job_checks import LIST_SEPARATORS, VALUE_SEPARATORS, SendOptions, list_text
 from facade.domain.jobs import (
     CallParams,
     JobSpec,
@@ -64,7 +66,7 @@ def encode_job(spec: JobSpec) -> Params:
     params += _senders(spec)
     params += _schedule(spec)
     params += _delivery(spec)
-    params += _channel(spec)
+    params += encode_channel(spec)
     if spec.with_cost:
         params.append(("cost", "1"))
     return params
@@ -116,16 +118,23 @@ def _senders(spec: JobSpec) -> Params:
     return params
 
 
-def _schedule(spec: JobSpec) -> Params:
+def encode_send_time(options: SendOptions) -> Params:
+    """`time` in one of the four documented forms (smsc-jobs.txt, "time"), and `tz`: the
+    options' time zone, else the one a moment to send at implies (`SendAt.as_sent`)."""
     params: Params = []
-    time_zone = spec.time_zone
-    if spec.send_time is not None:
-        value, implied_zone = _send_time(spec.send_time)
+    time_zone = options.time_zone
+    if options.send_time is not None:
+        value, implied_zone = _send_time(options.send_time)
         params.append(("time", value))
         if time_zone is None:
             time_zone = implied_zone
     if time_zone is not None:
         params.append(("tz", str(time_zone)))
+    return params
+
+
+def _schedule(spec: JobSpec) -> Params:
+    params = encode_send_time(spec)
     if spec.repeat is not None:
         params.append(("rpt", str(REPEATS.encode(spec.repeat))))
     if spec.repeat_count is not None:
@@ -169,27 +178,34 @@ def _delivery(spec: JobSpec) -> Params:
 
 
 def _validity(validity: dt.timedelta) -> str:
-    """`valid`: whole hours 1-24 as `N`, anything else as `hh:mm` (00:01-24:00)."""
+    """jobs.php's `valid`: whole hours 1-24 as `N`, anything else as `hh:mm` (00:01-24:00)."""
+    if validity % _HOUR:
+        return format_clock(validity)
+    return str(validity // _HOUR)
+
+
+def format_clock(validity: dt.timedelta) -> str:
+    """`valid` as `hh:mm` (00:01-24:00), the form both scripts take; seconds are dropped."""
     hours, rest = divmod(validity, _HOUR)
-    if not rest:
-        return str(hours)
     return f"{hours:02d}:{rest // _MINUTE:02d}"
 
 
-def _channel(spec: JobSpec) -> Params:
+def encode_channel(options: SendOptions) -> Params:
+    """The channel's flag (none for SMS), then `subj`, `voice` (`<voice>[,<language>]`) and
+    `param` (`w,i,n`)."""
     params: Params = []
-    flag = CHANNELS.encode(spec.channel)
+    flag = CHANNELS.encode(options.channel)
     if flag is not None:
         params.append(flag)
-    if spec.subject is not None:
-        params.append(("subj", spec.subject))
-    if spec.voice is not None:
-        voice = VOICES.encode(spec.voice)
-        if spec.voice_language is not None:
-            voice += f",{spec.voice_language}"
+    if options.subject is not None:
+        params.append(("subj", options.subject))
+    if options.voice is not None:
+        voice = VOICES.encode(options.voice)
+        if options.voice_language is not None:
+            voice += f",{options.voice_language}"
         params.append(("voice", voice))
-    if spec.call_params is not None:
-        params.append(("param", _call_params(spec.call_params)))
+    if options.call_params is not None:
+        params.append(("param", _call_params(options.call_params)))
     return params
 
 

@@ -18,6 +18,9 @@ class Endpoint(enum.StrEnum):
     PHONES = "phones"
     GET = "get"
     DOWNLOADS = "downloads"
+    SEND = "send"
+    STATUS = "status"
+    BALANCE = "balance"
 
     @property
     def path(self) -> str:

@@ -216,7 +216,7 @@ class TestBadInput:
 
     @pytest.mark.anyio
     async def test_unknown_path_is_404(self, client):
-        assert (await client.get("/sys/send.php")).status_code == 404
+        assert (await client.get("/sys/unknown.php")).status_code == 404
 
     @pytest.mark.anyio
     async def test_other_methods_are_405(self, client):

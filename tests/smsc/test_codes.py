@@ -5,19 +5,25 @@ from facade.errors import (
     SmscAuthError,
     SmscBadRequest,
     SmscBlocked,
+    SmscMessageDenied,
+    SmscNoMoney,
     SmscNotFound,
     SmscRateLimited,
+    SmscRecipientRejected,
     SmscRejected,
 )
 from facade.smsc.codes import ERROR_CLASSES, ERROR_OVERRIDES, error_class, error_for
 from facade.smsc.wire import Endpoint
 
-T, J, P, G, D = (
+T, J, P, G, D, S, ST, B = (
     Endpoint.TEMPLATES,
     Endpoint.JOBS,
     Endpoint.PHONES,
     Endpoint.GET,
     Endpoint.DOWNLOADS,
+    Endpoint.SEND,
+    Endpoint.STATUS,
+    Endpoint.BALANCE,
 )
 
 
@@ -59,6 +65,25 @@ T, J, P, G, D = (
         pytest.param(G, "get_answers", 5, SmscRejected, id="get-5-undocumented"),
         pytest.param(D, "get_list", 15, SmscRejected, id="downloads-unknown-code"),
         pytest.param(P, "get", 0, SmscRejected, id="phones-code-0"),
+        *(
+            pytest.param(S, command, code, cls, id=f"send-{command}-{code}")
+            for command in ("send", "cost")
+            for code, cls in [
+                (1, SmscBadRequest),
+                (2, SmscAuthError),
+                (3, SmscNoMoney),
+                (4, SmscBlocked),
+                (5, SmscBadRequest),
+                (6, SmscMessageDenied),
+                (7, SmscRecipientRejected),
+                (8, SmscRecipientRejected),
+                (9, SmscRateLimited),
+                (10, SmscRejected),
+            ]
+        ),
+        pytest.param(ST, "get", 3, SmscRejected, id="status-3-undocumented"),
+        pytest.param(ST, "get", 7, SmscRejected, id="status-7-undocumented"),
+        pytest.param(B, "get", 3, SmscRejected, id="balance-3-undocumented"),
     ],
 )
 def test_error_class(endpoint, command, code, expected):
@@ -80,3 +105,12 @@ def test_tables_cover_every_endpoint_and_overrides_only_jobs():
     assert {endpoint for endpoint, _ in ERROR_CLASSES} == set(Endpoint)
     assert all((endpoint, code) in ERROR_CLASSES for endpoint, _, code in ERROR_OVERRIDES)
     assert {command for _, command, _ in ERROR_OVERRIDES} == {"get", "del", "cancel"}
+
+
+def test_error_for_keeps_the_message_id():
+    error = error_for(S, "send", 6, "message is denied", message_id="fx2")
+    assert type(error) is SmscMessageDenied
+    assert error.message_id == "fx2"
+    assert error.code is ErrorCode.MESSAGE_DENIED
+    assert str(error) == "SMSC denied the message for its text or its sender (SMSC error 6)."
+    assert error_for(S, "cost", 3, "no money").message_id is None

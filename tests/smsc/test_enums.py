@@ -9,6 +9,7 @@ from facade.domain.blacklist import BlockScope
 from facade.domain.downloads import DownloadTaskStatus
 from facade.domain.groups import GroupKind, GroupMove
 from facade.domain.jobs import Channel, JobStatus, Repeat, Transliteration, Voice
+from facade.domain.messages import MessageStatus
 from facade.domain.templates import MessageFormat
 from facade.smsc import enums
 from facade.smsc.enums import (
@@ -19,6 +20,7 @@ from facade.smsc.enums import (
     GROUP_MOVES,
     JOB_STATUSES,
     MESSAGE_FORMATS,
+    MESSAGE_STATUSES,
     REPEATS,
     TABLES,
     TRANSLITERATIONS,
@@ -41,6 +43,7 @@ def test_one_table_per_enum_with_codes() -> None:
         GroupMove,
         BlockScope,
         DownloadTaskStatus,
+        MessageStatus,
     ]
     assert {name for name in enums.__all__ if name.isupper()} == {
         name for name, value in vars(enums).items() if isinstance(value, Codes)
@@ -89,6 +92,10 @@ def test_unknown_has_no_code(table: Codes[Any, Any]) -> None:
         pytest.param(MESSAGE_FORMATS, "viber", MessageFormat.VIBER, id="format-viber"),
         pytest.param(MESSAGE_FORMATS, "telegram", MessageFormat.UNKNOWN, id="format-new"),
         pytest.param(MESSAGE_FORMATS, "UNKNOWN", MessageFormat.UNKNOWN, id="format-member-name"),
+        pytest.param(MESSAGE_STATUSES, -3, MessageStatus.NOT_FOUND, id="message-not-found"),
+        pytest.param(MESSAGE_STATUSES, 1, MessageStatus.DELIVERED, id="message-delivered"),
+        pytest.param(MESSAGE_STATUSES, 21, MessageStatus.UNKNOWN, id="message-new-status-21"),
+        pytest.param(MESSAGE_STATUSES, -4, MessageStatus.UNKNOWN, id="message-new-status-minus-4"),
     ],
 )
 def test_open_enums_keep_unknown_codes_apart(
@@ -112,6 +119,24 @@ def test_open_enums_keep_unknown_codes_apart(
         pytest.param(GROUP_MOVES, GroupMove.REMOVE, 3, id="move-remove"),
         pytest.param(BLOCK_SCOPES, BlockScope.SINGLE, 2, id="block-single"),
         pytest.param(MESSAGE_FORMATS, MessageFormat.MAIL, "mail", id="format-mail"),
+        *(
+            pytest.param(MESSAGE_STATUSES, member, code, id=f"message-{member.name.lower()}")
+            for member, code in [
+                (MessageStatus.NOT_FOUND, -3),
+                (MessageStatus.STOPPED, -2),
+                (MessageStatus.WAITING, -1),
+                (MessageStatus.SENT, 0),
+                (MessageStatus.DELIVERED, 1),
+                (MessageStatus.READ, 2),
+                (MessageStatus.EXPIRED, 3),
+                (MessageStatus.LINK_CLICKED, 4),
+                (MessageStatus.UNDELIVERABLE, 20),
+                (MessageStatus.INVALID_NUMBER, 22),
+                (MessageStatus.PROHIBITED, 23),
+                (MessageStatus.NO_MONEY, 24),
+                (MessageStatus.UNAVAILABLE_NUMBER, 25),
+            ]
+        ),
     ],
 )
 def test_codes(table: Codes[Any, Any], member: enum.Enum, code: object) -> None:

@@ -16,6 +16,7 @@ from facade.domain.contacts import Contact
 from facade.domain.downloads import DownloadFile, DownloadTask
 from facade.domain.groups import Group
 from facade.domain.jobs import Job, JobCreated
+from facade.domain.messages import Balance, MessageCost, MessageRef, MessageSent, MessageState
 from facade.domain.templates import Template
 from facade.errors import SmscError, UpstreamProtocolError
 from facade.smsc.envelope import parse_created_id, parse_ok, raise_for_envelope
@@ -25,6 +26,8 @@ from facade.smsc.parse.contacts import parse_contacts
 from facade.smsc.parse.downloads import parse_download_file, parse_download_tasks
 from facade.smsc.parse.groups import parse_groups
 from facade.smsc.parse.jobs import parse_job, parse_job_created, parse_jobs
+from facade.smsc.parse.messages import parse_balance, parse_message_cost, parse_message_sent
+from facade.smsc.parse.statuses import parse_message_states
 from facade.smsc.parse.templates import parse_templates
 from facade.smsc.wire import CHARSETS, Endpoint, Fmt, Reply
 from tests.smsc.samples import SAMPLES, all_samples, reply, sample_fmt
@@ -38,6 +41,11 @@ def _is_list_of(kind: type) -> Callable[[object], bool]:
     return lambda value: isinstance(value, list) and all(isinstance(item, kind) for item in value)
 
 
+# The messages tests/samples/status/ answers for.
+STATUS_REFS = (
+    MessageRef("fxk7m2q4r5s6t7u2v3w4x5", "79990001122"),
+    MessageRef("33", "+79990003344"),
+)
 # (parser, endpoint, command, what a successful result must be, its own samples to mutate)
 PARSERS: list[tuple[Callable[[Reply], object], Endpoint, str, Callable[[Any], bool], str]] = [
     (raise_for_envelope, Endpoint.TEMPLATES, "get", lambda value: value is None, "*/error-*"),
@@ -71,6 +79,16 @@ PARSERS: list[tuple[Callable[[Reply], object], Endpoint, str, Callable[[Any], bo
         lambda v: isinstance(v, DownloadFile),
         "downloads/*",
     ),
+    (parse_message_sent, Endpoint.SEND, "send", lambda v: isinstance(v, MessageSent), "send/s*"),
+    (parse_message_cost, Endpoint.SEND, "cost", lambda v: isinstance(v, MessageCost), "send/c*"),
+    (
+        lambda reply: parse_message_states(reply, STATUS_REFS),
+        Endpoint.STATUS,
+        "get",
+        _is_list_of(MessageState),
+        "status/*",
+    ),
+    (parse_balance, Endpoint.BALANCE, "get", lambda v: isinstance(v, Balance), "balance/*"),
 ]
 ANY_SEED = {
     fmt: [path.read_bytes() for path in all_samples() if sample_fmt(path) == fmt] for fmt in FMTS
@@ -193,6 +211,9 @@ BOMB_PARSERS = [
     pytest.param(parse_job, "jobs", "get", id="job"),
     pytest.param(parse_contacts, "phones", "get", id="contacts"),
     pytest.param(raise_for_envelope, "get", "get_answers", id="envelope"),
+    pytest.param(parse_message_sent, "send", "send", id="message-sent"),
+    pytest.param(lambda r: parse_message_states(r, STATUS_REFS), "status", "get", id="statuses"),
+    pytest.param(parse_balance, "balance", "get", id="balance"),
 ]
 
 

@@ -31,9 +31,14 @@ keeps its commas and new lines. The rules, the same for every command:
 | phones `get_black` | `id = N, phone = P, type = N, comment = ` / `N,P,N,` (`email = E` / `E` in place of `P` on the e-mail list) | never (`comment` is last) | never |
 | get `get_answers` | `id = N, received = D, phone = P, message = ` / `N,D,P,P?,D?,` | never (only fixed-shape fields follow `message`) | never (`message` is last) |
 | phones `get` (contacts) | `phone = P, name = ` or `mail = E, name = ` / `P,` or `E,` | any free-text field containing the next field's `, <label> = ` | see below |
+| status (`all=2`, `parse/statuses.py`) | `id = <next id asked>, phone = <its phone>, ` / `<next id asked>,<its phone>,` | a country, operator, region, sender or status name containing the next field's `, <label> = ` | a country, operator, region, sender or status name holding a comma shifts the fields after it (the record then does not read, unless the shifted values fit their shapes) |
 
 Contacts in fmt 1 hold six adjacent free-text fields: what R3 mis-reads there is listed in
 `parse/contacts.py`.
+
+status.php's records start at the next message asked, not at any line shaped like a record, so
+in fmt 0/1 every line after the last message asked is part of that message's text (a record SMSC
+added beyond those asked is not noticed there; fmt 2/3 count them).
 
 Everywhere in fmt 0/1, a line inside free text that itself begins like a record start (R1) is
 read as a new record: `10,000 rubles` on a new line of a fmt 1 template message starts a

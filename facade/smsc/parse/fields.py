@@ -34,6 +34,7 @@ __all__ = [
     "RecordError",
     "Shape",
     "Values",
+    "unix_moment",
 ]
 
 
@@ -282,6 +283,17 @@ class Columns:
         if column is None:
             column = self._columns[name] = [row.get(name) for row in self.rows]
         return column
+
+
+def unix_moment(seconds: int) -> dt.datetime | None:
+    """A Unix time (status.php's `*_timestamp`, a callback's `ts`) as a Moscow time; 0 is none.
+    One no `datetime` can hold is a `ValueError`."""
+    if not seconds:
+        return None
+    try:
+        return dt.datetime.fromtimestamp(seconds, MOSCOW)
+    except (OverflowError, OSError) as exc:
+        raise ValueError(f"{seconds} is no Unix time") from exc
 
 
 def _day(name: str, value: str) -> dt.date:

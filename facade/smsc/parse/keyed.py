@@ -22,7 +22,15 @@ if TYPE_CHECKING:
     from facade.smsc.parse.records import RecordSpec
     from facade.smsc.wire import Reply
 
-__all__ = ["Check", "field_check", "json_batch", "json_records", "kind_error", "xml_rows"]
+__all__ = [
+    "Check",
+    "field_check",
+    "json_batch",
+    "json_records",
+    "kind_error",
+    "xml_rows",
+    "xml_values",
+]
 
 # A field's checks, unpacked once per spec rather than looked up per value: name, omissible,
 # optional, the shape's `fullmatch` (None: any text), json_number, digits, shape name.
@@ -33,18 +41,18 @@ def xml_rows(reply: "Reply", spec: "RecordSpec", text: str, *, single: bool) -> 
     """fmt 2: `<list>` (or `<sms_answers>`) of record elements, or one bare record element."""
     root = load_xml(reply, text)
     if single and root.tag == spec.xml_item:
-        return [_xml_values(spec, root)]
+        return [xml_values(spec, root)]
     if root.tag != spec.xml_list:
         raise RecordError(f"the root element is not <{spec.xml_list}>")
     rows = []
     for item in root:
         if item.tag != spec.xml_item:
             raise RecordError(f"<{spec.xml_list}> holds an element other than <{spec.xml_item}>")
-        rows.append(_xml_values(spec, item))
+        rows.append(xml_values(spec, item))
     return rows
 
 
-def _xml_values(spec: "RecordSpec", item: "Element") -> Values:
+def xml_values(spec: "RecordSpec", item: "Element") -> Values:
     """A record's leaf elements by name; elements the spec does not know are left alone."""
     values: Values = {}
     for child in item:

@@ -23,7 +23,16 @@ from facade.smsc.wire import Fmt
 if TYPE_CHECKING:
     from facade.smsc.wire import Reply
 
-__all__ = ["RecordSpec", "read_batches", "read_list", "read_one", "reorder", "with_shapes"]
+__all__ = [
+    "RecordSpec",
+    "protocol_errors",
+    "read_batches",
+    "read_list",
+    "read_one",
+    "record_values",
+    "reorder",
+    "with_shapes",
+]
 
 T = TypeVar("T")
 
@@ -110,7 +119,7 @@ def read_batches(reply: "Reply", spec: RecordSpec, build: Callable[[Columns], li
     """
     if reply.fmt is Fmt.JSON and is_json_array(reply):
         records: list[T] = []
-        with _protocol_errors(reply):
+        with protocol_errors(reply):
             for items in load_json_array(reply):
                 records += build(json_records(spec, items))
         return records
@@ -120,14 +129,14 @@ def read_batches(reply: "Reply", spec: RecordSpec, build: Callable[[Columns], li
         if error.upstream_code == NO_RECORDS:
             return []
         raise error
-    with _protocol_errors(reply):
+    with protocol_errors(reply):
         return build(_batch(reply, text, spec, single=False))
 
 
 def read_one(reply: "Reply", spec: RecordSpec, build: Callable[[Record], T]) -> T:
     """The one record of a reply: a bare record element or object, or a list holding one."""
     raise_for_envelope(reply)
-    with _protocol_errors(reply):
+    with protocol_errors(reply):
         rows = _batch(reply, reply.text(), spec, single=True).rows
         if len(rows) != 1:
             raise reply.protocol_error(f"expected one record, got {len(rows)}")
@@ -135,7 +144,7 @@ def read_one(reply: "Reply", spec: RecordSpec, build: Callable[[Record], T]) -> 
 
 
 @contextlib.contextmanager
-def _protocol_errors(reply: "Reply") -> Iterator[None]:
+def protocol_errors(reply: "Reply") -> Iterator[None]:
     """A record that does not read is an UpstreamProtocolError naming the reply."""
     try:
         yield
@@ -201,6 +210,12 @@ def _lines(text: str, start: re.Pattern[str]) -> list[str]:
         else:
             raise RecordError("the body does not start with a record")
     return ["\n".join(lines) for lines in records]
+
+
+def record_values(spec: RecordSpec, record: str, *, csv: bool) -> Values:
+    """One fmt 0 (`csv=False`) or fmt 1 record's values, the record already cut from the body
+    (a reader whose records start where `_lines` cannot tell: status.php's)."""
+    return _csv_values(spec, record) if csv else _text_values(spec, record)
 
 
 def _text_values(spec: RecordSpec, record: str) -> Values:
