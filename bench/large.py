@@ -50,8 +50,9 @@ from facade.smsc import phonebook
 from facade.smsc.commands import Credentials, build_form, reply_for
 from facade.smsc.parse.contacts import parse_contacts
 from facade.smsc.wire import Fmt
-from facade.upstream.client import Freshness, SmscClient
+from facade.upstream.client import SmscClient
 from facade.upstream.config import UpstreamConfig
+from facade.upstream.exchange import Freshness
 from facade.upstream.transport import FORM_CONTENT_TYPE, SmscTransport
 from facade.vocabulary import paging
 from facade.vocabulary.answers import Answer

@@ -21,7 +21,7 @@ import pytest
 from facade.credentials.scopes import Scope
 from facade.credentials.tokens import TokenStore
 from facade.domain.common import MOSCOW
-from facade.upstream.idempotency import NOT_CREATED
+from facade.upstream.settling import NOT_CREATED
 from tests.loopback import free_port, running
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]

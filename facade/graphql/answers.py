@@ -23,7 +23,7 @@ from strawberry.types.graphql import OperationType
 
 from facade.graphql.context import Context
 from facade.graphql.media import encode_json
-from facade.upstream.client import Freshness
+from facade.upstream.exchange import Freshness
 from facade.upstream.reads import DerivedCache, Read
 
 # Answers kept per process, by their size (`Answer.size`); one larger than MAX_ANSWER is not kept.

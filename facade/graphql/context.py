@@ -11,7 +11,8 @@ from strawberry.types.graphql import OperationType
 from facade.credentials.scopes import SANDBOX_PRINCIPAL, Principal, Scope
 from facade.domain.groups import Group
 from facade.errors import ForbiddenError
-from facade.upstream.client import Fetched, Freshness, SmscClient
+from facade.upstream.client import SmscClient
+from facade.upstream.exchange import Fetched, Freshness
 from facade.upstream.idempotency import Idempotency
 from facade.upstream.pollers import Pollers
 from facade.upstream.reads import Read

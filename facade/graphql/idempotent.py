@@ -13,7 +13,7 @@ import decimal
 import enum
 import json
 import typing
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Final
 
 import strawberry
@@ -25,10 +25,10 @@ from strawberry.types.base import StrawberryOptional
 from strawberry.types.field import StrawberryField
 from strawberry.types.union import StrawberryUnion
 
-from facade.domain.jobs import JobCreated
 from facade.errors import InputError
 from facade.graphql.errors import Error
-from facade.upstream.idempotency import IdempotencyKey, JobSettling, check_key, fingerprint
+from facade.upstream.idempotency import IdempotencyKey, check_key, fingerprint
+from facade.upstream.settling import Settling
 
 ARGUMENT: Final = "idempotencyKey"
 _DESCRIPTION: Final = (
@@ -37,15 +37,19 @@ _DESCRIPTION: Final = (
 )
 
 
+# A write's settling, from the operation's context and its arguments (by Python name).
+SettlingOf = Callable[[Any, Mapping[str, Any]], Settling[Any]]
+
+
 class Idempotent(FieldExtension):
     """Adds `idempotencyKey: String` to a mutation and runs it under the key when one is given.
 
-    `created` declares a job creation: the result a job found in SMSC's list gets when SMSC's
-    answer to `add` was lost.
+    `settling` declares a write SMSC can be asked about when its answer was lost (a job
+    creation, a send: `facade.upstream.settling`), made from the context and the arguments.
     """
 
-    def __init__(self, created: Callable[[JobCreated], Any] | None = None) -> None:
-        self.created = created
+    def __init__(self, settling: SettlingOf | None = None) -> None:
+        self.settling = settling
         self.codec = ResultCodec(())
 
     def apply(self, field: StrawberryField) -> None:
@@ -86,9 +90,9 @@ class Idempotent(FieldExtension):
             principal.account, principal.name, check_key(key, ARGUMENT), ARGUMENT
         )
         signature = fingerprint(info.field_name, {name: plain(v) for name, v in kwargs.items()})
-        job = None if self.created is None else JobSettling(context.smsc, self.created)
+        settling = None if self.settling is None else self.settling(context, kwargs)
         outcome = await context.idempotency.run(
-            scoped, signature, lambda: next_(source, info, **kwargs), self.codec, job=job
+            scoped, signature, lambda: next_(source, info, **kwargs), self.codec, settling=settling
         )
         return outcome.unwrap()
 

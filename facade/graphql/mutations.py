@@ -26,7 +26,7 @@ from facade.graphql.errors import (
     RateLimitedError,
     UpstreamError,
 )
-from facade.graphql.idempotent import Idempotent
+from facade.graphql.idempotent import Idempotent, SettlingOf
 from facade.graphql.inputs import (
     AddContactToGroup,
     AddToBlacklist,
@@ -50,6 +50,7 @@ from facade.graphql.types import (
     Job,
     Template,
 )
+from facade.upstream.settling import JobSettling
 
 ContextInfo = Info[Context, None]
 
@@ -75,7 +76,7 @@ class RequireScope(FieldExtension):
         return await next_(source, info, **kwargs)
 
 
-def _mutation(description: str, *, created: Callable[[JobCreated], Any] | None = None) -> Any:
+def _mutation(description: str, *, settling: SettlingOf | None = None) -> Any:
     # The last extension is the outermost: the scope, then the bare arguments are checked before
     # an idempotency record is made (an `input` was validated as it was built, before them).
     # The schema's exception handlers map what they raise; ForbiddenError is no union member and
@@ -83,7 +84,7 @@ def _mutation(description: str, *, created: Callable[[JobCreated], Any] | None =
     return strawberry.mutation(
         description=description,
         extensions=[
-            Idempotent(created),
+            Idempotent(settling),
             CheckedArguments(),
             RequireScope(Scope.WRITE),
         ],
@@ -327,7 +328,7 @@ class Mutation:
         "idempotencyKey, a creation whose answer from SMSC was lost is settled when repeated: "
         "the job found in SMSC's list (its cost then null), or an UpstreamError saying it was "
         "not created.",
-        created=CreateJobSuccess.of,
+        settling=lambda context, _: JobSettling(context.smsc, CreateJobSuccess.of),
     )
     async def create_job(self, info: ContextInfo, input: CreateJob) -> CreateJobResult:
         return CreateJobSuccess.of(await info.context.smsc.create_job(input.to_domain()))

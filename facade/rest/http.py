@@ -51,7 +51,8 @@ from facade.rest.links import Links
 from facade.rest.operations import Call, Operation, Reply
 from facade.upstream import reads
 from facade.upstream.client import SmscClient
-from facade.upstream.idempotency import IdempotencyKey, JobSettling, fingerprint
+from facade.upstream.idempotency import IdempotencyKey, fingerprint
+from facade.upstream.settling import JobSettling
 from facade.vocabulary.shapes import Input, validated, validated_json
 
 MAX_BODY_BYTES: Final = 1 << 20
@@ -221,7 +222,9 @@ async def _idempotent(
     if operation.job_reply is not None:
         job_reply = operation.job_reply
         job = JobSettling(call.smsc, lambda created: stored(job_reply(created)))
-    outcome = await idempotency.idempotency.run(scoped, signature, execute, RESPONSE_CODEC, job=job)
+    outcome = await idempotency.idempotency.run(
+        scoped, signature, execute, RESPONSE_CODEC, settling=job
+    )
     if outcome.error is not None:
         response = error_response(outcome.error, operation.operation_id)
     else:

@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Receive, Send
 from starlette.types import Scope as AsgiScope
 
 from facade.credentials.scopes import Scope
-from facade.upstream.client import Fetched, Freshness
+from facade.upstream.exchange import Fetched, Freshness
 from facade.upstream.reads import DerivedCache, Read, ReadLog
 
 JSON: Final = "application/json"

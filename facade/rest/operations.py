@@ -22,7 +22,8 @@ from facade.credentials.scopes import Scope
 from facade.domain.jobs import JobCreated
 from facade.errors import ErrorCode
 from facade.rest.links import Links
-from facade.upstream.client import Fetched, SmscClient
+from facade.upstream.client import SmscClient
+from facade.upstream.exchange import Fetched
 from facade.upstream.pollers import Pollers
 
 P = TypeVar("P", bound=BaseModel)

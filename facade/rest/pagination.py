@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from pydantic import Field
 
 from facade.rest.operations import Call, Params, Reply
-from facade.upstream.client import Fetched
+from facade.upstream.exchange import Fetched
 from facade.vocabulary.fields import Cursor
 from facade.vocabulary.paging import (
     DEFAULT_PAGE_SIZE,

@@ -29,7 +29,7 @@ from facade.smsc.parse.answers import parse_answers
 from facade.smsc.parse.downloads import parse_download_file, parse_download_tasks
 from facade.smsc.parse.jobs import parse_job, parse_job_created, parse_jobs
 from facade.smsc.parse.templates import parse_templates
-from facade.smsc.wire import CHARSETS, Endpoint, Fmt, Reply
+from facade.smsc.wire import CHARSETS, Endpoint, Fmt, Reply, identical_limit
 
 T = TypeVar("T")
 V = TypeVar("V")
@@ -65,6 +65,21 @@ class Command(Generic[T]):
     def key(self) -> str:
         """`/sys/<endpoint>.php?<sorted params>`: the same for the same request in any order."""
         return f"{self.endpoint.path}?{urllib.parse.urlencode(sorted(self.params))}"
+
+    @property
+    def budget_key(self) -> str:
+        """What SMSC counts as the same request: the key, but a send's without its message id
+        (SMSC is assumed to count the same recipients and text as one send whatever id it is
+        given: docs/smsc-wire.md, "Messages")."""
+        if self.endpoint is not Endpoint.SEND:
+            return self.key
+        counted = sorted(param for param in self.params if param[0] != "id")
+        return f"{self.endpoint.path}?{urllib.parse.urlencode(counted)}"
+
+    @property
+    def identical_limit(self) -> int:
+        """How many such requests SMSC takes a minute (`wire.identical_limit`)."""
+        return identical_limit(self.endpoint, self.name)
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False)

@@ -62,3 +62,24 @@ class Reply:
             fmt=int(self.fmt),
             body=self.body,
         )
+
+
+# SMSC's identical requests a minute per command, beyond which it answers error 9
+# (smsc-api-notes.md §1.6; smsc-messages-notes.md §7): 3 for every read and change, 1 on jobs.php
+# and for a send, 5 cost requests, 10 balance requests (any, identical or not: the facade sends
+# only one kind).
+SMSC_IDENTICAL_LIMIT = 3
+_IDENTICAL_LIMITS: dict[tuple["Endpoint", str | None], int] = {
+    (Endpoint.JOBS, None): 1,
+    (Endpoint.SEND, "send"): 1,
+    (Endpoint.SEND, "cost"): 5,
+    (Endpoint.BALANCE, None): 10,
+}
+
+
+def identical_limit(endpoint: Endpoint, command: str) -> int:
+    """How many identical `command`s on `endpoint` SMSC takes a minute."""
+    found = _IDENTICAL_LIMITS.get((endpoint, command))
+    if found is None:
+        found = _IDENTICAL_LIMITS.get((endpoint, None), SMSC_IDENTICAL_LIMIT)
+    return found

@@ -94,5 +94,15 @@ class UpstreamConfig:
         if self.auth_errors_allowed < 1 or self.auth_error_window <= 0:
             raise ValueError("auth_errors_allowed and auth_error_window must be positive")
 
+    def budget(self, smsc_limit: int) -> int:
+        """The facade's identical requests a minute for a command SMSC takes `smsc_limit` of:
+        the configured budgets for reads (3) and jobs (1), else a fifth below SMSC's (cost
+        requests 5 -> 4, balance 10 -> 8), the margin replicas may need (`degraded.py`)."""
+        if smsc_limit == SMSC_READ_LIMIT:
+            return self.read_budget
+        if smsc_limit == SMSC_JOB_LIMIT:
+            return self.job_budget
+        return max(1, smsc_limit - max(1, smsc_limit // 5))
+
     def ttl(self, command: str) -> float:
         return self.ttls.get(command, DEFAULT_TTL)

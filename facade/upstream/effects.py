@@ -6,12 +6,14 @@ Either way no read the write can change is left looking fresh, empty lists inclu
 """
 
 import dataclasses
+import decimal
 from collections.abc import Callable
 from typing import Any
 
 from facade.domain.blacklist import BlacklistEntry
 from facade.domain.contacts import is_email
 from facade.domain.groups import Group, GroupDraft
+from facade.domain.messages import Balance
 from facade.domain.templates import (
     AUTO_SIGN_FLAG,
     MessageFormat,
@@ -33,6 +35,9 @@ BLACKLIST = "blacklist"
 EMAIL_BLACKLIST = "email_blacklist"
 ANSWERS = "answers"
 DOWNLOADS = "downloads"
+COSTS = "costs"
+MESSAGES = "messages"
+BALANCE = "balance"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -146,3 +151,17 @@ def unblacklisted(address: str) -> Effect:
         return Effect(update=((EMAIL_BLACKLIST, removed(lambda e: e.phone == address)),))
     bare = address.removeprefix("+")
     return Effect(update=((BLACKLIST, removed(lambda e: e.phone.removeprefix("+") == bare)),))
+
+
+def balance_after(amount: decimal.Decimal | None) -> Effect:
+    """A send: the balance SMSC gave after it (`withCost`) is written through; without one the
+    balance is read again."""
+    if amount is None:
+        return Effect(invalidate=(BALANCE,))
+    return Effect(update=((BALANCE, lambda _key, value: _balance(value, amount)),))
+
+
+def _balance(value: Any, amount: decimal.Decimal) -> Balance:
+    if not isinstance(value, Balance):
+        raise CannotUpdate
+    return dataclasses.replace(value, amount=amount)

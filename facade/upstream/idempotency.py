@@ -29,7 +29,6 @@ write, the request is refused and nothing is sent; after it, the client still ge
 """
 
 import dataclasses
-import datetime as dt
 import enum
 import hashlib
 import json
@@ -44,12 +43,8 @@ from typing import Any, Final, Generic, Protocol, TypeVar, cast
 import anyio
 
 from facade import errors as tree
-from facade.domain.common import MOSCOW
-from facade.domain.jobs import Job, JobCreated, JobQuery, new_marker
-from facade.smsc import commands
-from facade.upstream import effects
-from facade.upstream.client import Freshness, SmscClient
 from facade.upstream.job_marker import marking
+from facade.upstream.settling import NOT_CREATED, Settling, settling_error
 from facade.upstream.stored_errors import decode_error, encode_error, interrupted
 
 logger = logging.getLogger("facade.idempotency")
@@ -65,14 +60,6 @@ IN_PROGRESS_RETRY_AFTER: Final = 1.0
 # How often a repeat asks the store whether another replica's run has ended.
 POLL_INTERVAL: Final = 0.05
 
-NOT_CREATED: Final = (
-    "SMSC has no job from this request: it was not created and nothing was sent. Send it again "
-    "under a new idempotency key."
-)
-SETTLING: Final = (
-    "Whether SMSC created this job is not known yet; ask again later with the same idempotency "
-    "key, and do not send it under a new one meanwhile."
-)
 RECORDS_AWAY: Final = (
     "The idempotency records cannot be written just now; nothing was sent. Retry with the same key."
 )
@@ -82,7 +69,7 @@ RUNNING: Final = "A request with this idempotency key is still running; ask agai
 
 _VALUE: Final = b"value:"
 _ERROR: Final = b"error:"
-_SPENT: Final = b"spent:"  # a job creation settled as never made: the key cannot be used again
+_SPENT: Final = b"spent:"  # + what the client is told: a write settled as never made
 
 
 class State(enum.StrEnum):
@@ -175,14 +162,6 @@ class Codec(Protocol[T]):
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class JobSettling(Generic[T]):
-    """A job creation: whose SMSC account to look in, and the answer a found job gets."""
-
-    smsc: SmscClient
-    created: Callable[[JobCreated], T]
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
 class Outcome(Generic[T]):
     """What the request under a key came to: its answer or its error; `replayed` when stored."""
 
@@ -252,7 +231,7 @@ class Idempotency:
         execute: Callable[[], Awaitable[T]],
         codec: Codec[T],
         *,
-        job: JobSettling[T] | None = None,
+        settling: Settling[T] | None = None,
     ) -> Outcome[T]:
         """`execute()` once for `key`, or the outcome it had (module docstring).
 
@@ -268,7 +247,7 @@ class Idempotency:
             raise tree.InProgressError(RUNNING, retry_after=IN_PROGRESS_RETRY_AFTER)
         done = self._running[digest] = anyio.Event()
         try:
-            outcome = await self._run(key, fingerprint, execute, codec, job, deadline)
+            outcome = await self._run(key, fingerprint, execute, codec, settling, deadline)
             if outcome.replayed:
                 self.replays += 1
             return outcome
@@ -282,14 +261,14 @@ class Idempotency:
         fingerprint: str,
         execute: Callable[[], Awaitable[T]],
         codec: Codec[T],
-        job: JobSettling[T] | None,
+        settling: Settling[T] | None,
         deadline: float,
     ) -> Outcome[T]:
         now = self._clock()
         if now - self._swept_at >= SWEEP_INTERVAL:
             self._swept_at = now
             await self.store.sweep()
-        marker = None if job is None else new_marker()
+        marker = None if settling is None else settling.new_marker()
         while True:
             record = Record(
                 key=key.digest,
@@ -320,8 +299,8 @@ class Idempotency:
         if found.state in (State.COMPLETED, State.FAILED):
             return _replay(found, codec, key.field)
         # UNKNOWN, or IN_PROGRESS that no live run holds: its owner is gone.
-        if job is not None and found.marker is not None:
-            return await self._reconcile(found, codec, job, key.field)
+        if settling is not None and found.marker is not None:
+            return await self._reconcile(found, found.marker, codec, settling, key.field)
         if found.response is None:
             response = _ERROR + encode_error(interrupted())
             await self._settle(found, State.UNKNOWN, response)
@@ -362,42 +341,23 @@ class Idempotency:
         return Outcome(value=value)
 
     async def _reconcile(
-        self, record: Record, codec: Codec[T], job: JobSettling[T], field: str
+        self, record: Record, marker: str, codec: Codec[T], settling: Settling[T], field: str
     ) -> Outcome[T]:
         try:
-            found = await self._find_job(record, job.smsc)
+            value = await settling.find(marker, record.created_at)
         except tree.UpstreamError as exc:
             # SMSC failing, refusing or unreadable (the breaker open too): still unknown.
-            raise _settling(UNSETTLED_RETRY_AFTER) from exc
-        if found is not None:
-            value = job.created(JobCreated(id=found.id))
+            raise settling_error(UNSETTLED_RETRY_AFTER) from exc
+        if value is not None:
             await self._settle(record, State.COMPLETED, _VALUE + codec.encode(value))
-            logger.info("idempotency: a job creation of unknown outcome was found: %s", found.id)
+            logger.info("idempotency: a write of unknown outcome was found made")
             return Outcome(value=value, replayed=True)
         waited = self._clock() - record.created_at
         if waited < self._settle_after:
-            raise _settling(self._settle_after - waited)
-        await self._settle(record, State.FAILED, _SPENT)
-        logger.info("idempotency: a job creation of unknown outcome was not made")
-        return Outcome(error=tree.IdempotencyKeySpent(field, NOT_CREATED), replayed=True)
-
-    async def _find_job(self, record: Record, smsc: SmscClient) -> Job | None:
-        """The job with the record's marker in SMSC's list, read fresh (never from the cache)."""
-        created = dt.datetime.fromtimestamp(record.created_at, MOSCOW).date()
-        query = JobQuery(since=created - dt.timedelta(days=1))
-        # The write may have changed the list; the read after this one goes upstream.
-        smsc.cache.entries.invalidate(effects.JOBS)
-        try:
-            fetched = await smsc.jobs(query)
-        except tree.RateLimitedError as exc:
-            raise _settling(exc.retry_after) from exc
-        except tree.SmscRateLimited as exc:
-            raise _settling(exc.RETRY_AFTER) from exc
-        if fetched.freshness is Freshness.STALE:
-            key = commands.list_jobs(query).key
-            wait = smsc.budget.retry_after(key, smsc.config.job_budget)
-            raise _settling(wait or smsc.config.budget_window)
-        return next((found for found in fetched.value if found.marker == record.marker), None)
+            raise settling_error(self._settle_after - waited)
+        await self._settle(record, State.FAILED, _SPENT + settling.not_made.encode())
+        logger.info("idempotency: a write of unknown outcome was not made")
+        return Outcome(error=tree.IdempotencyKeySpent(field, settling.not_made), replayed=True)
 
     async def _settle(self, record: Record, state: State, response: bytes) -> None:
         """Store the outcome. A store that fails here costs the record, not the answer: it stays
@@ -426,17 +386,14 @@ class Idempotency:
                 logger.exception("idempotency: a key could not be released")
 
 
-def _settling(retry_after: float) -> tree.InProgressError:
-    wait = max(IN_PROGRESS_RETRY_AFTER, retry_after)
-    return tree.InProgressError(SETTLING, retry_after=wait, outcome_unknown=True)
-
-
 def _replay(record: Record, codec: Codec[T], field: str) -> Outcome[T]:
     response = record.response or b""
     if response.startswith(_VALUE):
         return Outcome(value=codec.decode(response.removeprefix(_VALUE)), replayed=True)
-    if response == _SPENT:
-        return Outcome(error=tree.IdempotencyKeySpent(field, NOT_CREATED), replayed=True)
+    if response.startswith(_SPENT):
+        # Records made before the spent record held its text are job creations'.
+        said = response.removeprefix(_SPENT).decode() or NOT_CREATED
+        return Outcome(error=tree.IdempotencyKeySpent(field, said), replayed=True)
     error = decode_error(response.removeprefix(_ERROR))
     # Records made before `_SPENT` stored the settling as an `UpstreamUnavailable` (a 503).
     if type(error) is tree.UpstreamUnavailable and error.message == NOT_CREATED:

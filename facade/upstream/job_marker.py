@@ -3,7 +3,8 @@ SMSC's job list tells whether a creation whose answer was lost was made (`idempo
 
 `SmscClient.create_job` marks each spec it sends that has no marker yet (`marked`): with the marker
 of the idempotent run under way (`marking`, which keeps it in its record), else with one made of
-the spec itself.
+the spec itself. A message's send uses the run's marker as the message's id (`run_marker`,
+`message_ids.py`): the id status.php finds it by.
 """
 
 import contextlib
@@ -22,6 +23,11 @@ def marked(spec: JobSpec) -> JobSpec:
     """
     marker = spec.marker or _MARKER.get() or content_marker(spec)
     return spec if marker == spec.marker else dataclasses.replace(spec, marker=marker)
+
+
+def run_marker() -> str | None:
+    """The marker of the idempotent run under way, if any."""
+    return _MARKER.get()
 
 
 @contextlib.contextmanager

@@ -40,8 +40,9 @@ from typing import Any, Final, Generic, Protocol, TypeVar
 from facade.domain.answers import Answer, AnswerQuery
 from facade.domain.jobs import Job, JobQuery
 from facade.errors import FacadeError, RateLimitedError, SmscRateLimited, UpstreamUnavailable
-from facade.upstream.client import Fetched, Freshness, SmscClient
+from facade.upstream.client import SmscClient
 from facade.upstream.config import UpstreamConfig
+from facade.upstream.exchange import Fetched, Freshness
 from facade.upstream.subscriptions import DEFAULT_QUEUE_SIZE, FellBehindError, Subscription
 from facade.upstream.timing import DEFAULT_CLOCK, Clock, Sleep, default_sleep
 

@@ -30,7 +30,7 @@ from facade.graphql.mutations import (
 from facade.graphql.schema import create_schema
 from facade.graphql.types import BlacklistEntry, Contact, CreatedJob, Group
 from facade.settings import Settings
-from facade.upstream.idempotency import NOT_CREATED
+from facade.upstream.settling import NOT_CREATED
 from tests.emulator.conftest import wait_until
 from tests.fakes import FakeSleep
 from tests.upstream.lossy import Rig, rig

@@ -5,7 +5,8 @@ from typing import Any
 import httpx
 import pytest
 
-from facade.upstream.client import Fetched, Freshness, SmscClient
+from facade.upstream.client import SmscClient
+from facade.upstream.exchange import Fetched, Freshness
 from tests.rest.conftest import GraphQLCall, assert_problem
 from tests.upstream.harness import Harness
 

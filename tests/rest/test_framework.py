@@ -16,7 +16,8 @@ from facade.rest.inputs import IdPath
 from facade.rest.openapi import openapi_document
 from facade.rest.operations import Call, NoParams, Params, Reply, Resource
 from facade.rest.pagination import Page, PageQuery, page_reply
-from facade.upstream.client import Fetched, Freshness, SmscClient
+from facade.upstream.client import SmscClient
+from facade.upstream.exchange import Fetched, Freshness
 from facade.vocabulary.paging import Kind, encode_cursor, paginate
 from facade.vocabulary.shapes import Input, Output
 from tests.rest.conftest import assert_problem

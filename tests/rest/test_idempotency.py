@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 from facade.credentials.scopes import Scope
 from facade.rest import EXCEPTION_HANDLERS, rest_routes
 from facade.rest.idempotent import RestIdempotency
-from facade.upstream.idempotency import NOT_CREATED
+from facade.upstream.settling import NOT_CREATED
 from tests.emulator.conftest import wait_until
 from tests.fakes import FakeSleep
 from tests.production import production

@@ -8,7 +8,8 @@ import pytest
 
 from facade.domain.common import MOSCOW
 from facade.domain.jobs import is_marker, split_marked_name
-from facade.upstream.client import Fetched, Freshness, SmscClient
+from facade.upstream.client import SmscClient
+from facade.upstream.exchange import Fetched, Freshness
 from tests.rest.conftest import GraphQLCall, assert_problem, enum_values
 from tests.upstream.harness import Harness
 

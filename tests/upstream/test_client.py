@@ -19,7 +19,8 @@ from facade.errors import (
 )
 from facade.smsc.commands import Credentials
 from facade.smsc.wire import Fmt
-from facade.upstream.client import Freshness, SmscClient
+from facade.upstream.client import SmscClient
+from facade.upstream.exchange import Freshness
 from tests.fakes import FakeSleep
 from tests.upstream.harness import harness
 

@@ -14,7 +14,7 @@ from facade.domain.templates import TemplateDraft
 from facade.emulator.state import AccountCredentials
 from facade.errors import RateLimitedError, SmscAuthError, SmscNotFound, UpstreamUnavailable
 from facade.smsc.commands import Credentials
-from facade.upstream.client import Freshness
+from facade.upstream.exchange import Freshness
 from facade.upstream.limits import BreakerState
 from tests.fakes import FakeSleep
 from tests.upstream.harness import Harness, harness

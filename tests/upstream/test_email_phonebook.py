@@ -15,8 +15,9 @@ from facade.domain.contacts import Contact, ContactChanges, ContactDraft, Contac
 from facade.domain.groups import Group, GroupDraft, GroupKind, GroupMove
 from facade.settings import CACHE_TTLS
 from facade.smsc.wire import Fmt
-from facade.upstream.client import Freshness, SmscClient
+from facade.upstream.client import SmscClient
 from facade.upstream.config import UpstreamConfig
+from facade.upstream.exchange import Freshness
 from facade.upstream.transport import SmscTransport
 from tests.fakes import FakeClock, FakeSleep
 from tests.upstream.harness import DEMO, harness

@@ -12,17 +12,15 @@ import pytest
 from facade import errors as tree
 from facade.domain.jobs import JobSpec
 from facade.upstream.idempotency import (
-    NOT_CREATED,
     RECORDS_AWAY,
-    SETTLING,
     Idempotency,
     IdempotencyKey,
-    JobSettling,
     Record,
     State,
     StoreUnavailable,
 )
 from facade.upstream.idempotency_sqlite import SqliteIdempotencyStore
+from facade.upstream.settling import NOT_CREATED, SETTLING, JobSettling
 from facade.upstream.stored_errors import INTERRUPTED, decode_error, encode_error
 from tests.fakes import FakeSleep
 from tests.upstream.lossy import CODEC, Counted, Rig, WallClock, rig
@@ -415,9 +413,9 @@ def settling(rig_: Rig) -> JobSettling[dict[str, Any]]:
 async def test_a_creation_whose_answer_was_lost_settles_as_created(lossy):
     lossy.emulator.add_fault("reset_after", path="jobs.php", command="add", times=1)
 
-    first = await lossy.idempotency.run(KEY, "f", create(lossy), CODEC, job=settling(lossy))
-    again = await lossy.idempotency.run(KEY, "f", create(lossy), CODEC, job=settling(lossy))
-    third = await lossy.idempotency.run(KEY, "f", create(lossy), CODEC, job=settling(lossy))
+    first = await lossy.idempotency.run(KEY, "f", create(lossy), CODEC, settling=settling(lossy))
+    again = await lossy.idempotency.run(KEY, "f", create(lossy), CODEC, settling=settling(lossy))
+    third = await lossy.idempotency.run(KEY, "f", create(lossy), CODEC, settling=settling(lossy))
 
     assert isinstance(first.error, tree.UpstreamOutcomeUnknown)
     (job,) = lossy.jobs_named("Spring")
@@ -430,17 +428,17 @@ async def test_a_creation_whose_answer_was_lost_settles_as_created(lossy):
 
 async def test_a_creation_is_unknown_while_smsc_fails_to_list_its_jobs(lossy):
     lossy.emulator.add_fault("reset_after", path="jobs.php", command="add", times=1)
-    first = await lossy.idempotency.run(KEY, "f", create(lossy), CODEC, job=settling(lossy))
+    first = await lossy.idempotency.run(KEY, "f", create(lossy), CODEC, settling=settling(lossy))
     lossy.emulator.add_fault("status", path="jobs.php", command="get_all", status=500)
     unsettled = []
     for _ in range(3):  # SMSC failing, then the breaker open: the truth is still "unknown"
         lossy.clock.advance(60.0)
         with pytest.raises(tree.InProgressError) as caught:
-            await lossy.idempotency.run(KEY, "f", create(lossy), CODEC, job=settling(lossy))
+            await lossy.idempotency.run(KEY, "f", create(lossy), CODEC, settling=settling(lossy))
         unsettled.append(caught.value)
     lossy.emulator.clear_faults()
     lossy.clock.advance(60.0)
-    settled = await lossy.idempotency.run(KEY, "f", create(lossy), CODEC, job=settling(lossy))
+    settled = await lossy.idempotency.run(KEY, "f", create(lossy), CODEC, settling=settling(lossy))
 
     assert isinstance(first.error, tree.UpstreamOutcomeUnknown)
     assert lossy.client.breaker.state.name == "CLOSED"
@@ -466,19 +464,19 @@ async def test_a_settling_stored_by_an_older_version_is_a_spent_key(store, runne
 
 async def test_a_creation_that_never_reached_smsc_settles_as_not_created(lossy):
     lossy.emulator.add_fault("reset", path="jobs.php", command="add", times=1)
-    first = await lossy.idempotency.run(KEY, "f", create(lossy), CODEC, job=settling(lossy))
+    first = await lossy.idempotency.run(KEY, "f", create(lossy), CODEC, settling=settling(lossy))
     assert isinstance(first.error, tree.UpstreamOutcomeUnknown)
 
     # Too early to tell "lost" from "still travelling".
     with pytest.raises(tree.InProgressError) as early:
-        await lossy.idempotency.run(KEY, "f", create(lossy), CODEC, job=settling(lossy))
+        await lossy.idempotency.run(KEY, "f", create(lossy), CODEC, settling=settling(lossy))
     lossy.wall.advance(60.0)
     # SMSC's list was just read: its budget of one identical request a minute is spent.
     with pytest.raises(tree.InProgressError) as budget:
-        await lossy.idempotency.run(KEY, "f", create(lossy), CODEC, job=settling(lossy))
+        await lossy.idempotency.run(KEY, "f", create(lossy), CODEC, settling=settling(lossy))
     lossy.clock.advance(60.0)
-    settled = await lossy.idempotency.run(KEY, "f", create(lossy), CODEC, job=settling(lossy))
-    again = await lossy.idempotency.run(KEY, "f", create(lossy), CODEC, job=settling(lossy))
+    settled = await lossy.idempotency.run(KEY, "f", create(lossy), CODEC, settling=settling(lossy))
+    again = await lossy.idempotency.run(KEY, "f", create(lossy), CODEC, settling=settling(lossy))
 
     assert 59.0 <= early.value.retry_after <= 60.0
     assert 0 < budget.value.retry_after <= 60.0
@@ -504,8 +502,8 @@ async def test_a_creation_answered_too_late_settles_as_created(tmp_path):
     lossy = rig(tmp_path, emulator_sleep=sleep, deadline=0.2)
     lossy.emulator.add_fault("latency_after", path="jobs.php", command="add", seconds=30, times=1)
 
-    first = await lossy.idempotency.run(KEY, "f", create(lossy), CODEC, job=settling(lossy))
-    again = await lossy.idempotency.run(KEY, "f", create(lossy), CODEC, job=settling(lossy))
+    first = await lossy.idempotency.run(KEY, "f", create(lossy), CODEC, settling=settling(lossy))
+    again = await lossy.idempotency.run(KEY, "f", create(lossy), CODEC, settling=settling(lossy))
 
     assert isinstance(first.error, tree.UpstreamOutcomeUnknown)
     assert "deadline" in first.error.message
@@ -522,7 +520,7 @@ async def test_a_creation_left_by_a_killed_process_is_settled(lossy, created):
     lossy.wall.advance(60.0)
     restarted = lossy.another_process()
 
-    outcome = await restarted.run(KEY, "f", create(lossy), CODEC, job=settling(lossy))
+    outcome = await restarted.run(KEY, "f", create(lossy), CODEC, settling=settling(lossy))
 
     jobs = lossy.jobs_named("Spring")
     if created:

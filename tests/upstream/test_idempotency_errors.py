@@ -7,9 +7,7 @@ import pytest
 
 from facade import errors as tree
 from facade.errors import BodySummary
-from facade.upstream.idempotency import (
-    NOT_CREATED,
-)
+from facade.upstream.settling import NOT_CREATED
 from facade.upstream.stored_errors import INTERRUPTED, decode_error, encode_error
 
 ECHO = "<html>login=canary-login-Q7x&psw=0123456789abcdef0123456789abcdef</html>"

@@ -18,16 +18,15 @@ from facade.smsc.wire import Fmt
 from facade.upstream.client import SmscClient
 from facade.upstream.config import UpstreamConfig
 from facade.upstream.idempotency import (
-    NOT_CREATED,
     RUNNING,
     Idempotency,
     IdempotencyKey,
-    JobSettling,
     Record,
     State,
     StoreUnavailable,
 )
 from facade.upstream.idempotency_sqlite import SqliteIdempotencyStore
+from facade.upstream.settling import NOT_CREATED, JobSettling
 from facade.upstream.stored_errors import INTERRUPTED
 from facade.upstream.transport import SmscTransport
 from tests.fakes import FakeClock, FakeSleep
@@ -285,7 +284,9 @@ class Replica:
         return execute
 
     async def run(self, execute: Callable[[], Awaitable[Any]] | None = None) -> Any:
-        return await self.runner.run(KEY, "f", execute or self.create(), CODEC, job=self.settling())
+        return await self.runner.run(
+            KEY, "f", execute or self.create(), CODEC, settling=self.settling()
+        )
 
 
 @pytest.fixture

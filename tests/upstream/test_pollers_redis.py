@@ -25,8 +25,9 @@ from facade.domain.jobs import Job, JobStatus
 from facade.emulator.app import create_emulator
 from facade.emulator.state import Call, EmulatorState
 from facade.settings import CACHE_TTLS
-from facade.upstream.client import Fetched, SmscClient
+from facade.upstream.client import SmscClient
 from facade.upstream.config import UpstreamConfig
+from facade.upstream.exchange import Fetched
 from facade.upstream.pollers import Pollers, Subscription
 from facade.upstream.pollers_redis import SharedPolling, SharedSchedule
 from facade.upstream.redis_state import connect, digest

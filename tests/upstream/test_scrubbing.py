@@ -28,8 +28,9 @@ from facade.errors import (
 from facade.smsc.commands import Credentials
 from facade.smsc.secrets import pair_forms, secret_forms
 from facade.smsc.wire import Fmt
-from facade.upstream.client import Freshness, SmscClient
+from facade.upstream.client import SmscClient
 from facade.upstream.config import UpstreamConfig
+from facade.upstream.exchange import Freshness
 from facade.upstream.timing import Sleep
 from facade.upstream.transport import SmscTransport
 from tests.fakes import FakeClock, FakeSleep

@@ -15,7 +15,7 @@ from typing import Final
 from facade.errors import ErrorCode, NotFoundError
 from facade.rest.inputs import IdPath
 from facade.rest.operations import Call, NoParams, Reply, Resource
-from facade.upstream.client import Fetched, Freshness
+from facade.upstream.exchange import Fetched, Freshness
 from facade.vocabulary.downloads import DownloadTask
 
 PREFIX: Final = "/v1/download-tasks"

@@ -12,7 +12,7 @@ from facade.domain.rules import job_dates
 from facade.errors import ErrorCode, RateLimitedError, UpstreamError
 from facade.rest.inputs import IdPath
 from facade.rest.operations import Call, NoParams, Params, Reply, Resource
-from facade.upstream.client import Freshness
+from facade.upstream.exchange import Freshness
 from facade.vocabulary.fields import Day
 from facade.vocabulary.jobs import CreatedJob, CreateJob, Job
 
