@@ -39,6 +39,10 @@ CACHE_TTLS: Final[Mapping[str, float]] = {
     "phones.get_group": 120.0,
     "phones.get_black": 300.0,
     "get.get_answers": 30.0,
+    # A message's status changes while it travels: as often as status.php's budget allows.
+    "status.get": 30.0,
+    "balance.get": 60.0,
+    "send.cost": 300.0,
     "downloads.get_list": 60.0,
     # Files are never cached (SmscClient.download_file): REST's file GET says max-age=0.
     "downloads.get_file": 0.0,

@@ -44,13 +44,16 @@ DEFAULT_TTL = 60.0
 # jobs.php (DESIGN.md, "Caching under SMSC's rules").
 DEFAULT_POLL_ANSWERS = DEFAULT_BUDGET_WINDOW / DEFAULT_READ_BUDGET
 DEFAULT_POLL_JOBS = DEFAULT_BUDGET_WINDOW / DEFAULT_JOB_BUDGET
+# status.php: SMSC blocks the address (error 4) for polling one message's status "frequently"
+# (smsc-messages-notes.md §7); a batch is repeated no more often than the read budget allows.
+DEFAULT_POLL_MESSAGES = DEFAULT_BUDGET_WINDOW / DEFAULT_READ_BUDGET
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class UpstreamConfig:
     """Every knob of the upstream layer; `ttls` maps a command (`"templates.get"`) to seconds.
 
-    `poll_answers` and `poll_jobs` are the pollers' intervals in seconds; a poller never uses one
+    `poll_answers`, `poll_jobs` and `poll_messages` are the pollers' intervals in seconds; a poller never uses one
     shorter than the budget and the cache allow (`pollers.poll_interval`).
     """
 
@@ -81,13 +84,14 @@ class UpstreamConfig:
     revalidate_in_background: frozenset[str] = frozenset()
     poll_answers: float = DEFAULT_POLL_ANSWERS
     poll_jobs: float = DEFAULT_POLL_JOBS
+    poll_messages: float = DEFAULT_POLL_MESSAGES
 
     def __post_init__(self) -> None:
         if not 1 <= self.concurrency < SMSC_CONCURRENCY_LIMIT:
             raise ValueError(f"concurrency must be 1..{SMSC_CONCURRENCY_LIMIT - 1}")
         if self.attempts < 1:
             raise ValueError("attempts must be at least 1")
-        if self.poll_answers <= 0 or self.poll_jobs <= 0:
+        if self.poll_answers <= 0 or self.poll_jobs <= 0 or self.poll_messages <= 0:
             raise ValueError("poll intervals must be positive")
         if not self.auth_backoff or min(self.auth_backoff) <= 0:
             raise ValueError("auth_backoff must be one or more positive steps")

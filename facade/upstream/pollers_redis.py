@@ -21,7 +21,7 @@ within a third of a lease, or within a lease and a third if the leader died hold
 
 This is `SharedPolling`, the `Polling` of replicas that share Redis (`pollers.py`): a
 `SharedSchedule` around each poller, with what is peculiar to its kind (`_AnswerShare`,
-`_JobShare`). When Redis cannot be reached, each replica polls alone for its own subscribers, as
+`_JobShare`, `_MessageShare`). When Redis cannot be reached, each replica polls alone for its own subscribers, as
 `Pollers` does (`pollers.Alone`), every interval x `replicas` (the replicas together then ask no
 more often than one poller would), logs that once, pings Redis every third of a lease, and goes
 back to shared polling when it answers. Leases and beats run on real time (Redis' own); the
@@ -42,6 +42,8 @@ from redis.asyncio.client import PubSub
 
 from facade.domain.answers import Answer, AnswerQuery
 from facade.domain.jobs import Job, JobQuery
+from facade.domain.messages import MessageRef, MessageState
+from facade.upstream.message_poller import _MessagePoller
 from facade.upstream.poll_leases import (
     _UNREACHABLE,
     _cancel,
@@ -51,14 +53,8 @@ from facade.upstream.poll_leases import (
     _Published,
     _unpack,
 )
-from facade.upstream.pollers import (
-    Alone,
-    Schedule,
-    _AnswerPoller,
-    _AnswerWatch,
-    _JobPoller,
-    _Poller,
-)
+from facade.upstream.poller_base import Alone, Schedule, _Poller
+from facade.upstream.pollers import _AnswerPoller, _AnswerWatch, _JobPoller
 
 __all__ = ["DEFAULT_LEASE", "SharedPolling", "SharedSchedule"]
 
@@ -367,6 +363,41 @@ class _JobShare:
         """The last update's snapshot is the poller's already."""
 
 
+class _MessageShare:
+    """Every replica says which messages its subscribers follow; the leader asks status.php for
+    them all (100 a request) and publishes their states; each replica hands over the changes."""
+
+    def __init__(self, poller: _MessagePoller) -> None:
+        self.poller = poller
+
+    def admit(self, state: Any) -> None:
+        self.poller.admit(state)
+
+    def wanted(self) -> dict[str, Any]:
+        refs = [[ref.id, ref.phone] for ref in self.poller.refs()]
+        return {"subscribers": len(self.poller.subscribers), "messages": refs}
+
+    async def take_lead(self) -> None:
+        """Nothing to pick up: every poll asks for the messages anew."""
+
+    async def lead(self, wanted: list[dict[str, Any]]) -> _Published:
+        refs = list(
+            dict.fromkeys(
+                MessageRef(id, phone) for entry in wanted for id, phone in entry.get("messages", [])
+            )
+        )
+        fetched = await self.poller.client.message_states(refs)
+        return _Published(_pack({"age": fetched.age}, self.poller.fresh(fetched)))
+
+    def receive(self, head: dict[str, Any], values: list[Any]) -> None:
+        poller = self.poller
+        states = [state for state in values if isinstance(state, MessageState)]
+        poller.deliver(states, poller.clock() - float(head["age"]))
+
+    def go_alone(self) -> None:
+        """Each subscriber keeps what it last got."""
+
+
 class SharedPolling:
     """The `Polling` of pollers polled once across every replica that shares `redis`.
 
@@ -393,6 +424,8 @@ class SharedPolling:
             share = _AnswerShare(poller, coordination)
         elif isinstance(poller, _JobPoller):
             share = _JobShare(poller)
+        elif isinstance(poller, _MessagePoller):
+            share = _MessageShare(poller)
         else:
             raise TypeError(f"no shared polling for {poller!r}")
         return SharedSchedule(
