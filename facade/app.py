@@ -6,11 +6,12 @@ no token; otherwise every GraphQL and REST request needs a client token, bound t
 configured accounts, whose scopes decide what it may do.
 """
 
+import asyncio
 import contextlib
 import os
 import pathlib
 from collections.abc import AsyncIterator, Callable, Coroutine, Hashable, Mapping
-from typing import Any, cast
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -18,18 +19,17 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.routing import BaseRoute, Route, WebSocketRoute
-from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
-from facade.browser import browser_middleware
+from facade.browser import RefuseTokensInUrl, browser_middleware
+from facade.callbacks import SandboxCallbacks, callback_route, intake_for
 from facade.credentials import redaction
-from facade.credentials.auth import Authenticator, keep_guard, refuse_token_in_url
-from facade.credentials.scopes import Principal
+from facade.credentials.auth import Authenticator
 from facade.credentials.scopes import Scope as TokenScope
 from facade.credentials.token_format import TOKEN_PATTERN
 from facade.credentials.tokens import TokenStore
 from facade.emulator.app import create_emulator
-from facade.errors import AuthError, ErrorCode, ForbiddenError, InputError
+from facade.gate import Gate
 from facade.graphql.answers import answers_cache
 from facade.graphql.context import Context
 from facade.graphql.graphiql import (
@@ -46,7 +46,6 @@ from facade.observability.health import Check, health_endpoints
 from facade.observability.metrics import CountCollector, Metrics
 from facade.observability.middleware import Observe
 from facade.rest import EXCEPTION_HANDLERS, rest_routes
-from facade.rest.errors import problem
 from facade.rest.http import guarded
 from facade.rest.idempotent import RestIdempotency
 from facade.rest.kept import KeptBodies, ServeKept
@@ -126,140 +125,36 @@ def create_smsc_clients(
 
 
 def secrets_redactor(settings: Settings) -> Redactor:
-    """Every form of every configured credential (Redis' password too), and anything shaped
-    like a client token."""
+    """Every form of every configured credential (Redis' password and the callback keys and
+    secrets too), and anything shaped like a client token."""
     credentials = [upstream_credentials(a) for a in settings.accounts.values()]
-    redactor = Redactor.for_all(credentials, patterns=[TOKEN_PATTERN])
+    callbacks = [
+        secret.reveal()
+        for account in settings.accounts.values()
+        for secret in (account.callback_key, account.callback_secret)
+        if secret is not None
+    ]
+    redactor = Redactor.for_all(credentials, patterns=[TOKEN_PATTERN]).merge(Redactor(callbacks))
     redis_password = urlsplit(settings.redis_url.reveal()).password if settings.redis_url else None
     return redactor.merge(Redactor([redis_password])) if redis_password else redactor
-
-
-# Where a request's verified principal is kept: in its ASGI scope, for the request's lifetime.
-_PRINCIPAL = "facade.principal"
-
-# A graphql-transport-ws connection between its handshake and its `connection_init`: no scope.
-CONNECTING = Principal(name="(connecting)", account=DEFAULT_ACCOUNT, scopes=frozenset())
-
-
-class Gate:
-    """Authentication and scopes in front of both APIs: request → principal → account client."""
-
-    def __init__(
-        self,
-        authenticator: Authenticator,
-        clients: Mapping[str, SmscClient],
-        idempotency: Idempotency | None = None,
-        pollers: Mapping[str, Pollers] | None = None,
-    ) -> None:
-        self._authenticator = authenticator
-        self._clients = clients
-        self._idempotency = idempotency
-        self._pollers = pollers or {}
-
-    def principal(self, request: Request) -> Principal:
-        """The request's principal, verified once per request (REST asks again for the scope of
-        an idempotency key). URLs carrying tokens never get here: `RefuseTokensInUrl` ran first."""
-        known = request.scope.get(_PRINCIPAL)
-        if isinstance(known, Principal):
-            return known
-        principal = self._authenticator.authenticate(request.headers.get("authorization"))
-        request.scope[_PRINCIPAL] = principal
-        # An event stream stays open: it watches the token with this (`rest/events.py`).
-        keep_guard(request.scope, self._authenticator.guard(principal))
-        return principal
-
-    def account_if_allowed(self, request: Request, scope: TokenScope) -> str | None:
-        """The caller's account if its token allows `scope`; None for any refusal, which the
-        routes then answer in full (`ServeKept`)."""
-        try:
-            principal = self.principal(request)
-        except (AuthError, ForbiddenError, InputError):
-            return None
-        return principal.account if principal.allows(scope) else None
-
-    async def rest_client(self, request: Request, scope: TokenScope) -> SmscClient:
-        principal = self.principal(request)
-        if not principal.allows(scope):
-            raise ForbiddenError(f"This token lacks the {scope.value} scope.")
-        return self._clients[principal.account]
-
-    def graphql_partition(self, request: Request) -> Hashable:
-        """Who asks, as far as a query's answer can differ: the account and the scopes."""
-        principal = self.principal(request)
-        return principal.account, principal.scopes
-
-    async def graphql_context(self, request: Request) -> Context:
-        principal = self.principal(request)
-        return Context(
-            smsc=self._clients[principal.account],
-            sandbox=self._authenticator.sandbox,
-            principal=principal,
-            idempotency=self._idempotency,
-            pollers=self._pollers.get(principal.account),
-        )
-
-    async def graphql_connection(self, websocket: WebSocket) -> Context:
-        """A WebSocket connection's context at its handshake: nobody yet, with no scope, until
-        `admit_connection` has authenticated its `connection_init`."""
-        return Context(
-            smsc=next(iter(self._clients.values())),
-            sandbox=self._authenticator.sandbox,
-            principal=CONNECTING,
-            websocket=websocket,
-        )
-
-    async def admit_connection(self, context: Context) -> None:
-        """Authenticate a connection, or raise `AuthError` or `ForbiddenError` to refuse it.
-
-        The token is the `connection_init` payload's `Authorization` (`Bearer <token>`, the key
-        in any case), else the handshake's `Authorization` header; the `read` scope is needed.
-        """
-        params = context.connection_params or {}
-        named = [value for key, value in params.items() if key.lower() == "authorization"]
-        if len(named) > 1 or not all(isinstance(value, str) for value in named):
-            raise AuthError("Send one Authorization: Bearer <token> in connection_init.")
-        authorization = cast("str", named[0]) if named else None
-        if authorization is None and context.websocket is not None:
-            authorization = context.websocket.headers.get("authorization")
-        principal = self._authenticator.authenticate(authorization)
-        if not principal.allows(TokenScope.READ):
-            raise ForbiddenError("This token lacks the read scope.")
-        context.principal = principal
-        if context.websocket is not None:  # closed with 4403 once the token lapses (http.py)
-            keep_guard(context.websocket.scope, self._authenticator.guard(principal))
-        context.smsc = self._clients[principal.account]
-        context.idempotency = self._idempotency
-        context.pollers = self._pollers.get(principal.account)
-
-
-class RefuseTokensInUrl:
-    """400 for any request whose URL carries a client token or a credential parameter, on every
-    path, before routing: such a URL is already in proxies' and browsers' histories, and the
-    client must learn it, not have it work."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] in ("http", "websocket"):
-            try:
-                refuse_token_in_url(scope["path"], scope["query_string"].decode("latin-1"))
-            except InputError as exc:
-                if scope["type"] == "websocket":
-                    await send({"type": "websocket.close", "code": 4400})
-                    return
-                response = problem(400, ErrorCode.INVALID_INPUT, exc.message, field=exc.field)
-                await response(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
 
 
 def create_app(
     settings: Settings, *, upstream_transport: httpx.AsyncBaseTransport | None = None
 ) -> Starlette:
-    redaction.install(secrets_redactor(settings))
-    if upstream_transport is None and settings.sandbox:
-        upstream_transport = httpx.ASGITransport(app=create_emulator(seed="demo"))
+    # Sandbox mode: the embedded emulator, which posts its callbacks to this app (in process).
+    sandbox = SandboxCallbacks() if upstream_transport is None and settings.sandbox else None
+    redactor = secrets_redactor(settings)
+    if sandbox is not None:
+        redactor = redactor.merge(Redactor([sandbox.key, sandbox.secret]))
+        emulator = create_emulator(
+            seed="demo",
+            callback_url=sandbox.url,
+            callback_secret=sandbox.secret,
+            callback_transport=sandbox.transport,
+        )
+        upstream_transport = httpx.ASGITransport(app=emulator)
+    redaction.install(redactor)
     upstream = httpx.AsyncClient(transport=upstream_transport, trust_env=False)
     # Durable in the data directory, which replicas share (as they share the tokens): no loss of
     # Redis can make a used key look new. Replicas take each other's runs for alive by a lease.
@@ -285,6 +180,7 @@ def create_app(
     )
     # One poller per account and kind: in this process, or (Redis) across the replicas.
     pollers = {name: Pollers(client, polling=backend.polling) for name, client in clients.items()}
+    intake = intake_for(settings.accounts or {DEFAULT_ACCOUNT: None}, pollers, sandbox)
     gate = Gate(Authenticator(store, clients), clients, idempotency, pollers)
     kept = KeptBodies()  # repeated REST reads, answered before routing by `ServeKept`
     metrics = Metrics(lambda: clients)
@@ -314,9 +210,16 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         await backend.start()
+        worker = None
+        if sandbox is not None:  # the emulator's callback worker (its own lifespan is skipped)
+            worker = asyncio.get_running_loop().create_task(emulator.state.emulator.run_callbacks())
         try:
             yield
         finally:
+            if worker is not None:
+                worker.cancel()
+                await asyncio.gather(worker, return_exceptions=True)
+                await emulator.state.emulator.aclose()
             for live in pollers.values():
                 await live.aclose()
             for client in clients.values():
@@ -343,6 +246,7 @@ def create_app(
                 kept=kept,
                 links=Links(settings.public_url),
             ),
+            callback_route(intake),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             # Account names and call counts: for operators' scrapers, which send a bearer token.
@@ -369,6 +273,9 @@ def create_app(
     app.state.pollers = pollers
     app.state.metrics = metrics
     app.state.scaleout = scaleout
+    app.state.callbacks = intake
+    if sandbox is not None:
+        sandbox.attach(app)
     return app
 
 

@@ -5,7 +5,9 @@ A page on another site can POST a form (`application/x-www-form-urlencoded`,
 without asking the server first: those are CORS "simple" requests (Fetch Standard, "CORS-
 safelisted request-header"; no preflight). Every body this service reads is JSON, so such
 bodies are refused with 415 before any route runs or the body is read. Everything else a
-cross-site page sends needs a preflight, which only `FACADE_CORS_ORIGINS` pass.
+cross-site page sends needs a preflight, which only `FACADE_CORS_ORIGINS` pass. The one
+exception is SMSC's callbacks (`/smsc/callback/{key}`): SMSC posts forms, and the secret key in
+the path, which no other site knows, is what stands in for the browser's protections there.
 """
 
 from collections.abc import Iterable, Sequence
@@ -18,7 +20,9 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from facade.errors import ErrorCode
+from facade.credentials.auth import refuse_token_in_url
+from facade.errors import ErrorCode, InputError
+from facade.upstream.callbacks import CALLBACK_PATH
 from facade.vocabulary.problems import PROBLEM_JSON, graphql_body, problem_body
 
 __all__ = [
@@ -29,6 +33,7 @@ __all__ = [
     "SIMPLE_MEDIA_TYPES",
     "CrossSiteBodyGuard",
     "OriginCORSMiddleware",
+    "RefuseTokensInUrl",
     "browser_middleware",
 ]
 
@@ -76,14 +81,19 @@ class CrossSiteBodyGuard:
     """Refuses POST, PUT, PATCH and DELETE bodies a cross-site page could send unasked.
 
     That is a `Content-Type` in `SIMPLE_MEDIA_TYPES`, or a body without `Content-Type`. A
-    request with neither body nor `Content-Type` (`POST /v1/jobs/{id}/cancel`) passes.
+    request with neither body nor `Content-Type` (`POST /v1/jobs/{id}/cancel`) passes, and so
+    does SMSC's callback (`CALLBACK_PATH`).
     """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] in BODY_METHODS:
+        if (
+            scope["type"] == "http"
+            and scope["method"] in BODY_METHODS
+            and not scope["path"].startswith(CALLBACK_PATH)
+        ):
             headers = Headers(scope=scope)
             media_types = _media_types(headers)
             if any(media_type in SIMPLE_MEDIA_TYPES for media_type in media_types) or (
@@ -117,6 +127,29 @@ class OriginCORSMiddleware(CORSMiddleware):
                 raw=[(name, value) for name, value in request_headers.raw if name != b"origin"]
             )
         await super().send(message, send, request_headers)
+
+
+class RefuseTokensInUrl:
+    """400 for any request whose URL carries a client token or a credential parameter, on every
+    path, before routing: such a URL is already in proxies' and browsers' histories, and the
+    client must learn it, not have it work."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            try:
+                refuse_token_in_url(scope["path"], scope["query_string"].decode("latin-1"))
+            except InputError as exc:
+                if scope["type"] == "websocket":
+                    await send({"type": "websocket.close", "code": 4400})
+                    return
+                body = problem_body(400, ErrorCode.INVALID_INPUT, exc.message, field=exc.field)
+                response = Response(body, status_code=400, media_type=PROBLEM_JSON)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def browser_middleware(cors_origins: Sequence[str]) -> list[Middleware]:

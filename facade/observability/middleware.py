@@ -16,6 +16,7 @@ from facade.observability.logs import (
     fields_shown,
 )
 from facade.observability.metrics import Metrics, classify
+from facade.upstream.callbacks import CALLBACK_PATH
 
 access = logging.getLogger("facade.access")
 
@@ -90,10 +91,11 @@ class Observe:
             api, operation = classify(scope)
             self.metrics.observe(api, operation, status, seconds)
             fields = None
+            path = logged_path(scope["path"])
             if fields_shown():
                 fields = {
                     "method": scope["method"],
-                    "path": scope["path"],
+                    "path": path,
                     "status": status,
                     "durationMs": round(seconds * 1000, 3),
                     "api": api,
@@ -102,8 +104,15 @@ class Observe:
             access.info(
                 "%s %s %d %.1fms",
                 scope["method"],
-                scope["path"],
+                path,
                 status,
                 seconds * 1000,
                 extra=fields,
             )
+
+
+def logged_path(path: str) -> str:
+    """The path as the access log writes it: a callback's key masked, whatever it is."""
+    if path.startswith(CALLBACK_PATH):
+        return CALLBACK_PATH + "***"
+    return path

@@ -69,6 +69,10 @@ class SmscAccount:
     login: Secret | None = None
     password: Secret | None = None
     apikey: Secret | None = None
+    # SMSC's callbacks: the secret path segment of `POST /smsc/callback/{key}` that names this
+    # account, and the secret of the checksum SMSC adds (`md5`/`sha1`), each when configured.
+    callback_key: Secret | None = None
+    callback_secret: Secret | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -194,7 +198,12 @@ _ENV_NAMES: Final = {
     "apikey": "SMSC_APIKEY",
     "base_url": "SMSC_BASE_URL",
     "backup_urls": "SMSC_BACKUP_URLS",
+    "callback_key": "FACADE_SMSC_CALLBACK_KEY",
+    "callback_secret": "FACADE_SMSC_CALLBACK_SECRET",
 }
+# A callback key is a long secret in a URL path: at least 32 URL-safe characters.
+CALLBACK_KEY: Final = re.compile(r"[A-Za-z0-9_-]{32,256}")
+_CALLBACK_SECRETS: Final = ("callback_key", "callback_secret")
 
 
 class _Reader(ValueReader):
@@ -215,6 +224,9 @@ class _Reader(ValueReader):
                     )
                 else:
                     accounts[name] = account
+        keys = [a.callback_key.reveal() for a in accounts.values() if a.callback_key is not None]
+        if len(keys) != len(set(keys)):
+            self.problems.append("two accounts share a callback key; give each its own")
         return accounts
 
     def accounts_file(self, path: str) -> dict[str, SmscAccount]:
@@ -255,13 +267,13 @@ class _Reader(ValueReader):
         return accounts
 
     def file_account(self, where: str, table: dict[str, Any]) -> SmscAccount | None:
-        known = {"login", "password", "apikey", "base_url", "backup_urls"}
+        known = {"login", "password", "apikey", "base_url", "backup_urls", *_CALLBACK_SECRETS}
         unknown = sorted(set(table) - known)
         if unknown:
             self.problems.append(f"{where}: unknown keys {unknown}")
         secrets = {
             key: self.reference(f"{where}.{key}", table[key])
-            for key in ("login", "password", "apikey")
+            for key in ("login", "password", "apikey", *_CALLBACK_SECRETS)
             if key in table
         }
         base_url = table.get("base_url", DEFAULT_BASE_URL)
@@ -279,6 +291,8 @@ class _Reader(ValueReader):
             apikey=secrets.get("apikey"),
             base_url=base_url,
             backup_urls=backup_urls,
+            callback_key=secrets.get("callback_key"),
+            callback_secret=secrets.get("callback_secret"),
         )
 
     def reference(self, where: str, value: object) -> Secret | None:
@@ -314,6 +328,11 @@ class _Reader(ValueReader):
             self.url("SMSC_BASE_URL", self.environ.get("SMSC_BASE_URL") or DEFAULT_BASE_URL)
             for raw in filter(str.strip, (self.environ.get("SMSC_BACKUP_URLS") or "").split(",")):
                 self.url("SMSC_BACKUP_URLS", raw)
+            for variable in ("FACADE_SMSC_CALLBACK_KEY", "FACADE_SMSC_CALLBACK_SECRET"):
+                if self.environ.get(variable):
+                    self.problems.append(
+                        f"{variable} is set without SMSC credentials (sandbox mode makes its own)"
+                    )
             return None
         return self.make_account(
             "SMSC",
@@ -323,6 +342,8 @@ class _Reader(ValueReader):
             base_url=self.environ.get("SMSC_BASE_URL") or DEFAULT_BASE_URL,
             backup_urls=(self.environ.get("SMSC_BACKUP_URLS") or "").split(","),
             names=_ENV_NAMES,
+            callback_key=self.secret("FACADE_SMSC_CALLBACK_KEY"),
+            callback_secret=self.secret("FACADE_SMSC_CALLBACK_SECRET"),
         )
 
     def make_account(
@@ -335,6 +356,8 @@ class _Reader(ValueReader):
         base_url: str,
         backup_urls: Iterable[str],
         names: Mapping[str, str] | None = None,
+        callback_key: Secret | None = None,
+        callback_secret: Secret | None = None,
     ) -> SmscAccount | None:
         """`where` prefixes problems (`FACADE_ACCOUNTS_FILE: accounts.m`); `names` gives the
         variables of the SMSC_* account instead."""
@@ -357,6 +380,16 @@ class _Reader(ValueReader):
             self.problems.append(
                 f"{lead}{missing} is missing ({name['login']} and {name['password']} go together)"
             )
+        if callback_key is not None and not CALLBACK_KEY.fullmatch(callback_key.reveal()):
+            self.problems.append(
+                f"{lead}{name['callback_key']}: expected 32-256 of A-Z, a-z, 0-9, _ and - "
+                "(a long random secret: it is the callback URL's only protection)"
+            )
+            callback_key = None
+        if callback_secret is not None and callback_key is None:
+            self.problems.append(
+                f"{lead}{name['callback_secret']} is set without {name['callback_key']}"
+            )
         if url is None:
             return None
         return SmscAccount(
@@ -365,6 +398,8 @@ class _Reader(ValueReader):
             login=login,
             password=password,
             apikey=apikey,
+            callback_key=callback_key,
+            callback_secret=callback_secret,
         )
 
     def log_level(self) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from starlette.types import Message, Receive, Scope, Send
 
-from facade.app import RefuseTokensInUrl
+from facade.browser import RefuseTokensInUrl
 from facade.credentials.auth import (
     MAX_URL_DECODINGS,
     URL_REFUSAL,

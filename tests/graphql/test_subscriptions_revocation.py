@@ -15,7 +15,7 @@ from starlette.routing import WebSocketRoute
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
-from facade.app import Gate
+from facade.gate import Gate
 from facade.credentials.auth import Authenticator
 from facade.credentials.scopes import Scope
 from facade.credentials.tokens import TokenStore

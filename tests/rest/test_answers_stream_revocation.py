@@ -12,7 +12,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from facade.app import Gate
+from facade.gate import Gate
 from facade.credentials.auth import Authenticator
 from facade.credentials.scopes import Scope
 from facade.credentials.tokens import AUTH_FAILED, TokenStore
