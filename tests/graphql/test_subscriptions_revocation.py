@@ -15,10 +15,10 @@ from starlette.routing import WebSocketRoute
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
-from facade.gate import Gate
 from facade.credentials.auth import Authenticator
 from facade.credentials.scopes import Scope
 from facade.credentials.tokens import TokenStore
+from facade.gate import Gate
 from facade.graphql.http import GraphQLView
 from facade.graphql.schema import create_schema
 from facade.upstream.pollers import Pollers

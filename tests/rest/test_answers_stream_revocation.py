@@ -12,10 +12,10 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from facade.gate import Gate
 from facade.credentials.auth import Authenticator
 from facade.credentials.scopes import Scope
 from facade.credentials.tokens import AUTH_FAILED, TokenStore
+from facade.gate import Gate
 from facade.rest import EXCEPTION_HANDLERS, rest_routes
 from facade.rest.events import LAPSED
 from facade.upstream.pollers import Pollers
