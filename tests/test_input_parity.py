@@ -15,7 +15,8 @@ sees them (a string for an Int, an enum value the schema lacks, a second `@oneOf
 comparable and are left out; an enum's UNKNOWN, which both take and the facade refuses, is in.
 
 Operations one API lacks are compared with the other's nearest form (`Operation.nearest`), or,
-with none, checked on their own (`getDownloadTask` and its `/file`: REST only).
+with none, checked on their own (`getDownloadTask` and its `/file`, and `getMessages`, which
+GraphQL does with aliases of `message`: REST only).
 `test_the_table_covers_every_operation_that_takes_input` fails when an operation of
 `/openapi.json` with path or query parameters or a body, or a GraphQL field with arguments, has no
 row. Rows where the two APIs disagree are strict xfails (`Case.disagrees`): bugs for facade/.
@@ -115,8 +116,12 @@ class Operation:
         if self.body:
             return httpx.Request(self.method, url, content=_json(rest), headers=_JSON_HEADERS)
         query = {PROTOCOL_NAMES.get(name, name): value for name, value in rest.items()}
-        assert all(isinstance(value, str | int) for value in query.values()), query
-        return httpx.Request(self.method, url, params={k: str(v) for k, v in query.items()})
+        params: dict[str, str | list[str]] = {}
+        for name, value in query.items():
+            # a list is a parameter given once per item (`?ref=a&ref=b`)
+            assert isinstance(value, str | int | list), query
+            params[name] = [str(v) for v in value] if isinstance(value, list) else str(value)
+        return httpx.Request(self.method, url, params=params)
 
 
 _JSON_HEADERS: Final = {"content-type": "application/json"}
@@ -286,6 +291,28 @@ ANSWER_RECEIVED = Operation(
     "/v1/answers/stream",
     selection="{ id }",
 )
+SEND_MESSAGE = _input("sendMessage", "SendMessageInput", "sendMessage", "POST", "/v1/messages")
+MESSAGE_COST = Operation(
+    "messageCost",
+    "query",
+    {"input": "SendMessageInput!"},
+    "getMessageCost",
+    "POST",
+    "/v1/messages/cost",
+    body=True,
+    selection="{ cost parts }",
+)
+MESSAGE = Operation(
+    "message",
+    "query",
+    {"id": "ID!", "phone": "String!"},
+    "getMessage",
+    "GET",
+    "/v1/messages/{id}",
+    selection="{ status }",
+)
+# GraphQL asks for several messages by aliases of `message`, in one document.
+MESSAGES = Operation(None, "query", {}, "getMessages", "GET", "/v1/messages")
 DOWNLOAD_TASK = Operation(None, "query", {}, "getDownloadTask", "GET", "/v1/download-tasks/{id}")
 BLACKLIST = Operation(None, "query", {}, "listBlacklist", "GET", "/v1/blacklist")
 DOWNLOAD_TASK_FILE = Operation(
@@ -624,6 +651,61 @@ def _answer_cases() -> list[Case]:
     ]
 
 
+def _message_cases() -> list[Case]:
+    base: dict[str, Any] = {"phones": [PHONE], "message": "Hello"}
+    call = {"waitSeconds": 20, "retryIntervalSeconds": 60}
+    bad: Rows = {
+        "phones-empty": ({"phones": []}, "phones"),
+        "phones-second-too-short": ({"phones": [PHONE, "123"]}, "phones[1]"),
+        "phones-twice": ({"phones": [PHONE, PHONE]}, "phones"),
+        "phones-101": ({"phones": [f"7916{n:07d}" for n in range(101)]}, "phones"),
+        "no-message": ({"message": None}, "message"),
+        "message-blank": ({"message": " "}, "message"),
+        "message-too-long": ({"message": LONG_TEXT}, "message"),
+        "sender-dollar": ({"sender": "Shop$"}, "sender"),
+        "sendTime-afterMinutes-negative": ({"sendTime": {"afterMinutes": -5}}, "sendTime"),
+        "timeZone-12": ({"timeZone": 12}, "timeZone"),
+        "validityMinutes-zero": ({"validityMinutes": 0}, "validityMinutes"),
+        "subject-on-sms": ({"subject": "Hi"}, "subject"),
+        "voice-on-sms": ({"voice": "MALE"}, "voice"),
+        "callParams-10-attempts": (
+            {"channel": "CALL", "callParams": {**call, "attempts": 10}},
+            "callParams.attempts",
+        ),
+        "telegramBot-not-a-bot": ({"telegramBot": "not a bot"}, "telegramBot"),
+        "fileUrl-ftp": ({"fileUrl": "ftp://example.com/a.png"}, "fileUrl"),
+        "maxParts-zero": ({"maxParts": 0}, "maxParts"),
+        "email-to-a-phone": ({"channel": "EMAIL", "subject": "S"}, "phones[0]"),
+    }
+    ref: Rows = {
+        "id-space": ({"id": "a b", "phone": PHONE}, "id"),
+        "id-41-characters": ({"id": "f" * 41, "phone": PHONE}, "id"),
+        "id-cyrillic": ({"id": "\u0444x1", "phone": PHONE}, "id"),
+        "phone-too-short": ({"id": "fx1", "phone": "123"}, "phone"),
+        "phone-letters": ({"id": "fx1", "phone": "+7916abc4567"}, "phone"),
+        "phone-two": ({"id": "fx1", "phone": f"{PHONE},79161234568"}, "phone"),
+        "phone-bad-email": ({"id": "fx1", "phone": "a@b"}, "phone"),
+        "phone-bad-telegram-id": ({"id": "fx1", "phone": "#a b"}, "phone"),
+        "id-and-phone-bad": ({"id": "a b", "phone": "123"}, "id"),
+    }
+    refs: Rows = {
+        "ref-missing": ({}, "ref"),
+        "ref-no-colon": ({"ref": ["fx1"]}, "ref[0]"),
+        "ref-second-phone-too-short": ({"ref": [f"fx1:{PHONE}", "fx2:123"]}, "ref[1]"),
+        "ref-id-space": ({"ref": [f"a b:{PHONE}"]}, "ref[0]"),
+        "ref-101": ({"ref": [f"fx{n}:{PHONE}" for n in range(101)]}, "ref"),
+    }
+    return [
+        *(
+            Case(operation, name, {**base, **change}, field)
+            for operation in (SEND_MESSAGE, MESSAGE_COST)
+            for name, (change, field) in bad.items()
+        ),
+        *(Case(MESSAGE, name, arguments, field) for name, (arguments, field) in ref.items()),
+        *(Case(MESSAGES, name, arguments, field) for name, (arguments, field) in refs.items()),
+    ]
+
+
 CASES: Final = [
     *_template_cases(),
     *_job_cases(),
@@ -632,6 +714,7 @@ CASES: Final = [
     *_group_cases(),
     *_blacklist_cases(),
     *_answer_cases(),
+    *_message_cases(),
     *_by_id(DOWNLOAD_TASK),
     *_by_id(DOWNLOAD_TASK_FILE),
 ]

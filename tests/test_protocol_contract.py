@@ -2,9 +2,12 @@
 
 For every read command and every fmt, parsing the emulator's answer gives the same domain objects
 as fmt=3, over the demo data and its text that breaks naive parsers; and the charsets agree too.
+So do a message's send, its statuses, its cost and the balance (send.php, status.php,
+balance.php) in every fmt.
 """
 
 import dataclasses
+import decimal
 import urllib.parse
 from typing import Any
 
@@ -13,11 +16,13 @@ import pytest
 
 from facade.domain.answers import AnswerQuery
 from facade.domain.jobs import JobQuery, JobSpec, new_marker
+from facade.domain.messages import MessageRef, MessageSpec, MessageStatus
 from facade.emulator.app import create_emulator
 from facade.settings import SANDBOX_LOGIN, SANDBOX_PASSWORD
-from facade.smsc import commands, phonebook
+from facade.smsc import commands, messages, phonebook
 from facade.smsc.commands import Command, Credentials, build_form, reply_for
 from facade.smsc.wire import Fmt
+from tests.fakes import FakeClock
 
 DEMO = Credentials(login=SANDBOX_LOGIN, password=SANDBOX_PASSWORD)
 
@@ -174,3 +179,63 @@ async def test_a_large_phonebook_reads_the_same_in_every_fmt(fmt, charset):
             transport=httpx.ASGITransport(app=app), base_url="http://smsc.test"
         ) as client:
             assert found == await ask(client, phonebook.list_contacts(), Fmt.JSON, charset)
+
+
+# Messages: a text that breaks naive parsers (commas, quotes, markup, a new line, Cyrillic), to a
+# phone SMSC delivers to and one it refuses within the send (listed with `err=1`).
+MESSAGE_TEXT = 'Hi, "all" <&> 50%;\n' + "Весна, 2024"
+DELIVERED = "79161234567"
+REFUSED = "79990000308"
+MESSAGE = MessageSpec(phones=(DELIVERED, REFUSED), message=MESSAGE_TEXT, with_cost=True)
+
+
+@pytest.fixture
+async def messages_emulator():
+    """The emulator on a clock that stands still: a status (and its `last_date`) stays put."""
+    app = create_emulator(seed="demo", clock=FakeClock())
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://smsc.test"
+    ) as client:
+        yield client
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("fmt", list(Fmt), ids=lambda f: f"fmt{int(f)}")
+async def test_every_fmt_sends_a_message_and_reads_its_statuses_as_json(messages_emulator, fmt):
+    first = dataclasses.replace(MESSAGE, id="fxcontractjson")
+    second = dataclasses.replace(MESSAGE, id=f"fxcontract{int(fmt)}")
+    by_json = await ask(messages_emulator, messages.send_message(first), Fmt.JSON)
+    sent = await ask(messages_emulator, messages.send_message(second), fmt)
+
+    assert dataclasses.replace(sent, id=by_json.id, balance=by_json.balance) == by_json
+    assert sent.id == second.id
+    assert (sent.parts, sent.cost) == (1, decimal.Decimal("2.50"))
+    assert [r.phone for r in sent.rejected] == [REFUSED]
+    assert sent.balance == by_json.balance - sent.cost
+    refs = [
+        MessageRef(sent.id, DELIVERED),
+        MessageRef(sent.id, REFUSED),
+        MessageRef("fxcontractunknown", DELIVERED),
+    ]
+    command = messages.get_message_statuses(refs)
+    states = await ask(messages_emulator, command, Fmt.JSON)
+    assert [state.status for state in states] == [
+        MessageStatus.SENT,
+        MessageStatus.UNAVAILABLE_NUMBER,
+        MessageStatus.NOT_FOUND,
+    ]
+    assert states[0].message == MESSAGE_TEXT
+    assert await ask(messages_emulator, command, fmt) == states
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("fmt", list(Fmt), ids=lambda f: f"fmt{int(f)}")
+async def test_every_fmt_reads_a_cost_and_the_balance_as_json(messages_emulator, fmt):
+    cost = messages.get_message_cost(MESSAGE)
+    expected = await ask(messages_emulator, cost, Fmt.JSON)
+    assert (expected.cost, expected.parts) == (decimal.Decimal("2.50"), 1)  # the refused: free
+    assert await ask(messages_emulator, cost, fmt) == expected
+
+    balance = await ask(messages_emulator, messages.get_balance(), Fmt.JSON)
+    assert (balance.amount, balance.currency) == (decimal.Decimal("1500.00"), "RUR")
+    assert await ask(messages_emulator, messages.get_balance(), fmt) == balance

@@ -10,6 +10,7 @@ from strawberry.types.graphql import OperationType
 
 from facade.credentials.scopes import SANDBOX_PRINCIPAL, Principal, Scope
 from facade.domain.groups import Group
+from facade.domain.messages import MessageRef, MessageState
 from facade.errors import ForbiddenError
 from facade.upstream.client import SmscClient
 from facade.upstream.exchange import Fetched, Freshness
@@ -50,9 +51,11 @@ class Context:
     field_reads: dict[str, list[Read]] = dataclasses.field(default_factory=dict)
     operation: OperationType | None = None
     groups_by_id: DataLoader[str, Group | None] = dataclasses.field(init=False)
+    messages: DataLoader[MessageRef, Fetched[MessageState]] = dataclasses.field(init=False)
 
     def __post_init__(self) -> None:
         self.groups_by_id = DataLoader(load_fn=self._load_groups)
+        self.messages = DataLoader(load_fn=self._load_messages)
 
     def for_operation(self) -> Self:
         """This caller's context for one more operation: its own freshness, reads and loaders.
@@ -79,6 +82,12 @@ class Context:
 
     async def read_groups(self) -> list[Group]:
         return (await self.smsc.groups()).value
+
+    async def _load_messages(self, refs: list[MessageRef]) -> list[Fetched[MessageState]]:
+        """Every message an operation asks for, in one status.php request per 100: each with the
+        freshness of the read that brought it."""
+        fetched = await self.smsc.message_states(refs)
+        return [Fetched(state, fetched.freshness, fetched.age) for state in fetched.value]
 
     def unwrap(self, info: Info[Any, Any], fetched: Fetched[T]) -> T:
         """The value of a read, its freshness recorded under the top-level field it serves."""

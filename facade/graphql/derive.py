@@ -2,9 +2,9 @@
 
 `output(Model)` and `input(Model)` make the model itself a strawberry type with strawberry's
 pydantic integration (`strawberry.pydantic`): the fields, their types, defaults and descriptions
-are the model's; the type's name is the model's (an input's gets `Input` after it) and its
-description the model's docstring. A model with `one_of` becomes a `@oneOf` input. The enums
-its fields use are the domain's, exposed by `facade.graphql.enums` first.
+are the model's; the type's name is the model's (an input's gets `Input` after it) unless one is
+given, and its description the model's docstring. A model with `one_of` becomes a `@oneOf` input.
+The enums its fields use are the domain's, exposed by `facade.graphql.enums` first.
 
 strawberry builds an input argument as the model, so its constraints and rules run before the
 resolver and its extensions, as they run on a REST body: a fault is a
@@ -24,8 +24,12 @@ from facade.graphql.enums import description
 M = TypeVar("M", bound=BaseModel)
 
 
-def output(model: type[M]) -> type[M]:
-    return strawberry.pydantic.type(model, name=model.__name__, description=description(model))
+def output(model: type[M], *, name: str | None = None) -> type[M]:
+    """`name`: the GraphQL name, where the schema's convention names the shape otherwise (a
+    mutation's `<Verb><Noun>Success`)."""
+    return strawberry.pydantic.type(
+        model, name=name or model.__name__, description=description(model)
+    )
 
 
 def input(model: type[M], *, name: str | None = None) -> type[M]:

@@ -14,6 +14,7 @@ from facade.domain.blacklist import BlockScope
 from facade.domain.downloads import DownloadTaskStatus
 from facade.domain.groups import GroupKind
 from facade.domain.jobs import Channel, JobStatus, Repeat, Transliteration, Voice
+from facade.domain.messages import MessageStatus
 from facade.domain.segments import SmsEncoding
 from facade.domain.templates import MessageFormat
 
@@ -31,6 +32,7 @@ ENUMS: Final[tuple[type[std_enum.Enum], ...]] = (
     GroupKind,
     JobStatus,
     MessageFormat,
+    MessageStatus,
     Repeat,
     SmsEncoding,
     Transliteration,
@@ -48,6 +50,7 @@ __all__ = [
     "GroupKind",
     "JobStatus",
     "MessageFormat",
+    "MessageStatus",
     "Repeat",
     "SmsEncoding",
     "Transliteration",

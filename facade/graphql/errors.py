@@ -94,14 +94,21 @@ class UpstreamError(Error):
     outcome_unknown: bool = strawberry.field(
         description="The request may have reached SMSC: check before repeating it."
     )
+    message_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="INSUFFICIENT_FUNDS, MESSAGE_DENIED, RECIPIENT_REJECTED: the id SMSC gave the "
+        "message it refused, when it gave one.",
+    )
 
     @classmethod
     def from_details(cls, details: ErrorDetails) -> Self:
+        message_id = None if details.message_id is None else strawberry.ID(details.message_id)
         return cls(
             code=details.code,
             message=details.message,
             upstream_code=details.upstream_code,
             outcome_unknown=details.outcome_unknown,
+            message_id=message_id,
         )
 
 

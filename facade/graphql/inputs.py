@@ -25,6 +25,7 @@ from facade.vocabulary.contacts import (
 )
 from facade.vocabulary.groups import CreateGroup, RenameGroupById
 from facade.vocabulary.jobs import CallParams, CreateJob, RecipientMessage, SendTime, SendWindow
+from facade.vocabulary.messages import SendMessage
 from facade.vocabulary.templates import CreateTemplate, UpdateTemplateById
 
 for _model in (
@@ -38,6 +39,7 @@ for _model in (
     MoveContactToGroup,
     RecipientMessage,
     RemoveContactFromGroup,
+    SendMessage,
     SendTime,
     SendWindow,
 ):
@@ -89,6 +91,7 @@ __all__ = [
     "MoveContactToGroup",
     "RemoveContactFromGroup",
     "RenameGroupById",
+    "SendMessage",
     "UpdateContactByPhone",
     "UpdateTemplateById",
     "check_arguments",

@@ -3,8 +3,9 @@
 Each mutation takes one `input` (or the `id`, or a contact's `phone`) and returns its
 `<Verb><Noun>Result` union: a success payload, or one of the `Error` members it can produce
 (the schema's exception handlers map the exception; see facade.graphql.errors). An `input` is
-validated completely as strawberry builds it (facade.graphql.inputs), before the client is called. Every mutation but purgeCache also takes an
-`idempotencyKey` (facade.graphql.idempotent).
+validated completely as strawberry builds it (facade.graphql.inputs), before the client is
+called. Every mutation but purgeCache also takes an `idempotencyKey` (facade.graphql.idempotent).
+schema.py merges sendMessage (facade.graphql.messages) into this type.
 """
 
 from collections.abc import Awaitable, Callable
@@ -76,7 +77,9 @@ class RequireScope(FieldExtension):
         return await next_(source, info, **kwargs)
 
 
-def _mutation(description: str, *, settling: SettlingOf | None = None) -> Any:
+def mutation(description: str, *, settling: SettlingOf | None = None) -> Any:
+    """A mutation that needs the `write` scope, checks its bare arguments and takes an
+    `idempotencyKey`; `settling` declares a write SMSC can be asked about (`Idempotent`)."""
     # The last extension is the outermost: the scope, then the bare arguments are checked before
     # an idempotency record is made (an `input` was validated as it was built, before them).
     # The schema's exception handlers map what they raise; ForbiddenError is no union member and
@@ -304,26 +307,26 @@ RemoveFromBlacklistResult = Annotated[
 
 @strawberry.type
 class Mutation:
-    @_mutation("Create a message template.")
+    @mutation("Create a message template.")
     async def create_template(
         self, info: ContextInfo, input: CreateTemplate
     ) -> CreateTemplateResult:
         template = await info.context.smsc.create_template(input.to_domain())
         return CreateTemplateSuccess(template=Template.from_domain(template))
 
-    @_mutation("Change fields of a template.")
+    @mutation("Change fields of a template.")
     async def update_template(
         self, info: ContextInfo, input: UpdateTemplateById
     ) -> UpdateTemplateResult:
         await info.context.smsc.update_template(input.id, input.to_domain())
         return UpdateTemplateSuccess(id=input.id)
 
-    @_mutation("Delete a template.")
+    @mutation("Delete a template.")
     async def delete_template(self, info: ContextInfo, id: strawberry.ID) -> DeleteTemplateResult:
         await info.context.smsc.delete_template(id)
         return DeleteTemplateSuccess(id=id)
 
-    @_mutation(
+    @mutation(
         "Create a mailing (SMSC's job): send now, later, or again and again. Under an "
         "idempotencyKey, a creation whose answer from SMSC was lost is settled when repeated: "
         "the job found in SMSC's list (its cost then null), or an UpstreamError saying it was "
@@ -333,23 +336,23 @@ class Mutation:
     async def create_job(self, info: ContextInfo, input: CreateJob) -> CreateJobResult:
         return CreateJobSuccess.of(await info.context.smsc.create_job(input.to_domain()))
 
-    @_mutation("Cancel a job that is waiting to be sent.")
+    @mutation("Cancel a job that is waiting to be sent.")
     async def cancel_job(self, info: ContextInfo, id: strawberry.ID) -> CancelJobResult:
         await info.context.smsc.cancel_job(id)
         return CancelJobSuccess(id=id)
 
-    @_mutation("Delete a job, whatever its status.")
+    @mutation("Delete a job, whatever its status.")
     async def delete_job(self, info: ContextInfo, id: strawberry.ID) -> DeleteJobResult:
         await info.context.smsc.delete_job(id)
         return DeleteJobSuccess(id=id)
 
-    @_mutation("Create a contact.")
+    @mutation("Create a contact.")
     async def create_contact(self, info: ContextInfo, input: CreateContact) -> CreateContactResult:
         draft = input.to_domain()
         await info.context.smsc.create_contact(draft)
         return CreateContactSuccess(contact=Contact.from_domain(contacts.listed(draft)))
 
-    @_mutation("Change fields of a contact, found by any of its phones.")
+    @mutation("Change fields of a contact, found by any of its phones.")
     async def update_contact(
         self, info: ContextInfo, input: UpdateContactByPhone
     ) -> UpdateContactResult:
@@ -357,13 +360,13 @@ class Mutation:
         await info.context.smsc.update_contact(address, changes)
         return UpdateContactSuccess(phone=contacts.address_after(address, changes))
 
-    @_mutation("Delete a contact, found by any of its phones.")
+    @mutation("Delete a contact, found by any of its phones.")
     async def delete_contact(self, info: ContextInfo, phone: str) -> DeleteContactResult:
         listed = require_listed_address(phone, "phone")
         await info.context.smsc.delete_contact(listed)
         return DeleteContactSuccess(phone=listed)
 
-    @_mutation("Put a contact in one more group.")
+    @mutation("Put a contact in one more group.")
     async def add_contact_to_group(
         self, info: ContextInfo, input: AddContactToGroup
     ) -> AddContactToGroupResult:
@@ -371,7 +374,7 @@ class Mutation:
         await info.context.smsc.move_contact(phone, group_id, GroupMove.ADD)
         return AddContactToGroupSuccess(phone=phone, group_id=strawberry.ID(group_id))
 
-    @_mutation("Take a contact out of one group.")
+    @mutation("Take a contact out of one group.")
     async def remove_contact_from_group(
         self, info: ContextInfo, input: RemoveContactFromGroup
     ) -> RemoveContactFromGroupResult:
@@ -379,7 +382,7 @@ class Mutation:
         await info.context.smsc.move_contact(phone, group_id, GroupMove.REMOVE)
         return RemoveContactFromGroupSuccess(phone=phone, group_id=strawberry.ID(group_id))
 
-    @_mutation("Make one group the contact's only group.")
+    @mutation("Make one group the contact's only group.")
     async def move_contact_to_group(
         self, info: ContextInfo, input: MoveContactToGroup
     ) -> MoveContactToGroupResult:
@@ -387,30 +390,30 @@ class Mutation:
         await info.context.smsc.move_contact(phone, group_id, GroupMove.REPLACE)
         return MoveContactToGroupSuccess(phone=phone, group_id=strawberry.ID(group_id))
 
-    @_mutation("Create a contact group.")
+    @mutation("Create a contact group.")
     async def create_group(self, info: ContextInfo, input: CreateGroup) -> CreateGroupResult:
         group = await info.context.smsc.create_group(input.to_domain())
         return CreateGroupSuccess(group=Group.from_domain(group))
 
-    @_mutation("Rename a contact group.")
+    @mutation("Rename a contact group.")
     async def rename_group(self, info: ContextInfo, input: RenameGroupById) -> RenameGroupResult:
         id, name = input.id, input.to_domain()
         await info.context.smsc.rename_group(id, name)
         return RenameGroupSuccess(id=strawberry.ID(id))
 
-    @_mutation("Delete a contact group; its contacts stay.")
+    @mutation("Delete a contact group; its contacts stay.")
     async def delete_group(self, info: ContextInfo, id: strawberry.ID) -> DeleteGroupResult:
         await info.context.smsc.delete_group(id)
         return DeleteGroupSuccess(id=id)
 
-    @_mutation("Stop sending to a phone.")
+    @mutation("Stop sending to a phone.")
     async def add_to_blacklist(
         self, info: ContextInfo, input: AddToBlacklist
     ) -> AddToBlacklistResult:
         entry = await info.context.smsc.add_to_blacklist(input.to_domain())
         return AddToBlacklistSuccess(entry=BlacklistEntry.from_domain(entry))
 
-    @_mutation("Send to a blacklisted phone again.")
+    @mutation("Send to a blacklisted phone again.")
     async def remove_from_blacklist(
         self, info: ContextInfo, phone: str
     ) -> RemoveFromBlacklistResult:
@@ -427,4 +430,4 @@ class Mutation:
         return CachePurged(entries=info.context.smsc.purge())
 
 
-__all__ = ["Mutation"]
+__all__ = ["ContextInfo", "Mutation", "RequireScope", "mutation"]

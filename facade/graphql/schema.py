@@ -11,12 +11,14 @@ from facade.graphql.documents import CheckedDocuments
 from facade.graphql.errors import ErrorExtension, FacadeSchema
 from facade.graphql.freshness import FreshnessExtension
 from facade.graphql.limits import abuse_extensions
-from facade.graphql.mutations import Mutation
+from facade.graphql.messages import MessageMutation, MessageQuery
+from facade.graphql.mutations import Mutation as ChangeMutation
 from facade.graphql.preview import PreviewQuery
 from facade.graphql.queries import Query as ReadQuery
 from facade.graphql.subscriptions import ProductionStreamErrors, StreamErrors, Subscription
 
-Query = merge_types("Query", (ReadQuery, PreviewQuery))
+Query = merge_types("Query", (ReadQuery, PreviewQuery, MessageQuery))
+Mutation = merge_types("Mutation", (ChangeMutation, MessageMutation))
 
 
 @functools.cache

@@ -20,20 +20,33 @@ from facade.vocabulary.blacklist import BlacklistEntry
 from facade.vocabulary.downloads import DownloadTask
 from facade.vocabulary.groups import Group
 from facade.vocabulary.jobs import CreatedJob, Job
+from facade.vocabulary.messages import (
+    Balance,
+    Message,
+    MessageCost,
+    RecipientRejection,
+    SentMessage,
+)
 from facade.vocabulary.templates import MessageSegments, Template
 
 for _shape in (
     Answer,
+    Balance,
     BlacklistEntry,
     CachePurged,
     CreatedJob,
     DownloadTask,
     Group,
     Job,
+    Message,
+    MessageCost,
     MessageSegments,
+    RecipientRejection,
     Template,
 ):
     output(_shape)
+# sendMessage's success is the sent message itself, its fields flat (DESIGN.md, "Messages").
+output(SentMessage, name="SendMessageSuccess")
 
 
 class Contact(contacts.Contact):
@@ -49,6 +62,7 @@ output(Contact)
 
 __all__ = [
     "Answer",
+    "Balance",
     "BlacklistEntry",
     "CachePurged",
     "Contact",
@@ -56,6 +70,10 @@ __all__ = [
     "DownloadTask",
     "Group",
     "Job",
+    "Message",
+    "MessageCost",
     "MessageSegments",
+    "RecipientRejection",
+    "SentMessage",
     "Template",
 ]

@@ -4,8 +4,9 @@
 so subclasses come before their bases. Every problem carries `type`, `title`, `status`,
 `detail` and `code` (the facade's vocabulary, `facade.errors.ErrorCode`), plus `field` for
 INVALID_INPUT, `upstreamCode` when SMSC gave one, `retryAfter` (and the `Retry-After` header)
-for RATE_LIMITED and `outcomeUnknown` when a write may have reached SMSC. `detail` is the
-error's `message`, the facade's own text; the log line gets its `diagnostic` (`facade.errors`).
+for RATE_LIMITED, `outcomeUnknown` when a write may have reached SMSC, and `messageId` when
+SMSC named the message it refused. `detail` is the error's `message`, the facade's own text; the
+log line gets its `diagnostic` (`facade.errors`).
 Exceptions no row matches are masked as INTERNAL (500) and logged once, with their traceback.
 """
 
@@ -40,6 +41,9 @@ PROBLEMS: Final[tuple[tuple[type[Exception], int], ...]] = (
     (tree.SmscRateLimited, 429),
     (tree.SmscAuthError, 502),  # the facade's own SMSC login is refused: a bad gateway
     (tree.SmscBlocked, 503),
+    (tree.SmscNoMoney, 402),  # INSUFFICIENT_FUNDS: the account must be topped up first
+    (tree.SmscMessageDenied, 422),  # MESSAGE_DENIED: the text or the sender must change
+    (tree.SmscRecipientRejected, 422),  # RECIPIENT_REJECTED: the recipients must change
     (tree.SmscError, 422),  # SmscBadRequest, SmscRejected: SMSC refused what it was asked
     (tree.UpstreamOutcomeUnknown, 502),  # a write may have happened: not "try later" (503)
     (tree.UpstreamUnavailable, 503),

@@ -57,6 +57,21 @@ _PROBLEMS: Final[Mapping[ErrorCode, Mapping[str, Any]]] = {
     ErrorCode.UPSTREAM_REJECTED: {"detail": "SMSC refused the request.", "upstreamCode": 6},
     ErrorCode.UPSTREAM_UNAVAILABLE: {"detail": "SMSC did not answer in time."},
     ErrorCode.UPSTREAM_PROTOCOL_ERROR: {"detail": "SMSC's answer could not be read."},
+    ErrorCode.INSUFFICIENT_FUNDS: {
+        "detail": "The SMSC account has not enough money for this message (SMSC error 3).",
+        "upstreamCode": 3,
+        "messageId": "fxq3vkmw2hd7ta5ejry4c",
+    },
+    ErrorCode.MESSAGE_DENIED: {
+        "detail": "SMSC denied the message for its text or its sender (SMSC error 6).",
+        "upstreamCode": 6,
+        "messageId": "fxq3vkmw2hd7ta5ejry4c",
+    },
+    ErrorCode.RECIPIENT_REJECTED: {
+        "detail": "SMSC refused a phone number as invalid (SMSC error 7).",
+        "upstreamCode": 7,
+        "messageId": "fxq3vkmw2hd7ta5ejry4c",
+    },
     ErrorCode.INTERNAL: {"detail": "Something went wrong in the facade; it is logged."},
 }
 

@@ -12,10 +12,18 @@ about the facade's cache: `private, max-age=<seconds the cached value stays fres
 `private, no-cache` when a stale value is served; `Age` and `X-Facade-Cache: hit|miss|stale`
 say where the value came from.
 
+A POST that only reads (declared `read`: its question is the body) says where its answer came
+from (`Age`, `X-Facade-Cache`) and nothing more: it is neither conditional nor kept.
+
 Changes (POST, PUT, PATCH, DELETE) take an `Idempotency-Key` (`idempotent.py`): the first
-request under a key runs, its response is stored, and repeats get it again without SMSC.
+request under a key runs, its response is stored, and repeats get it again without SMSC. A write
+declared with `settling` is settled against SMSC when its answer was lost (`Operation.settling`).
+
+A query parameter declared as a list is read from every occurrence (`?ref=a&ref=b`); any other
+takes the last.
 """
 
+import dataclasses
 import typing
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any, Final
@@ -45,6 +53,7 @@ from facade.rest.kept import (
     KeptBody,
     cache_headers,
     entity_tag,
+    freshness_headers,
     matches,
 )
 from facade.rest.links import Links
@@ -52,7 +61,7 @@ from facade.rest.operations import Call, Operation, Reply
 from facade.upstream import reads
 from facade.upstream.client import SmscClient
 from facade.upstream.idempotency import IdempotencyKey, fingerprint
-from facade.upstream.settling import JobSettling
+from facade.upstream.settling import Settling
 from facade.vocabulary.shapes import Input, validated, validated_json
 
 MAX_BODY_BYTES: Final = 1 << 20
@@ -218,12 +227,11 @@ async def _idempotent(
     async def execute() -> StoredResponse:
         return stored(await operation.handler(call))
 
-    job = None
-    if operation.job_reply is not None:
-        job_reply = operation.job_reply
-        job = JobSettling(call.smsc, lambda created: stored(job_reply(created)))
+    settling = None
+    if operation.settling is not None:
+        settling = _StoredSettling(operation.settling(call), stored)
     outcome = await idempotency.idempotency.run(
-        scoped, signature, execute, RESPONSE_CODEC, settling=job
+        scoped, signature, execute, RESPONSE_CODEC, settling=settling
     )
     if outcome.error is not None:
         response = error_response(outcome.error, operation.operation_id)
@@ -234,8 +242,36 @@ async def _idempotent(
     return response
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class _StoredSettling:
+    """An operation's settling whose found write is answered, and stored, as its reply's
+    response."""
+
+    settling: Settling[Reply]
+    stored: Callable[[Reply], StoredResponse]
+
+    @property
+    def not_made(self) -> str:
+        return self.settling.not_made
+
+    def new_marker(self) -> str:
+        return self.settling.new_marker()
+
+    async def find(self, marker: str, started_at: float) -> StoredResponse | None:
+        found = await self.settling.find(marker, started_at)
+        return None if found is None else self.stored(found)
+
+
 def _params(model: type[BaseModel], values: typing.Mapping[str, Any]) -> BaseModel:
-    return validated(model, dict(values))
+    """Path or query parameters as `model`; a list field's from every occurrence of its name."""
+    found = dict(values)
+    getlist = getattr(values, "getlist", None)
+    if getlist is not None:
+        for name, field in model.model_fields.items():
+            key = field.alias or name
+            if typing.get_origin(field.annotation) is list and key in found:
+                found[key] = getlist(key)
+    return validated(model, found)
 
 
 async def _body(operation: Operation, request: Request) -> BaseModel | None:
@@ -276,6 +312,8 @@ def _respond(
         headers["ETag"] = etag
         if matches(call.request.headers.get("if-none-match"), etag):
             return Response(status_code=304, headers=headers)
+    elif reply.fetched is not None and operation.read:
+        headers.update(freshness_headers(reply.fetched))
     if reply.media_type is not None:
         return StreamingResponse(
             chunks(body), status_code=status, headers=headers, media_type=reply.media_type

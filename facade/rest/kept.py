@@ -55,9 +55,14 @@ def matches(if_none_match: str | None, etag: str) -> bool:
     return False
 
 
+def freshness_headers(fetched: Fetched[Any]) -> dict[str, str]:
+    """Where a read's value came from (the facade's cache, SMSC, or a stale cache), and its age."""
+    return {CACHE_HEADER: fetched.freshness.value, "Age": str(math.floor(fetched.age))}
+
+
 def cache_headers(fetched: Fetched[Any], ttl: float) -> dict[str, str]:
     """What the facade's cache holds: fresh for `ttl - age` more seconds, or stale."""
-    headers = {CACHE_HEADER: fetched.freshness.value, "Age": str(math.floor(fetched.age))}
+    headers = freshness_headers(fetched)
     if fetched.freshness is Freshness.STALE:
         headers["Cache-Control"] = "private, no-cache"
     else:

@@ -181,6 +181,8 @@ def _parameters(
         parameter["schema"] = prop
         if examples and name in examples:
             parameter["example"] = examples[name]
+        elif prop.get("examples"):  # the field's own: what "Try it out" fills in
+            parameter["example"] = prop["examples"][0]
         parameters.append(parameter)
     return parameters
 
@@ -189,7 +191,11 @@ def _responses(
     op: Operation, refs: dict[tuple[tuple[str, str], Any], Any], schemas: dict[str, Any]
 ) -> dict[str, Any]:
     success: dict[str, Any] = {"description": op.summary}
-    headers: dict[str, Any] = dict(_READ_HEADERS) if op.cacheable else {}
+    headers: dict[str, Any] = {}
+    if op.cacheable:
+        headers.update(_READ_HEADERS)
+    elif op.read:  # a POST that reads: where its answer came from, no more
+        headers.update({name: _READ_HEADERS[name] for name in ("Age", CACHE_HEADER)})
     if op.status == 201:
         headers["Location"] = {"description": "The new resource.", "schema": _STRING}
     if op.idempotent:

@@ -19,12 +19,12 @@ from pydantic.alias_generators import to_camel
 from starlette.requests import Request
 
 from facade.credentials.scopes import Scope
-from facade.domain.jobs import JobCreated
 from facade.errors import ErrorCode
 from facade.rest.links import Links
 from facade.upstream.client import SmscClient
 from facade.upstream.exchange import Fetched
 from facade.upstream.pollers import Pollers
+from facade.upstream.settling import Settling
 
 P = TypeVar("P", bound=BaseModel)
 Q = TypeVar("Q", bound=BaseModel)
@@ -89,8 +89,9 @@ class Reply:
 
 
 Handler = Callable[[Call[Any, Any, Any]], Awaitable[Reply]]
-# A job creation's answer for a job found in SMSC's list after its `add` went unanswered.
-JobReply = Callable[[JobCreated], Reply]
+# A write SMSC can be asked about when its answer was lost (`facade.upstream.settling`: a job
+# creation, a send), made from the validated call: where to look, and the reply a found one gets.
+SettlingOf = Callable[[Call[Any, Any, Any]], Settling[Reply]]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -143,7 +144,10 @@ class Operation:
     files: tuple[str, ...] = ()  # the success body is a file of these media types, not JSON
     scope: Scope = Scope.READ  # what the caller's token must allow
     idempotent: bool = False  # takes an `Idempotency-Key` (rest/idempotent.py)
-    job_reply: JobReply | None = None  # creates a job: how a job found after a lost answer reads
+    settling: SettlingOf | None = None  # a write settled after a lost answer (`SettlingOf`)
+    # Changes nothing: a GET, or a POST whose body is a question (too large or too private for
+    # a URL); such a POST says where its answer came from (`Age`, `X-Facade-Cache`), no more.
+    read: bool = False
     # Documented examples (examples.py): of path parameters by name, and of a file's content.
     parameter_examples: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     file_example: str | None = None
@@ -237,19 +241,28 @@ class Resource:
         description: str = "",
         scope: Scope | None = None,
         idempotent: bool | None = None,
-        job_reply: JobReply | None = None,
+        settling: SettlingOf | None = None,
+        read: bool | None = None,
         file_example: str | None = None,
     ) -> Callable[[Handler], Handler]:
-        """`scope` defaults to `read` for GET and `write` for every other method; `idempotent`
-        (an `Idempotency-Key` is taken) to False for GET and True for every other method.
-        `job_reply` declares a job creation (see `facade.upstream.idempotency`);
-        `file_example`, the documented content of a `files=` answer."""
+        """`read` (a GET always; a POST whose body is a question, which changes nothing) makes
+        `scope` default to `read` and takes no `Idempotency-Key`; every other operation needs
+        `write` and takes one, unless `scope` and `idempotent` say otherwise. `settling`
+        declares a write SMSC can be asked about after its answer was lost (see
+        `facade.upstream.settling`); `file_example`, the documented content of a `files=`
+        answer."""
+        reads = method == "GET" if read is None else read
         if cache is not None and method != "GET":
             raise ValueError(f"{operation_id}: only a GET is cacheable")
-        if idempotent and method == "GET":
-            raise ValueError(f"{operation_id}: a GET needs no idempotency key")
-        needed = scope or (Scope.READ if method == "GET" else Scope.WRITE)
-        keyed = method != "GET" if idempotent is None else idempotent
+        if reads and method not in ("GET", "POST"):
+            raise ValueError(f"{operation_id}: only a GET or a POST reads")
+        if idempotent and reads:
+            what = "a GET" if method == "GET" else "a read"
+            raise ValueError(f"{operation_id}: {what} needs no idempotency key")
+        if settling is not None and (reads or idempotent is False):
+            raise ValueError(f"{operation_id}: only an idempotent write is settled")
+        needed = scope or (Scope.READ if reads else Scope.WRITE)
+        keyed = not reads if idempotent is None else idempotent
 
         def declare(handler: Handler) -> Handler:
             path_model, query_model, body_model = call_models(handler)
@@ -273,7 +286,8 @@ class Resource:
                     files=files,
                     scope=needed,
                     idempotent=keyed,
-                    job_reply=job_reply,
+                    settling=settling,
+                    read=reads,
                     parameter_examples=self.examples,
                     file_example=file_example,
                 )
@@ -350,12 +364,12 @@ __all__ = [
     "Event",
     "EventStream",
     "Handler",
-    "JobReply",
     "NoParams",
     "Operation",
     "Params",
     "Reply",
     "Resource",
+    "SettlingOf",
     "StreamHandler",
     "call_models",
 ]

@@ -21,6 +21,7 @@ from facade.rest.resources import (
     downloads,
     groups,
     jobs,
+    messages,
     templates,
 )
 from facade.upstream.client import SmscClient
@@ -36,6 +37,7 @@ DESCRIPTION: Final = (
 RESOURCES: Final[tuple[Resource, ...]] = (
     templates.resource,
     jobs.resource,
+    messages.resource,
     contacts.resource,
     groups.resource,
     blacklist.resource,

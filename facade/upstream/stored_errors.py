@@ -43,6 +43,7 @@ def encode_error(error: tree.FacadeError) -> bytes:
             "description": error.description,
             "endpoint": error.endpoint,
             "diagnostic": error.diagnostic,
+            "message_id": error.message_id,
         }
     elif isinstance(error, tree.UpstreamOutcomeUnknown):
         data = {"type": "outcome_unknown", "message": error.message}
@@ -71,6 +72,7 @@ def decode_error(data: bytes) -> tree.FacadeError:
             found["description"],
             endpoint=found["endpoint"],
             diagnostic=found.get("diagnostic"),
+            message_id=found.get("message_id"),
         )
     message, diagnostic = found.get("message", ""), found.get("diagnostic")
     named_host = diagnostic is None and (bool(found.get("host")) or message.startswith("SMSC /"))

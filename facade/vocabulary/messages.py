@@ -8,12 +8,14 @@ completely (`facade.domain.message_checks`).
 
 import datetime as dt
 import decimal
-from typing import Self
+import re
+from typing import Annotated, Final, Self
 
 from pydantic import Field
 
 from facade.domain import messages
 from facade.domain.bounds import (
+    MAX_EMAIL_LENGTH,
     MAX_MESSAGE_PARTS,
     MAX_MESSAGE_RECIPIENTS,
     MAX_SUBJECT_LENGTH,
@@ -25,16 +27,22 @@ from facade.domain.bounds import (
 )
 from facade.domain.jobs import Channel, Transliteration, Voice
 from facade.domain.message_checks import check_message
-from facade.domain.messages import MessageStatus
+from facade.domain.messages import ANY_MESSAGE_ID_PATTERN, MessageRef, MessageStatus
 from facade.domain.rules import (
+    EMAIL_PATTERN,
+    PHONE_PATTERN,
+    TELEGRAM_ID_PATTERN,
     job_recipient,
     language_code,
     optional_line,
     optional_sender,
+    require_email,
     require_int,
     require_message,
+    require_phone,
     telegram_bot,
 )
+from facade.errors import InputError
 from facade.vocabulary.fields import (
     FileUrl,
     LanguageCode,
@@ -44,11 +52,71 @@ from facade.vocabulary.fields import (
     TelegramBot,
     TimeZone,
     ValidityMinutes,
+    matching,
 )
 from facade.vocabulary.jobs import CallParams, SendTime
 from facade.vocabulary.shapes import ID, Input, Output, example
 
 _MINUTE = dt.timedelta(minutes=1)
+
+# What finds a message (status.php): its id (the facade's, SMSC's own digits, or any client's:
+# smsc-messages-notes.md §1.2) and one of its recipients (a phone; an e-mail address for an
+# e-mail; a Telegram #id), as `<id>:<recipient>` where a list of them is one value (REST's `ref`).
+MESSAGE_ID_RULE: Final = "must be a message id: 1 to 40 Latin letters, digits, '.', '-' or '_'"
+RECIPIENT_PATTERN: Final = f"{PHONE_PATTERN}|{EMAIL_PATTERN}|{TELEGRAM_ID_PATTERN}"
+REF_SEPARATOR: Final = ":"  # no message id holds one: the first splits a ref
+REF_RULE: Final = "must be a message id, ':' and one of its recipients, as in fx0123:79161234567"
+# Messages one request may ask for: one status.php request's worth (facade.smsc.messages).
+MAX_MESSAGES_ASKED: Final = 100
+_MAX_MESSAGE_ID_LENGTH: Final = 40  # ANY_MESSAGE_ID_PATTERN's
+_MESSAGE_ID: Final = re.compile(ANY_MESSAGE_ID_PATTERN)
+_TELEGRAM_ID: Final = re.compile(TELEGRAM_ID_PATTERN)
+
+
+def require_message_id(value: str, field: str) -> str:
+    if _MESSAGE_ID.fullmatch(value) is None:
+        raise InputError(field, MESSAGE_ID_RULE)
+    return value
+
+
+def require_recipient(value: str, field: str) -> str:
+    """A phone (10-15 digits, optionally after +), an e-mail address, or a Telegram #id."""
+    if "@" in value:
+        return require_email(value, field)
+    if value.startswith("#"):
+        if _TELEGRAM_ID.fullmatch(value) is None:
+            raise InputError(field, "must be a Telegram #id: # and 1 to 32 letters, digits or _")
+        return value
+    return require_phone(value, field)
+
+
+def message_ref(
+    id: str, phone: str, id_field: str = "id", phone_field: str = "phone"
+) -> MessageRef:
+    """The message `id` to `phone`, each held to its rule (the id's first)."""
+    return MessageRef(require_message_id(id, id_field), require_recipient(phone, phone_field))
+
+
+def parse_ref(value: str, field: str) -> MessageRef:
+    """`<id>:<recipient>` as the message it names; `field` names both parts' faults."""
+    id, separator, phone = value.partition(REF_SEPARATOR)
+    if not separator:
+        raise InputError(field, REF_RULE)
+    return message_ref(id, phone, field, field)
+
+
+MessageId = Annotated[str, matching(ANY_MESSAGE_ID_PATTERN, require_message_id)]
+Recipient = Annotated[
+    str, matching(RECIPIENT_PATTERN, require_recipient, max_length=MAX_EMAIL_LENGTH)
+]
+MessageRefText = Annotated[
+    str,
+    matching(
+        f"(?:{ANY_MESSAGE_ID_PATTERN}){REF_SEPARATOR}(?:{RECIPIENT_PATTERN})",
+        parse_ref,
+        max_length=_MAX_MESSAGE_ID_LENGTH + len(REF_SEPARATOR) + MAX_EMAIL_LENGTH,
+    ),
+]
 
 
 class SendMessage(Input):
@@ -161,7 +229,9 @@ class RecipientRejection(Output):
 class SentMessage(Output):
     """A message SMSC accepted. Follow it by its id and a recipient."""
 
-    model_config = example({"id": "fxq3vkmw2hd7ta5ejry4c", "parts": 1, "cost": None})
+    model_config = example(
+        {"id": "fxq3vkmw2hd7ta5ejry4c", "parts": 1, "cost": None, "balance": None, "rejected": []}
+    )
 
     id: ID = Field(description="The message's id (the facade's, as SMSC keeps it).")
     parts: int = Field(description="SMS parts billed, for every recipient together.")
@@ -278,10 +348,18 @@ class Balance(Output):
 
 
 __all__ = [
+    "MAX_MESSAGES_ASKED",
     "Balance",
     "Message",
     "MessageCost",
+    "MessageId",
+    "MessageRefText",
+    "Recipient",
     "RecipientRejection",
     "SendMessage",
     "SentMessage",
+    "message_ref",
+    "parse_ref",
+    "require_message_id",
+    "require_recipient",
 ]

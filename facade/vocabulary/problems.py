@@ -2,8 +2,8 @@
 the two bodies that carry them (REST's RFC 9457 problem, GraphQL's `errors` entry).
 
 `ErrorDetails.of` is the one reading of an error: its code, the facade's own message, the `field`
-of an INVALID_INPUT, SMSC's own error number, the seconds to wait, and whether a write may have
-reached SMSC. GraphQL puts them in a union member or `extensions`; REST in a problem document.
+of an INVALID_INPUT, SMSC's own error number, the seconds to wait, whether a write may have
+reached SMSC, and the id SMSC gave a message it refused. GraphQL puts them in a union member or `extensions`; REST in a problem document.
 Code outside either API (browser safety, the app's request guards) answers with `problem_body`
 or `graphql_body`, in the wire format of whatever lives at the path.
 """
@@ -33,6 +33,7 @@ class ErrorDetails:
     upstream_code: int | None = None
     retry_after: float | None = None
     outcome_unknown: bool = False
+    message_id: str | None = None  # send.php's refusals (errors 3, 6, 7, 8) name the message
 
     @classmethod
     def of(cls, error: tree.FacadeError) -> Self:
@@ -49,6 +50,7 @@ class ErrorDetails:
             retry_after=retry_after,
             outcome_unknown=isinstance(error, tree.UpstreamOutcomeUnknown)
             or (isinstance(error, tree.InProgressError) and error.outcome_unknown),
+            message_id=error.message_id if isinstance(error, tree.SmscError) else None,
         )
 
     def extensions(self) -> dict[str, Any]:
@@ -59,6 +61,7 @@ class ErrorDetails:
             "upstreamCode": self.upstream_code,
             "retryAfter": self.retry_after,
             "outcomeUnknown": self.outcome_unknown or None,
+            "messageId": self.message_id,
         }
         return {key: value for key, value in found.items() if value is not None}
 
@@ -83,6 +86,11 @@ class Problem(BaseModel):
     outcome_unknown: bool | None = Field(
         default=None, description="The write may have reached SMSC: check before repeating it."
     )
+    message_id: str | None = Field(
+        default=None,
+        description="INSUFFICIENT_FUNDS, MESSAGE_DENIED, RECIPIENT_REJECTED: the id SMSC gave the "
+        "message it refused, when it gave one.",
+    )
 
     @classmethod
     def of(cls, status: int, details: ErrorDetails) -> Self:
@@ -96,6 +104,7 @@ class Problem(BaseModel):
             upstream_code=details.upstream_code,
             retry_after=details.retry_after,
             outcome_unknown=details.outcome_unknown or None,
+            message_id=details.message_id,
         )
 
     def body(self) -> bytes:

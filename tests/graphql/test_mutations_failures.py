@@ -35,6 +35,7 @@ MUTATIONS: dict[str, tuple[str, str, Any]] = {
     "deleteGroup": ("id", "ID!", "44"),
     "addToBlacklist": ("input", "AddToBlacklistInput!", {"phone": "79990001122"}),
     "removeFromBlacklist": ("phone", "String!", "79990000001"),
+    "sendMessage": ("input", "SendMessageInput!", {"phones": [IVAN], "message": "M"}),
 }
 
 

@@ -50,17 +50,31 @@ ROUTES: dict[str, tuple[str, str, Any, int]] = {
     "listDownloadTasks": ("GET", "/v1/download-tasks", None, 200),
     "getDownloadTask": ("GET", "/v1/download-tasks/71", None, 200),
     "getDownloadTaskFile": ("GET", "/v1/download-tasks/71/file", None, 200),
+    "sendMessage": ("POST", "/v1/messages", {"phones": ["79161234567"], "message": "M"}, 201),
+    "getMessageCost": (
+        "POST",
+        "/v1/messages/cost",
+        {"phones": ["79161234567"], "message": "M"},
+        200,
+    ),
+    "getMessage": ("GET", "/v1/messages/fx1?phone=79161234567", None, 200),
+    "getMessages": ("GET", "/v1/messages?ref=fx1:79161234567", None, 200),
+    "getBalance": ("GET", "/v1/balance", None, 200),
 }
 # Contacts and the blacklist are addressed by phone: tests/rest/test_contacts.py and
-# test_blacklist.py cover their malformed and unknown phones.
+# test_blacklist.py cover their malformed and unknown phones. Messages have ids of their own, and
+# one SMSC does not know is answered with status NOT_FOUND: tests/rest/test_messages.py.
 BY_PHONE = ("/v1/contacts/", "/v1/blacklist/")
+OWN_IDS = ("/v1/messages",)
 WITH_ID = [
     name
     for name, (_, url, _, _) in ROUTES.items()
-    if url.count("/") == 3 and not url.startswith(BY_PHONE)
+    if url.count("/") == 3 and not url.startswith(BY_PHONE + OWN_IDS)
 ]
 WITH_BODY = [name for name, (_, _, body, _) in ROUTES.items() if body is not None]
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+# A POST that changes nothing: its body is a question.
+READS_BY_POST = {"getMessageCost"}
 
 
 async def send(client: httpx.AsyncClient, name: str, url: str | None = None) -> httpx.Response:
@@ -103,7 +117,7 @@ async def test_a_gateway_failure_is_503_or_502_of_unknown_outcome(
 
     response = await send(client, name)
 
-    if ROUTES[name][0] in WRITES:
+    if ROUTES[name][0] in WRITES and name not in READS_BY_POST:
         assert_problem(response, 502, "UPSTREAM_UNAVAILABLE", outcomeUnknown=True)
     else:
         body = assert_problem(response, 503, "UPSTREAM_UNAVAILABLE")

@@ -229,6 +229,25 @@ def test_declarations_are_checked() -> None:
         rest_routes(_never(), [resource])
 
 
+def test_reads_and_settled_writes_are_checked() -> None:
+    resource = Resource("/v1/x", tag="X")
+
+    async def handler(call: Call[NoParams, NoParams, None]) -> Reply:
+        return Reply()
+
+    resource.post("/q", "q", "Q.", read=True)(handler)
+    (question,) = resource.operations
+    assert (question.read, question.idempotent, question.scope) == (True, False, Scope.READ)
+    with pytest.raises(ValueError, match="a read needs no idempotency key"):
+        resource.post("/r", "r", "R.", read=True, idempotent=True)
+    with pytest.raises(ValueError, match="only a GET or a POST reads"):
+        resource.put("/r", "r", "R.", read=True)
+    with pytest.raises(ValueError, match="only an idempotent write is settled"):
+        resource.post("/r", "r", "R.", read=True, settling=lambda call: NotImplemented)
+    with pytest.raises(ValueError, match="only an idempotent write is settled"):
+        resource.post("/r", "r", "R.", idempotent=False, settling=lambda call: NotImplemented)
+
+
 def _never() -> SmscClient:
     return SmscClient.__new__(SmscClient)
 

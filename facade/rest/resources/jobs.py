@@ -13,6 +13,7 @@ from facade.errors import ErrorCode, RateLimitedError, UpstreamError
 from facade.rest.inputs import IdPath
 from facade.rest.operations import Call, NoParams, Params, Reply, Resource
 from facade.upstream.exchange import Freshness
+from facade.upstream.settling import JobSettling
 from facade.vocabulary.fields import Day
 from facade.vocabulary.jobs import CreatedJob, CreateJob, Job
 
@@ -63,8 +64,8 @@ def created_reply(created: jobs.JobCreated) -> Reply:
     description="Answers the new job's id (and its cost when `withCost` asked for it); "
     "`Location` is the job, as SMSC reports it. Under an `Idempotency-Key`, a creation whose "
     "answer from SMSC was lost is settled when repeated: the job found in SMSC's list (its "
-    "cost then null), or a 503 saying it was not created.",
-    job_reply=created_reply,
+    "cost then null), or a 422 saying it was not created.",
+    settling=lambda call: JobSettling(call.smsc, created_reply),
 )
 async def create_job(call: Call[NoParams, NoParams, CreateJob]) -> Reply:
     return created_reply(await call.smsc.create_job(call.body.to_domain()))
