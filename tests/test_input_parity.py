@@ -311,6 +311,15 @@ MESSAGE = Operation(
     "/v1/messages/{id}",
     selection="{ status }",
 )
+MESSAGE_STATUS_CHANGED = Operation(
+    "messageStatusChanged",
+    "subscription",
+    {"id": "ID!", "phone": "String!"},
+    "streamMessageEvents",
+    "GET",
+    "/v1/messages/{id}/events",
+    selection="{ status }",
+)
 # GraphQL asks for several messages by aliases of `message`, in one document.
 MESSAGES = Operation(None, "query", {}, "getMessages", "GET", "/v1/messages")
 DOWNLOAD_TASK = Operation(None, "query", {}, "getDownloadTask", "GET", "/v1/download-tasks/{id}")
@@ -701,7 +710,11 @@ def _message_cases() -> list[Case]:
             for operation in (SEND_MESSAGE, MESSAGE_COST)
             for name, (change, field) in bad.items()
         ),
-        *(Case(MESSAGE, name, arguments, field) for name, (arguments, field) in ref.items()),
+        *(
+            Case(operation, name, arguments, field)
+            for operation in (MESSAGE, MESSAGE_STATUS_CHANGED)
+            for name, (arguments, field) in ref.items()
+        ),
         *(Case(MESSAGES, name, arguments, field) for name, (arguments, field) in refs.items()),
     ]
 

@@ -1,4 +1,5 @@
-"""The Subscription type: incoming messages and job status, live, over graphql-transport-ws.
+"""The Subscription type: incoming messages, job status and message status, live, over
+graphql-transport-ws.
 
 Every subscriber of an account shares that account's pollers (`facade.upstream.pollers`): one
 upstream request per poll interval, whatever the number of subscribers or their filters.
@@ -21,8 +22,9 @@ from facade.domain.rules import require_id, require_listed_phone
 from facade.errors import ErrorCode, FacadeError
 from facade.graphql.context import Context
 from facade.graphql.errors import INTERNAL_MESSAGE, coded
-from facade.graphql.types import Answer, Job
+from facade.graphql.types import Answer, Job, Message
 from facade.upstream.pollers import DEFAULT_QUEUE_SIZE, Pollers
+from facade.vocabulary.messages import message_ref
 
 logger = logging.getLogger("facade.graphql")
 
@@ -66,6 +68,21 @@ class Subscription:
         async with pollers.job(require_id(id, "id")) as updates:
             async for job in updates:
                 yield Job.from_domain(job)
+
+    @strawberry.subscription(
+        description="The message to one recipient as it is now, then again each time its "
+        "status changes, until a final status (`final`), after which the subscription "
+        "completes. SMSC's callbacks bring a change at once when the account has them; else "
+        "one poll of SMSC per account serves every followed message, every 30 s by default, "
+        "100 messages to a request."
+    )
+    async def message_status_changed(
+        self, info: Info[Context, None], id: strawberry.ID, phone: str
+    ) -> AsyncGenerator[Message, None]:
+        pollers = _pollers(info.context)
+        async with pollers.message(message_ref(id, phone)) as updates:
+            async for state in updates:
+                yield Message.from_domain(state)
 
 
 class StreamErrors(SchemaExtension):

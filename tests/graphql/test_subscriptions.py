@@ -21,6 +21,8 @@ from websockets.typing import Subprotocol
 
 from facade.app import create_app
 from facade.credentials.scopes import Scope
+from facade.domain.jobs import SendAfter
+from facade.domain.messages import MessageSpec, MessageState, MessageStatus
 from facade.emulator.app import create_emulator
 from facade.emulator.state import AccountCredentials
 from facade.graphql.context import Context
@@ -207,6 +209,51 @@ async def test_job_changed_sends_the_status_now_then_each_change(
     }
     assert second["payload"]["data"]["jobChanged"]["status"] == "RUNNING"
     await until(lambda: not box.pollers.job_poller.running)
+
+
+async def test_message_status_changed_follows_a_message_to_its_final_status(
+    sandbox: tuple[Sandbox, str],
+) -> None:
+    """The status now; a poll that finds no change sends nothing; a change SMSC calls back with
+    arrives at once (no poll), and being final completes the subscription."""
+    box, url = sandbox
+    later = SendAfter(600)  # waiting for ten minutes: no change of its own while followed
+    spec = MessageSpec(phones=("79990000001",), message="Code 4321", send_time=later)
+    sent = await box.upstream.client.send_message(spec)
+    query = (
+        f'subscription {{ messageStatusChanged(id: "{sent.id}", phone: "79990000001") '
+        "{ id phone status statusCode final } }"
+    )
+    async with socket(url) as ws:
+        await init(ws)
+        await subscribe(ws, "m", query)
+        first = (await receive(ws))["payload"]["data"]["messageStatusChanged"]
+        await box.ticker.settle()
+        polled = box.pollers.message_poller.polls
+        await box.ticker.advance(30.0)
+        assert box.pollers.message_poller.polls == polled + 1
+        calls = len(box.upstream.calls("status"))
+        box.pollers.deliver_message(
+            MessageState(
+                id=sent.id,
+                phone="79990000001",
+                status=MessageStatus.DELIVERED,
+                status_code=1,
+                error_code=0,
+            )
+        )
+        last = (await receive(ws))["payload"]["data"]["messageStatusChanged"]
+        assert await receive(ws) == {"id": "m", "type": "complete"}
+        assert len(box.upstream.calls("status")) == calls
+    assert first == {
+        "id": sent.id,
+        "phone": "79990000001",
+        "status": "WAITING",
+        "statusCode": -1,
+        "final": False,
+    }
+    assert (last["status"], last["final"]) == ("DELIVERED", True)
+    await until(lambda: not box.pollers.message_poller.running)
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ SMSC's refusals as problems (402, 422) with the message's id, GraphQL agreement,
 an `Idempotency-Key`: sent once, a lost answer settled by status.php."""
 
 import decimal
+import json
 import pathlib
 from collections.abc import AsyncIterator
 from typing import Any
@@ -14,6 +15,8 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from facade.domain.jobs import SendAfter
+from facade.domain.messages import MessageSpec, MessageState, MessageStatus
 from facade.emulator.faults import Fault
 from facade.rest import EXCEPTION_HANDLERS, rest_routes
 from facade.rest.idempotent import RestIdempotency
@@ -21,8 +24,11 @@ from facade.upstream.settling import NOT_SENT
 from tests.emulator.conftest import wait_until
 from tests.fakes import FakeSleep
 from tests.rest.conftest import GraphQLCall, assert_problem
+from tests.rest.test_answers_stream import Live, eventually
 from tests.upstream.harness import Harness
 from tests.upstream.lossy import Rig, rig
+
+STREAM_PHONE = "79990000001"
 
 pytestmark = pytest.mark.anyio
 
@@ -411,3 +417,50 @@ async def test_a_replayed_refusal_keeps_its_message_id(
     assert_problem(first, 402, "INSUFFICIENT_FUNDS")
     assert again.json() == first.json()
     assert again.json()["messageId"].startswith("fx")
+
+
+# GET /v1/messages/{id}/events: a message followed as Server-Sent Events
+
+
+async def test_a_message_streams_its_status_then_each_change_until_final() -> None:
+    """The status now; a poll that finds no change sends nothing; SMSC's callback brings the
+    final status at once, and the stream ends after it."""
+    live = Live()
+    later = SendAfter(600)  # waiting for ten minutes: no change of its own while followed
+    spec = MessageSpec(phones=(STREAM_PHONE,), message="Code 4321", send_time=later)
+    sent = await live.upstream.client.send_message(spec)
+    path = f"/v1/messages/{sent.id}/events?phone={STREAM_PHONE}"
+    async with live.stream(path) as stream:
+        await eventually(lambda: len(stream.events()) == 1)
+        await live.ticker.settle()
+        await live.ticker.advance(30.0)
+        assert len(stream.events()) == 1
+        live.pollers.deliver_message(
+            MessageState(
+                id=sent.id,
+                phone=STREAM_PHONE,
+                status=MessageStatus.DELIVERED,
+                status_code=1,
+                error_code=0,
+            )
+        )
+        await eventually(lambda: stream.ended)
+    assert stream.status == 200
+    assert stream.headers["content-type"] == "text/event-stream; charset=utf-8"
+    first, last = stream.events()
+    assert (first["event"], first["data"]["status"], first["data"]["final"]) == (
+        "status",
+        "WAITING",
+        False,
+    )
+    assert (last["data"]["status"], last["data"]["final"]) == ("DELIVERED", True)
+    assert first["data"]["id"] == sent.id
+
+
+async def test_a_bad_message_stream_request_is_a_problem_before_smsc() -> None:
+    live = Live()
+    async with live.stream(f"/v1/messages/a%20b/events?phone={STREAM_PHONE}") as stream:
+        await eventually(lambda: stream.ended)
+    assert stream.status == 400
+    assert json.loads(stream.body)["field"] == "id"
+    assert not live.upstream.emulator.calls

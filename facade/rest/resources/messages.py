@@ -7,15 +7,18 @@ request), in the order asked. A message SMSC does not know is answered all the s
 status NOT_FOUND (status.php's own answer), never a 404.
 """
 
+import contextlib
+from collections.abc import AsyncIterator
 from typing import Final
 from urllib.parse import urlencode
 
 from pydantic import Field
 
-from facade.domain.messages import MessageRef, MessageSent
+from facade.domain.messages import MessageRef, MessageSent, MessageState
 from facade.errors import ErrorCode, InputError
 from facade.rest.links import segment
-from facade.rest.operations import Call, NoParams, Params, Reply, Resource
+from facade.rest.operations import Call, Event, NoParams, Params, Reply, Resource
+from facade.upstream.pollers import Pollers, Subscription
 from facade.upstream.settling import MessageSettling
 from facade.vocabulary.messages import (
     MAX_MESSAGES_ASKED,
@@ -57,7 +60,8 @@ resource = Resource(
 
 class MessagePath(Params):
     id: MessageId = Field(
-        description="The message's id: the facade's (what sending answered), or SMSC's own."
+        description="The message's id: the facade's (what sending answered), or SMSC's own.",
+        examples=[EXAMPLE_ID],
     )
 
 
@@ -167,3 +171,29 @@ async def get_message(call: Call[MessagePath, MessagePhone, None]) -> Reply:
 async def get_balance(call: Call[NoParams, NoParams, None]) -> Reply:
     fetched = await call.smsc.balance()
     return Reply.read(Balance.from_domain(fetched.value), fetched)
+
+
+@resource.stream(
+    "/messages/{id}/events",
+    "streamMessageEvents",
+    "A message's status, then each change, as Server-Sent Events.",
+    event="status",
+    data=Message,
+    description="`text/event-stream`: a `status` event with the message to that recipient as "
+    "it is now (as getMessage gives it), then one each time its status changes; the stream "
+    "ends after a final status (`final: true`). SMSC's callbacks bring a change at once when "
+    "the account has them; else one poll of SMSC per account serves every followed message "
+    "(every 30 s by default, 100 messages to a status.php request). A comment every 15 s keeps "
+    "the connection open.",
+)
+@contextlib.asynccontextmanager
+async def stream_message(
+    call: Call[MessagePath, MessagePhone, None], live: Pollers
+) -> AsyncIterator[AsyncIterator[Event]]:
+    async with live.message(MessageRef(call.path.id, call.query.phone)) as updates:
+        yield _statuses(updates)
+
+
+async def _statuses(updates: Subscription[MessageState]) -> AsyncIterator[Event]:
+    async for state in updates:
+        yield Event(Message.from_domain(state))
