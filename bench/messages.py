@@ -5,7 +5,8 @@ Run: .venv/bin/python -m bench.messages [--messages N] [--followed N]
 
 - Send and status: N messages, each to its own phone (SMSC refuses identical sends within a
   minute), each sent with `POST /v1/messages` and then read once with `GET /v1/messages/{id}`
-  (a cache miss: a status.php request each), through the facade's ASGI app in its production
+  (a cache miss: a status.php request each), and N more sent under an `Idempotency-Key` each
+  (a record written to SQLite before and after), through the facade's ASGI app in its production
   configuration (SMSC credentials, a client token, the access log at INFO to /dev/null, metrics),
   next to the same send.php and status.php requests sent to the emulator directly. Prints p50
   and p99 of each and what the facade adds.
@@ -24,6 +25,7 @@ import statistics
 import tempfile
 import time
 import urllib.parse
+import uuid
 from collections.abc import Awaitable, Callable
 
 import httpx
@@ -78,6 +80,7 @@ async def through_facade(messages: int) -> dict[str, list[float]]:
         headers = {"authorization": f"Bearer {token}"}
         sends: list[float] = []
         reads: list[float] = []
+        keyed: list[float] = []
         async with (
             app.router.lifespan_context(app),
             httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as client,
@@ -100,8 +103,16 @@ async def through_facade(messages: int) -> dict[str, list[float]]:
                     reads,
                 )
                 assert read.status_code == 200, read.text
+            for n in range(messages, 2 * messages):
+                body = {"phones": [phone(n)], "message": f"Code {n}"}
+                once = {**headers, "idempotency-key": str(uuid.uuid4())}
+                sent = await timed(
+                    functools.partial(client.post, "/v1/messages", json=body, headers=once),
+                    keyed,
+                )
+                assert sent.status_code == 201, sent.text
         store.close()
-    return {"send": sends, "status": reads}
+    return {"send": sends, "status": reads, "keyed send": keyed}
 
 
 async def emulator_direct(messages: int) -> dict[str, list[float]]:
@@ -174,11 +185,11 @@ async def measure(messages: int, followed: int) -> None:
     print(
         f"{messages} messages, each sent then read once, in process (ASGI), production configuration:"
     )
-    for what in ("send", "status"):
+    for what in ("send", "status", "keyed send"):
         f50, f99 = percentiles(facade[what])
-        d50, d99 = percentiles(direct[what])
+        d50, d99 = percentiles(direct[what.removeprefix("keyed ")])
         print(
-            f"  {what:6}  emulator direct p50 {d50:6.2f} ms p99 {d99:6.2f} ms;"
+            f"  {what:10}  emulator direct p50 {d50:6.2f} ms p99 {d99:6.2f} ms;"
             f" through the facade p50 {f50:6.2f} ms p99 {f99:6.2f} ms;"
             f" added p50 {f50 - d50:5.2f} ms p99 {f99 - d99:5.2f} ms"
         )
