@@ -290,7 +290,12 @@ def _stream(
     data_ref = refs[((stream.operation_id, "event"), "serialization")]
     events = {stream.event: data_ref, "error": problem_ref}
     data = example_of(data_ref, schemas)
-    event_id = data.get("id") if isinstance(data, dict) else None
+    event_id = data.get("id") if isinstance(data, dict) and stream.resumable else None
+    carried = (
+        f"The stream's `{stream.event}` events carry their data's id"
+        if stream.resumable
+        else f"The stream's `{stream.event}` events carry no id"
+    )
     success = {
         "description": stream.summary,
         "headers": {"Cache-Control": {"description": "`no-store`.", "schema": _STRING}},
@@ -300,11 +305,11 @@ def _stream(
                     "type": "object",
                     "description": "One event of the stream (`id:`, `event:`, `data:` lines, "
                     "then a blank one; `:` lines are comments), as the HTML Living Standard's "
-                    "Server-sent events parse it: its `data` is one line of JSON. The stream's "
-                    f"`{stream.event}` events carry their data's id; an `error` event (a problem, "
-                    "that of a stream that cannot go on) is its last.",
+                    "Server-sent events parse it: its `data` is one line of JSON. "
+                    f"{carried}; an `error` event (a problem, that of a stream that cannot go "
+                    "on) is its last.",
                     "oneOf": [
-                        _event(stream.event, data_ref, with_id=True),
+                        _event(stream.event, data_ref, with_id=stream.resumable),
                         _event("error", problem_ref, with_id=False),
                     ],
                 },
@@ -324,7 +329,7 @@ def _stream(
         "summary": stream.summary,
         "description": f"{stream.description}\n\n{scope_note}",
         "tags": [stream.tag],
-        "parameters": [*parameters, dict(_LAST_EVENT_ID)],
+        "parameters": [*parameters, *([dict(_LAST_EVENT_ID)] if stream.resumable else [])],
         "responses": responses,
         "x-required-scope": stream.scope.value,
     }

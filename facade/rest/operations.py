@@ -178,6 +178,8 @@ class EventStream:
     data: Any  # the type of each event's data, as for `Operation.response`
     errors: tuple[ErrorCode, ...]
     scope: Scope = Scope.READ
+    # Its events carry their data's id, and a client resumes after one with `Last-Event-ID`.
+    resumable: bool = True
 
     @property
     def all_errors(self) -> tuple[ErrorCode, ...]:
@@ -331,10 +333,12 @@ class Resource:
         data: Any,
         errors: tuple[ErrorCode, ...] = (),
         description: str = "",
+        resumable: bool = True,
     ) -> Callable[[StreamHandler], StreamHandler]:
         """Declare a Server-Sent Events GET; its handler takes `call: Call[P, Q, None]` and the
         account's `Pollers`, and is an async context manager (`contextlib.asynccontextmanager`)
-        giving the events."""
+        giving the events. A stream that is not `resumable` sends events without ids and takes
+        no `Last-Event-ID`."""
 
         def declare(handler: StreamHandler) -> StreamHandler:
             path_model, query_model, _ = call_models(handler)
@@ -351,6 +355,7 @@ class Resource:
                     event=event,
                     data=data,
                     errors=errors,
+                    resumable=resumable,
                 )
             )
             return handler

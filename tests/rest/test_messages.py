@@ -464,3 +464,19 @@ async def test_a_bad_message_stream_request_is_a_problem_before_smsc() -> None:
     assert stream.status == 400
     assert json.loads(stream.body)["field"] == "id"
     assert not live.upstream.emulator.calls
+
+
+async def test_the_message_stream_is_documented_without_event_ids() -> None:
+    """Its events carry no id (a reconnect starts from the status then), so the document asks
+    for none, and takes no Last-Event-ID: an event as sent validates against it."""
+    live = Live()
+    transport = httpx.ASGITransport(app=live.app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://facade") as client:
+        document = (await client.get("/openapi.json")).json()
+    operation = document["paths"]["/v1/messages/{id}/events"]["get"]
+    status_event = operation["responses"]["200"]["content"]["text/event-stream"]["schema"]
+    assert status_event["oneOf"][0]["required"] == ["event", "data"]
+    assert "id" not in status_event["oneOf"][0]["properties"]
+    assert "Last-Event-ID" not in [parameter["name"] for parameter in operation["parameters"]]
+    answers = document["paths"]["/v1/answers/stream"]["get"]
+    assert "Last-Event-ID" in [parameter["name"] for parameter in answers["parameters"]]

@@ -179,12 +179,14 @@ async def get_balance(call: Call[NoParams, NoParams, None]) -> Reply:
     "A message's status, then each change, as Server-Sent Events.",
     event="status",
     data=Message,
+    resumable=False,
     description="`text/event-stream`: a `status` event with the message to that recipient as "
     "it is now (as getMessage gives it), then one each time its status changes; the stream "
     "ends after a final status (`final: true`). SMSC's callbacks bring a change at once when "
     "the account has them; else one poll of SMSC per account serves every followed message "
     "(every 30 s by default, 100 messages to a status.php request). A comment every 15 s keeps "
-    "the connection open.",
+    "the connection open. Its events carry no id: a client that reconnects gets the status "
+    "as it is then, and the changes after it.",
 )
 @contextlib.asynccontextmanager
 async def stream_message(
